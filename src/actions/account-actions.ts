@@ -1,0 +1,47 @@
+import type { Action } from "../engine/action.ts";
+import type { Records } from "../records/ports.ts";
+
+/** Opts the user in to campaign messages on this channel. */
+export function subscribe(records: Records): Action {
+  return async ({ session, inbound, now }) => {
+    await records.subscribers.setOptIn(inbound.channel, inbound.userId, true, session.lang, now);
+  };
+}
+
+/** Opts the user out; takes effect at once for anything sent later. */
+export function unsubscribe(records: Records): Action {
+  return async ({ session, inbound, now }) => {
+    await records.subscribers.setOptIn(inbound.channel, inbound.userId, false, session.lang, now);
+  };
+}
+
+/**
+ * Deletes the user's personal data: name, phone, organisation and ward from their pledges,
+ * their subscription, staff-contact requests and the conversation's answers; withdraws consent
+ * (the dated record stays as proof). Counts go to vars.forgot_* so the flow can say what was done.
+ */
+export function forgetMe(records: Records): Action {
+  return async ({ session, inbound, userKey, now }) => {
+    session.vars.forgot_pledges = await records.pledges.erasePersonalData(userKey);
+    session.vars.forgot_subscription = (await records.subscribers.forget(inbound.channel, inbound.userId)) ? 1 : 0;
+    session.vars.forgot_consents = await records.consents.withdrawAll(userKey, now);
+    session.vars.forgot_handoffs = await records.handoffs.forget(userKey);
+    session.slots = {};
+    session.history = [];
+    delete session.org;
+  };
+}
+
+/** Asks staff to pick up the conversation. */
+export function handoff(records: Records): Action {
+  return async ({ session, inbound, userKey, now }) => {
+    await records.handoffs.request({ channel: inbound.channel, conversationId: inbound.conversationId, userKey, lang: session.lang, requestedAt: now.toISOString() });
+  };
+}
+
+/** Puts the organisation from a deep link (session.org) into slots.organisation for the pledge. */
+export const attribution: Action = async ({ session, campaign }) => {
+  const org = campaign.organisations.find((o) => o.code === session.org);
+  if (!org) return;
+  session.slots.organisation = typeof org.name === "string" ? org.name : org.name[session.lang];
+};

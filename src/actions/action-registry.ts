@@ -1,0 +1,22 @@
+import type { Action, ActionName } from "../engine/action.ts";
+import type { Records } from "../records/ports.ts";
+import { attribution, forgetMe, handoff, subscribe, unsubscribe } from "./account-actions.ts";
+import { listPledges, paymentAccounts, recordConsent, savePledge } from "./pledge-actions.ts";
+import { smsPlanAction, smsWindow } from "./sms-actions.ts";
+
+/** The action registry flows call into, bound to the record stores. */
+export function createActions(records: Records): Record<ActionName, Action> {
+  return {
+    save_pledge: savePledge(records),
+    list_pledges: listPledges(records),
+    record_consent: recordConsent(records),
+    forget_me: forgetMe(records),
+    subscribe: subscribe(records),
+    unsubscribe: unsubscribe(records),
+    handoff: handoff(records),
+    sms_plan: smsPlanAction,
+    sms_window: smsWindow,
+    attribution,
+    payment_accounts: paymentAccounts,
+  };
+}

@@ -1,0 +1,58 @@
+import type { Action } from "../engine/action.ts";
+import type { Records } from "../records/ports.ts";
+import { PLEDGE_METHODS, type PledgeMethod } from "../records/pledge.ts";
+
+/**
+ * Saves the pledge in slots. Personal fields are kept only when slots.consent is true; the
+ * idempotency key is the confirming message, so a redelivered "confirm" saves one pledge.
+ */
+export function savePledge(records: Records): Action {
+  return async ({ session, inbound, userKey }) => {
+    const s = session.slots;
+    const method = String(s.method) as PledgeMethod;
+    if (typeof s.amount !== "number" || !PLEDGE_METHODS.includes(method)) throw new Error("save_pledge: amount or method missing in slots");
+    const consented = s.consent === true;
+    const text = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
+    const { pledge } = await records.pledges.create({
+      idempotencyKey: `${inbound.channel}:${inbound.messageId}`,
+      amount: s.amount,
+      method,
+      channel: inbound.channel,
+      conversationId: inbound.conversationId,
+      userKey,
+      organisation: consented ? text(s.organisation) ?? session.org : session.org,
+      ward: consented ? text(s.ward) : undefined,
+      name: consented ? text(s.name) : undefined,
+      phone: consented ? text(s.phone) : undefined,
+      consentId: consented ? text(session.vars.consent_id) : undefined,
+    });
+    session.vars.reference = pledge.reference;
+  };
+}
+
+/** Lists the user's pledges into vars.pledges (newest last) for a `say` with `each`. */
+export function listPledges(records: Records): Action {
+  return async ({ session, userKey }) => {
+    const pledges = await records.pledges.listByUser(userKey);
+    session.vars.pledges = pledges.map((p) => ({ reference: p.reference, amount: p.amount, method: p.method, status: p.status, date: p.createdAt.slice(0, 10).split("-").reverse().join("/") }));
+    session.vars.pledge_count = pledges.length;
+  };
+}
+
+/** Records explicit consent with the wording key and version the user saw (flow `with`). */
+export function recordConsent(records: Records): Action {
+  return async ({ session, params, userKey, now }) => {
+    const wordingKey = String(params.wording ?? "");
+    const wordingVersion = String(params.version ?? "");
+    const purpose = String(params.purpose ?? "");
+    if (!wordingKey || !wordingVersion || !purpose) throw new Error("record_consent: needs with.purpose, with.wording and with.version");
+    const record = await records.consents.record({ userKey, purpose, wordingKey, wordingVersion, lang: session.lang, grantedAt: now.toISOString() });
+    session.vars.consent_id = record.id;
+  };
+}
+
+/** Bank accounts from campaign data with the transfer note for this pledge's reference. */
+export const paymentAccounts: Action = async ({ session, campaign }) => {
+  const ref = String(session.vars.reference ?? "");
+  session.vars.accounts = campaign.payment.bank_accounts.map((a) => ({ ...a, note: a.note_format.replaceAll("{ref}", ref) }));
+};

@@ -1,0 +1,50 @@
+import { resolve } from "node:path";
+import type { Logger } from "pino";
+import { createActions } from "./actions/action-registry.ts";
+import type { Config } from "./config/config.ts";
+import { ACTION_NAMES } from "./engine/action.ts";
+import { Engine } from "./engine/engine.ts";
+import { loadFlowBundle, type FlowBundle } from "./engine/flow-loader.ts";
+import { embeddedRecords } from "./records/embedded-records.ts";
+import type { Records } from "./records/ports.ts";
+import type { ConversationStore } from "./sessions/conversation-store.ts";
+import { MemoryConversationStore } from "./sessions/memory-conversation-store.ts";
+import { TurnProcessor, errorInfo } from "./turns/turn-processor.ts";
+
+export interface App {
+  config: Config;
+  bundle: FlowBundle;
+  records: Records;
+  store: ConversationStore;
+  engine: Engine;
+  turns: TurnProcessor;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** A controllable clock for tests (SMS window, timestamps). */
+  now?: () => Date;
+  /** Keep records in memory instead of under DATA_DIR. */
+  inMemory?: boolean;
+}
+
+/** Builds the bot from config: flows → stores → engine → turn processor. No I/O beyond reading files. */
+export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
+  const now = options.now ?? (() => new Date());
+  const bundle = loadFlowBundle(resolve(config.FLOWS_DIR), resolve(config.LOCALES_DIR), ACTION_NAMES);
+  const records = embeddedRecords(options.inMemory ? null : resolve(config.DATA_DIR), bundle.campaign.pledge.reference_prefix, now);
+  const store = new MemoryConversationStore({
+    sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000,
+    dedupeTtlMs: config.DEDUPE_TTL_HOURS * 3_600_000,
+    now: () => now().getTime(),
+  });
+  const engine = await Engine.create({
+    bundle,
+    actions: createActions(records),
+    now,
+    onActionError: (where, err) => log.error({ err: errorInfo(err) }, `action failed: ${where}`),
+  });
+  const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) => engine.text("common.error", lang));
+  return { config, bundle, records, store, engine, turns, log, close: () => store.close() };
+}

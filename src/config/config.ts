@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+/** Every setting, from environment variables; each has a default that runs the local demo. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  FLOWS_DIR: z.string().min(1).default("./flows"),
+  LOCALES_DIR: z.string().min(1).default("./locales"),
+  DEFAULT_LANGUAGE: z.enum(["vi", "en"]).default("vi"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SESSION_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
+  DEDUPE_TTL_HOURS: z.coerce.number().min(24).max(24 * 30).default(48),
+  WEBCHAT_ENABLED: bool.default(true),
+  ADMIN_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, "at least 16 characters").optional()),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Raised at boot for a bad setting; the message names the variable and what it expects. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")}=${JSON.stringify(env[String(i.path[0])] ?? "")}: expected ${i.message}`));
+}

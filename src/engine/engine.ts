@@ -1,0 +1,379 @@
+import type { Action } from "./action.ts";
+import type { FaqEntry, LoadedStep } from "./flow-schema.ts";
+import type { FlowBundle } from "./flow-loader.ts";
+import { FaqMatcher } from "./faq-matcher.ts";
+import type { Inbound } from "./inbound.ts";
+import { isLanguage, type Language } from "./locales.ts";
+import { Renderer, resolvePath, type TurnContext } from "./renderer.ts";
+import type { Reply } from "./reply.ts";
+import type { Frame, Session } from "./session.ts";
+import { Understanding, type GlobalCommand } from "./understanding.ts";
+
+/** An engine failure that names where it happened. */
+export class EngineError extends Error {
+  constructor(where: string, message: string, options?: { cause?: unknown }) {
+    super(`${where}: ${message}`, options);
+    this.name = "EngineError";
+  }
+}
+
+export interface EngineOptions {
+  bundle: FlowBundle;
+  actions: Record<string, Action>;
+  now?: () => Date;
+  /** Reports action failures (logged by the caller without personal data). */
+  onActionError?: (where: string, err: unknown) => void;
+}
+
+/** Below this share of matched words a question is not taken as a FAQ question. */
+const FAQ_CONFIDENCE = 0.6;
+const MAX_STEPS_PER_TURN = 200;
+
+/**
+ * Runs flows: takes a session and one inbound message, changes the session, returns replies.
+ * It knows nothing of channels or databases; actions reach the stores.
+ */
+export class Engine {
+  readonly faq: FaqMatcher;
+  private readonly understanding: Understanding;
+  private readonly now: () => Date;
+  private readonly onActionError: (where: string, err: unknown) => void;
+
+  private constructor(
+    private readonly bundle: FlowBundle,
+    private readonly renderer: Renderer,
+    private readonly actions: Record<string, Action>,
+    options: EngineOptions,
+  ) {
+    this.faq = new FaqMatcher(bundle.faq, bundle.commands);
+    this.understanding = new Understanding(bundle.commands, bundle.campaign);
+    this.now = options.now ?? (() => new Date());
+    this.onActionError = options.onActionError ?? (() => {});
+  }
+
+  static async create(options: EngineOptions): Promise<Engine> {
+    const renderer = await Renderer.create(options.bundle.locales, options.bundle.campaign);
+    return new Engine(options.bundle, renderer, options.actions, options);
+  }
+
+  /** A locale string outside any flow (errors raised around the engine). */
+  text(key: string, lang: Language): string {
+    return this.renderer.text(key, lang, {});
+  }
+
+  /** Picks the first language from the platform's hint: English for "en*", else Vietnamese. */
+  static languageFor(locale: string | undefined, fallback: Language): Language {
+    if (!locale) return fallback;
+    const lang = locale.toLowerCase().slice(0, 2);
+    return isLanguage(lang) ? lang : fallback;
+  }
+
+  async handle(session: Session, inbound: Inbound): Promise<Reply[]> {
+    const out: Reply[] = [];
+    const isNew = session.stack.length === 0 && Object.keys(session.slots).length === 0 && session.history.length === 0 && !session.langSet;
+    if (isNew && inbound.locale) session.lang = Engine.languageFor(inbound.locale, session.lang);
+    if (inbound.startCode && this.bundle.campaign.organisations.some((o) => o.code === inbound.startCode)) session.org = inbound.startCode;
+
+    const frame = this.top(session);
+    const waitingStep = frame?.waiting ? this.step(frame) : undefined;
+    const asking = waitingStep?.kind === "ask" ? waitingStep : undefined;
+    const payload = inbound.payload ?? (inbound.text && /^(flow|faq|v|lang|cmd):[a-z0-9_]{1,40}$/.test(inbound.text.trim()) ? inbound.text.trim() : undefined);
+
+    if (payload) {
+      await this.onPayload(session, inbound, payload, out);
+    } else if (inbound.unsupported) {
+      this.call(session, this.bundle.commands.flows.unsupported);
+    } else if (inbound.contact && asking?.ask === "phone") {
+      await this.answer(session, inbound, undefined, out);
+    } else if (inbound.text !== undefined && inbound.text.trim() !== "") {
+      const command = this.understanding.command(inbound.text, asking?.ask === "name" || asking?.ask === "text");
+      if (command) this.onCommand(session, command, out, isNew);
+      else if (asking) await this.answer(session, inbound, undefined, out);
+      else this.onFreeText(session, inbound.text, out);
+    } else {
+      this.onCommand(session, "menu", out, isNew);
+    }
+    await this.run(session, inbound, out);
+    session.at = this.now().getTime();
+    return out;
+  }
+
+  // ── input ────────────────────────────────────────────────────────────────
+
+  private async onPayload(session: Session, inbound: Inbound, payload: string, out: Reply[]): Promise<void> {
+    const [kind, value] = payload.split(":") as [string, string];
+    switch (kind) {
+      case "v":
+        if (this.top(session)?.waiting) await this.answer(session, inbound, value, out);
+        else this.reprompt(session);
+        return;
+      case "cmd":
+        return this.onCommand(session, value === "language" ? (session.lang === "vi" ? "lang_en" : "lang_vi") : (value as GlobalCommand), out, false);
+      case "lang":
+        return this.onCommand(session, value === "en" ? "lang_en" : "lang_vi", out, false);
+      case "flow":
+        if (!this.bundle.flows.has(value)) return this.reprompt(session);
+        return this.start(session, value);
+      case "faq": {
+        const entry = this.faq.get(value);
+        if (entry) this.answerFaq(session, entry, out);
+        else this.reprompt(session);
+        return;
+      }
+    }
+  }
+
+  private onCommand(session: Session, command: GlobalCommand, out: Reply[], isNew: boolean): void {
+    const flows = this.bundle.commands.flows;
+    switch (command) {
+      case "menu":
+        return this.start(session, isNew ? flows.welcome : flows.menu);
+      case "cancel":
+        return this.start(session, flows.cancelled);
+      case "stop":
+        return this.call(session, flows.stop);
+      case "back":
+        return this.back(session, out);
+      case "lang_vi":
+      case "lang_en": {
+        session.lang = command === "lang_en" ? "en" : "vi";
+        session.langSet = true;
+        out.push(this.renderer.say("common.language_changed", this.renderer.context(session)));
+        if (this.top(session)?.waiting) this.reprompt(session);
+        else this.start(session, flows.menu);
+        return;
+      }
+    }
+  }
+
+  /** Text outside a question: a FAQ answer, or the fallback (menu and an offer to reach staff). */
+  private onFreeText(session: Session, text: string, out: Reply[]): void {
+    const match = this.faq.match(text);
+    if (match && match.confidence >= FAQ_CONFIDENCE) this.answerFaq(session, match.entry, out);
+    else this.call(session, this.bundle.commands.flows.fallback);
+  }
+
+  /** Answers a FAQ entry; a question in progress is asked again after it (or after its flow). */
+  private answerFaq(session: Session, entry: FaqEntry, out: Reply[]): void {
+    this.reprompt(session);
+    if (entry.answer) {
+      const ctx = this.renderer.context(session);
+      out.push(this.renderer.say(entry.answer, ctx, entry.params, { buttons: this.renderer.buttons(entry.buttons, ctx), links: this.renderer.links(entry.links, ctx) }));
+    }
+    if (entry.call) this.call(session, entry.call);
+    if (entry.start) this.start(session, entry.start);
+  }
+
+  /** Reads the answer to the question the bot is waiting on. */
+  private async answer(session: Session, inbound: Inbound, value: string | undefined, out: Reply[]): Promise<void> {
+    const frame = this.top(session)!;
+    const step = this.step(frame);
+    if (step?.kind !== "ask") return;
+    const text = inbound.text ?? "";
+    const ctx = this.renderer.context(session);
+
+    // "SMS là gì?" while waiting for a name: a question mark makes a confident FAQ match win.
+    if (value === undefined && !inbound.contact && text.includes("?")) {
+      const match = this.faq.match(text);
+      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerFaq(session, match.entry, out);
+    }
+    const labels = (step.choices ?? []).map((c) => this.renderer.text(c.label, session.lang, ctx as unknown as Record<string, unknown>));
+    const result = this.understanding.readSlot(step, inbound, value, labels);
+    if (result.ok) {
+      session.slots[step.slot] = result.value;
+      session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
+      frame.waiting = false;
+      frame.attempts = 0;
+      frame.step++;
+      return;
+    }
+    if (value === undefined && text) {
+      const match = this.faq.match(text);
+      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerFaq(session, match.entry, out);
+    }
+    frame.attempts = (frame.attempts ?? 0) + 1;
+    if (frame.attempts >= step.max_attempts) {
+      frame.waiting = false;
+      frame.attempts = 0;
+      if (step.on_fail) frame.step = this.indexOf(frame.flow, step.on_fail);
+      else {
+        out.push(this.renderer.say("common.too_many_attempts", ctx));
+        this.start(session, this.bundle.commands.flows.menu);
+      }
+      return;
+    }
+    out.push(this.askReply(step, session, step.reask ?? step.prompt));
+  }
+
+  /** "Back": forget the last answer of the running flow and ask that question again. */
+  private back(session: Session, out: Reply[]): void {
+    const frame = this.top(session);
+    const last = frame ? findLast(session.history, (h) => h.flow === frame.flow) : undefined;
+    if (!frame || !last) {
+      out.push(this.renderer.say("common.nothing_to_go_back_to", this.renderer.context(session)));
+      if (frame) this.reprompt(session);
+      else this.start(session, this.bundle.commands.flows.menu);
+      return;
+    }
+    session.history.splice(session.history.lastIndexOf(last), 1);
+    delete session.slots[last.slot];
+    frame.step = last.step;
+    frame.waiting = false;
+    frame.attempts = 0;
+  }
+
+  // ── running ──────────────────────────────────────────────────────────────
+
+  private async run(session: Session, inbound: Inbound, out: Reply[]): Promise<void> {
+    for (let guard = 0; ; guard++) {
+      const frame = this.top(session);
+      if (!frame) return;
+      if (guard > MAX_STEPS_PER_TURN) throw new EngineError(`flow "${frame.flow}", step #${frame.step + 1}`, `more than ${MAX_STEPS_PER_TURN} steps in one turn (a goto loop?)`);
+      const step = this.step(frame);
+      if (!step) {
+        session.stack.pop();
+        continue;
+      }
+      const where = `${this.bundle.flows.get(frame.flow)!.file}: flow "${frame.flow}", step "${step.id}"`;
+      const ctx = this.renderer.context(session);
+      switch (step.kind) {
+        case "say": {
+          const reply = this.sayReply(step, ctx);
+          if (reply) out.push(reply);
+          frame.step++;
+          break;
+        }
+        case "ask":
+          if (step.skip_if_filled && step.slot in session.slots) {
+            frame.step++;
+            break;
+          }
+          if (!frame.waiting) out.push(this.askReply(step, session, step.prompt));
+          frame.waiting = true;
+          return;
+        case "branch": {
+          const hit = step.branch.find((b) => holds(b.when, ctx));
+          frame.step = hit ? this.indexOf(frame.flow, hit.goto) : step.else ? this.indexOf(frame.flow, step.else) : frame.step + 1;
+          break;
+        }
+        case "goto":
+          frame.step = this.indexOf(frame.flow, step.goto);
+          break;
+        case "call":
+          frame.step++;
+          this.call(session, step.call);
+          break;
+        case "start":
+          this.start(session, step.start);
+          break;
+        case "action": {
+          const params = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, typeof v === "string" && /^(slots|vars|campaign|session)\./.test(v) ? resolvePath(ctx, v) : v]));
+          try {
+            await this.actions[step.action]!({ session, inbound, params, campaign: this.bundle.campaign, now: this.now(), userKey: `${inbound.channel}:${inbound.userId}` });
+            frame.step++;
+          } catch (err) {
+            this.onActionError(`${where} (action ${step.action})`, err);
+            if (step.on_error) frame.step = this.indexOf(frame.flow, step.on_error);
+            else {
+              out.push(this.renderer.say("common.error", ctx));
+              this.start(session, this.bundle.commands.flows.menu);
+              return;
+            }
+          }
+          break;
+        }
+        case "clear":
+          for (const name of step.clear) {
+            const slot = name.includes(".") ? String(resolvePath(ctx, name)) : name;
+            delete session.slots[slot];
+            session.history = session.history.filter((h) => h.slot !== slot);
+          }
+          frame.step++;
+          break;
+        case "set":
+          Object.assign(session.slots, step.set);
+          frame.step++;
+          break;
+        case "end":
+          session.stack.pop();
+          break;
+      }
+    }
+  }
+
+  private sayReply(step: Extract<LoadedStep, { kind: "say" }>, ctx: TurnContext): Reply | null {
+    const computed = step.links_from ? resolvePath(ctx, step.links_from) : undefined;
+    const links = [...(this.renderer.links(step.links, ctx) ?? []), ...(Array.isArray(computed) ? (computed as Reply["links"] & object) : [])];
+    const extra: Partial<Reply> = { buttons: this.renderer.buttons(step.buttons, ctx), links: links.length ? links : undefined };
+    if (!step.each) return this.renderer.say(step.say, ctx, step.params, extra);
+    const items = resolvePath(ctx, step.each);
+    if (!Array.isArray(items) || items.length === 0) return null;
+    const text = items.map((item) => this.renderer.say(step.say, { ...ctx, item }, step.params).text).join("\n");
+    return { text, ...extra };
+  }
+
+  private askReply(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, key: string): Reply {
+    const ctx = this.renderer.context(session);
+    const v = (value: string, label: string) => ({ label: this.renderer.text(label, session.lang, {}), payload: `v:${value}` });
+    const buttons = [
+      ...(step.choices ?? []).map((c) => v(c.value, c.label)),
+      ...(step.ask === "yesno" ? [v("yes", "common.yes"), v("no", "common.no")] : []),
+      ...(step.optional ? [v("skip", "common.skip")] : []),
+      ...(this.renderer.buttons(step.buttons, ctx) ?? []),
+    ];
+    const reply = this.renderer.say(key, ctx, step.params, buttons.length ? { buttons } : {});
+    if (step.ask === "phone" && step.offer_contact) reply.requestContact = { label: this.renderer.text("common.share_phone", session.lang, {}) };
+    return reply;
+  }
+
+  // ── stack ────────────────────────────────────────────────────────────────
+
+  private top(session: Session): Frame | undefined {
+    return session.stack[session.stack.length - 1];
+  }
+
+  private step(frame: Frame): LoadedStep | undefined {
+    return this.bundle.flows.get(frame.flow)?.steps[frame.step];
+  }
+
+  private indexOf(flowId: string, stepId: string): number {
+    const step = this.bundle.flows.get(flowId)?.steps.find((s) => s.id === stepId);
+    if (!step) throw new EngineError(`flow "${flowId}"`, `unknown step "${stepId}"`);
+    return step.index;
+  }
+
+  /** Starts a flow afresh: the running flows and their answers are dropped. */
+  private start(session: Session, flowId: string): void {
+    session.stack = [{ flow: flowId, step: 0 }];
+    session.slots = {};
+    session.vars = {};
+    session.history = [];
+  }
+
+  /** Runs a flow, then returns to the one that was running. */
+  private call(session: Session, flowId: string): void {
+    this.reprompt(session);
+    session.stack.push({ flow: flowId, step: 0 });
+  }
+
+  /** Makes a waiting question ask itself again when the run loop reaches it. */
+  private reprompt(session: Session): void {
+    const frame = this.top(session);
+    if (frame) frame.waiting = false;
+  }
+}
+
+function holds(cond: { path: string; equals?: unknown; in?: unknown[]; set?: boolean; empty?: boolean }, ctx: TurnContext): boolean {
+  const value = resolvePath(ctx, cond.path);
+  if (cond.equals !== undefined) return value === cond.equals;
+  if (cond.in !== undefined) return cond.in.includes(value);
+  const isSet = value !== undefined && value !== null && value !== "";
+  if (cond.set !== undefined) return isSet === cond.set;
+  const empty = !isSet || (Array.isArray(value) && value.length === 0);
+  return empty === cond.empty;
+}
+
+function findLast<T>(list: T[], predicate: (x: T) => boolean): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (predicate(list[i]!)) return list[i];
+  return undefined;
+}

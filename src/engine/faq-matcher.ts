@@ -1,0 +1,59 @@
+import MiniSearch from "minisearch";
+import type { Commands, FaqEntry } from "./flow-schema.ts";
+import { foldText, words } from "./text-normalize.ts";
+
+export interface FaqMatch {
+  entry: FaqEntry;
+  /** 0..1: the share of the question's meaningful words found in the best sample question. */
+  confidence: number;
+}
+
+/**
+ * Finds the FAQ entry a question is about. MiniSearch ranks sample questions (both languages)
+ * with BM25 and fuzzy/prefix matching for typos; text is folded (no diacritics), informal
+ * abbreviations are expanded ("ntn" → "nhu the nao") and filler words are dropped first.
+ */
+export class FaqMatcher {
+  private readonly index: MiniSearch<{ id: number; faq: string; text: string }>;
+  private readonly byId: Map<string, FaqEntry>;
+  private readonly stopWords: Set<string>;
+
+  constructor(
+    entries: FaqEntry[],
+    private readonly commands: Commands,
+  ) {
+    this.byId = new Map(entries.map((e) => [e.id, e]));
+    this.stopWords = new Set(commands.stop_words.map(foldText));
+    this.index = new MiniSearch({
+      fields: ["text"],
+      storeFields: ["faq"],
+      tokenize: (text) => this.terms(text),
+      processTerm: (term) => term,
+      searchOptions: { fuzzy: (term) => (term.length >= 5 ? 0.25 : term.length >= 4 ? 1 : 0), prefix: (term) => term.length >= 4, combineWith: "OR" },
+    });
+    let id = 0;
+    this.index.addAll(entries.flatMap((e) => [...e.questions.vi, ...e.questions.en].map((text) => ({ id: id++, faq: e.id, text }))));
+  }
+
+  /** Folded, abbreviation-expanded, filler-free words of a text. */
+  terms(text: string): string[] {
+    const expanded = words(foldText(text)).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
+    return expanded.filter((w) => !this.stopWords.has(w));
+  }
+
+  get(id: string): FaqEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  match(text: string): FaqMatch | null {
+    const query = this.terms(text);
+    if (query.length === 0) return null;
+    const results = this.index.search(query.join(" "));
+    const best = results[0];
+    if (!best) return null;
+    // queryTerms: the query words that matched this sample, exactly or fuzzily.
+    const found = new Set(best.queryTerms).size;
+    const entry = this.byId.get(best.faq as string);
+    return entry ? { entry, confidence: found / new Set(query).size } : null;
+  }
+}

@@ -1,0 +1,167 @@
+import { z } from "zod";
+
+/**
+ * The flow language. A flow is a list of steps run top to bottom; each step has exactly one
+ * kind key (say, ask, branch, goto, call, start, action, clear, set, end).
+ */
+
+export const SLOT_TYPES = ["amount", "phone", "name", "text", "choice", "yesno"] as const;
+export type SlotType = (typeof SLOT_TYPES)[number];
+
+export const STEP_KINDS = ["say", "ask", "branch", "goto", "call", "start", "action", "clear", "set", "end"] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+const stepId = z.string().regex(/^[a-z][a-z0-9_]*$/, "a step id in snake_case");
+const flowId = z.string().regex(/^[a-z][a-z0-9_]*$/, "a flow id in snake_case");
+const slotName = z.string().regex(/^[a-z][a-z0-9_]*$/, "a slot name in snake_case");
+const localeKey = z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/, "a locale key such as pledge.ask_amount");
+/** A value path into the turn context: slots.x, vars.x, campaign.x.y, session.lang, item.x. */
+export const valuePath = z.string().regex(/^(slots|vars|campaign|session|item)(\.[a-z0-9_]+)+$/, "a path such as slots.amount or campaign.sms.keyword");
+
+/** Button payloads are short (Telegram allows 64 bytes) and never carry user text. */
+export const payloadSchema = z
+  .string()
+  .regex(/^(flow|faq|v|lang|cmd):[a-z0-9_]{1,40}$/, "a payload such as flow:pledge, faq:sms, v:yes, lang:en or cmd:menu");
+
+const button = z.object({ label: localeKey, payload: payloadSchema }).strict();
+const link = z.object({ label: localeKey, url: z.string().regex(/^(https?:|sms:|tel:|\{\{)/, "an http(s), sms: or tel: URL") }).strict();
+const params = z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), valuePath);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const conditionSchema = z
+  .object({
+    path: valuePath,
+    equals: scalar.optional(),
+    in: z.array(scalar).optional(),
+    set: z.boolean().optional(),
+    empty: z.boolean().optional(),
+  })
+  .strict()
+  .refine((c) => [c.equals, c.in, c.set, c.empty].filter((x) => x !== undefined).length === 1, "a condition needs exactly one of equals, in, set, empty");
+
+const base = { id: stepId.optional() };
+
+export const stepSchemas = {
+  say: z
+    .object({
+      ...base,
+      say: localeKey,
+      params: params.optional(),
+      /** Render the text once per item of this list (item.* in the copy), as one message. */
+      each: valuePath.optional(),
+      buttons: z.array(button).optional(),
+      links: z.array(link).optional(),
+      /** Links an action computed ({label, url} items), e.g. the sms: links of an SMS plan. */
+      links_from: valuePath.optional(),
+    })
+    .strict(),
+  ask: z
+    .object({
+      ...base,
+      ask: z.enum(SLOT_TYPES),
+      slot: slotName,
+      prompt: localeKey,
+      reask: localeKey.optional(),
+      params: params.optional(),
+      max_attempts: z.number().int().min(1).max(10).default(3),
+      on_fail: stepId.optional(),
+      choices: z.array(z.object({ value: z.string().regex(/^[a-z0-9_]{1,40}$/), label: localeKey, match: z.array(z.string()).optional() }).strict()).optional(),
+      optional: z.boolean().optional(),
+      skip_if_filled: z.boolean().optional(),
+      offer_contact: z.boolean().optional(),
+      buttons: z.array(button).optional(),
+    })
+    .strict()
+    .refine((s) => (s.ask === "choice") === (s.choices !== undefined && s.choices.length > 0), "a choice question needs choices, and only a choice question has them"),
+  branch: z.object({ ...base, branch: z.array(z.object({ when: conditionSchema, goto: stepId }).strict()).min(1), else: stepId.optional() }).strict(),
+  goto: z.object({ ...base, goto: stepId }).strict(),
+  call: z.object({ ...base, call: flowId }).strict(),
+  start: z.object({ ...base, start: flowId }).strict(),
+  action: z.object({ ...base, action: z.string(), with: z.record(z.string(), z.union([scalar, valuePath])).optional(), on_error: stepId.optional() }).strict(),
+  clear: z.object({ ...base, clear: z.array(z.union([slotName, valuePath])).min(1) }).strict(),
+  set: z.object({ ...base, set: z.record(slotName, z.union([scalar, z.null()])) }).strict(),
+  end: z.object({ ...base, end: z.literal(true) }).strict(),
+} as const;
+
+export type SayStep = z.infer<typeof stepSchemas.say>;
+export type AskStep = z.infer<typeof stepSchemas.ask>;
+export type BranchStep = z.infer<typeof stepSchemas.branch>;
+export type Condition = z.infer<typeof conditionSchema>;
+export type Button = z.infer<typeof button>;
+export type Link = z.infer<typeof link>;
+
+export type Step =
+  | ({ kind: "say" } & SayStep)
+  | ({ kind: "ask" } & AskStep)
+  | ({ kind: "branch" } & BranchStep)
+  | ({ kind: "goto" } & z.infer<typeof stepSchemas.goto>)
+  | ({ kind: "call" } & z.infer<typeof stepSchemas.call>)
+  | ({ kind: "start" } & z.infer<typeof stepSchemas.start>)
+  | ({ kind: "action" } & z.infer<typeof stepSchemas.action>)
+  | ({ kind: "clear" } & z.infer<typeof stepSchemas.clear>)
+  | ({ kind: "set" } & z.infer<typeof stepSchemas.set>)
+  | ({ kind: "end" } & z.infer<typeof stepSchemas.end>);
+
+/** A step after loading: its kind is explicit and its id is set ("#3" when the file gave none). */
+export type LoadedStep = Step & { id: string; index: number };
+
+export interface Flow {
+  id: string;
+  file: string;
+  steps: LoadedStep[];
+}
+
+export const flowFileSchema = z
+  .object({
+    flows: z.record(flowId, z.object({ description: z.string().optional(), steps: z.array(z.record(z.string(), z.unknown())).min(1) }).strict()),
+  })
+  .strict();
+
+/** flows/faq.yaml: questions people ask, in both languages, and what answers them. */
+export const faqFileSchema = z
+  .object({
+    faq: z.array(
+      z
+        .object({
+          id: z.string().regex(/^[a-z][a-z0-9_]*$/),
+          answer: localeKey.optional(),
+          params: params.optional(),
+          buttons: z.array(button).optional(),
+          links: z.array(link).optional(),
+          /** A flow to run after the answer; a question in progress resumes after it. */
+          call: flowId.optional(),
+          /** A flow to switch to (what the user asked to do), leaving any question in progress. */
+          start: flowId.optional(),
+          questions: z.object({ vi: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) }).strict(),
+        })
+        .strict()
+        .refine((f) => f.answer !== undefined || f.call !== undefined || f.start !== undefined, "an entry needs an answer, a flow to call or a flow to start"),
+    ),
+  })
+  .strict();
+export type FaqEntry = z.infer<typeof faqFileSchema>["faq"][number];
+
+/** flows/commands.yaml: global commands and the small vocabulary the engine understands. */
+export const commandsFileSchema = z
+  .object({
+    commands: z
+      .object({
+        menu: z.array(z.string()).min(1),
+        cancel: z.array(z.string()).min(1),
+        back: z.array(z.string()).min(1),
+        stop: z.array(z.string()).min(1),
+        lang_vi: z.array(z.string()).min(1),
+        lang_en: z.array(z.string()).min(1),
+      })
+      .strict(),
+    yes: z.array(z.string()).min(1),
+    no: z.array(z.string()).min(1),
+    skip: z.array(z.string()).min(1),
+    abbreviations: z.record(z.string(), z.string()),
+    stop_words: z.array(z.string()),
+    flows: z
+      .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId })
+      .strict(),
+  })
+  .strict();
+export type Commands = z.infer<typeof commandsFileSchema>;

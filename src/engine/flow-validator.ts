@@ -1,0 +1,152 @@
+import type { FlowBundle } from "./flow-loader.ts";
+import type { Button, Flow, LoadedStep, Link } from "./flow-schema.ts";
+import { LANGUAGES, allStrings, lookupKey } from "./locales.ts";
+
+/**
+ * Semantic checks zod cannot express: every goto lands on a step, every called flow and FAQ
+ * exists, every locale key exists in every language, every step can be reached, every action
+ * is implemented, and every campaign fact a flow or a locale string names is in campaign.yaml.
+ */
+export function validateBundle(bundle: FlowBundle, actionNames: readonly string[]): string[] {
+  const problems: string[] = [];
+  const faqIds = new Set(bundle.faq.map((f) => f.id));
+
+  const checkKey = (where: string, key: string) => {
+    for (const lang of LANGUAGES) {
+      if (lookupKey(bundle.locales[lang], key) === undefined) problems.push(`${where}: unknown locale key "${key}" (missing in locales/${lang})`);
+    }
+  };
+  const checkFlowRef = (where: string, id: string) => {
+    if (!bundle.flows.has(id)) problems.push(`${where}: unknown flow "${id}"`);
+  };
+  const checkPath = (where: string, path: string) => {
+    if (path.startsWith("campaign.") && !campaignHas(bundle.campaign, path.slice(9))) problems.push(`${where}: campaign data has no "${path}" (flows/campaign.yaml)`);
+  };
+  const checkButtons = (where: string, buttons: Button[] | undefined, links: Link[] | undefined) => {
+    for (const b of buttons ?? []) {
+      checkKey(where, b.label);
+      const [kind, target] = b.payload.split(":") as [string, string];
+      if (kind === "flow") checkFlowRef(where, target);
+      if (kind === "faq" && !faqIds.has(target)) problems.push(`${where}: unknown FAQ "${target}" in button payload`);
+      if (kind === "lang" && !(LANGUAGES as readonly string[]).includes(target)) problems.push(`${where}: unknown language "${target}"`);
+      if (kind === "cmd" && !["menu", "cancel", "back", "stop", "language"].includes(target)) problems.push(`${where}: unknown command "${target}"`);
+    }
+    for (const l of links ?? []) {
+      checkKey(where, l.label);
+      for (const m of l.url.matchAll(/\{\{\s*([a-z0-9_.]+)\s*\}\}/g)) checkPath(where, m[1]!);
+    }
+  };
+
+  for (const flow of bundle.flows.values()) {
+    const ids = new Map<string, number>();
+    for (const step of flow.steps) {
+      if (ids.has(step.id)) problems.push(`${flow.file}: flow "${flow.id}", step "${step.id}": duplicate step id`);
+      ids.set(step.id, step.index);
+    }
+    for (const step of flow.steps) {
+      const where = `${flow.file}: flow "${flow.id}", step "${step.id}"`;
+      for (const target of jumpTargets(step)) if (!ids.has(target)) problems.push(`${where}: unknown step "${target}"`);
+      switch (step.kind) {
+        case "say":
+          checkKey(where, step.say);
+          checkButtons(where, step.buttons, step.links);
+          if (step.each) checkPath(where, step.each);
+          if (step.links_from) checkPath(where, step.links_from);
+          for (const p of Object.values(step.params ?? {})) checkPath(where, p);
+          break;
+        case "ask":
+          checkKey(where, step.prompt);
+          if (step.reask) checkKey(where, step.reask);
+          for (const c of step.choices ?? []) checkKey(where, c.label);
+          checkButtons(where, step.buttons, undefined);
+          for (const p of Object.values(step.params ?? {})) checkPath(where, p);
+          break;
+        case "branch":
+          for (const b of step.branch) checkPath(where, b.when.path);
+          break;
+        case "call":
+          checkFlowRef(where, step.call);
+          break;
+        case "start":
+          checkFlowRef(where, step.start);
+          break;
+        case "action":
+          if (!actionNames.includes(step.action)) problems.push(`${where}: unknown action "${step.action}" (known: ${actionNames.join(", ")})`);
+          for (const v of Object.values(step.with ?? {})) if (typeof v === "string" && /^(campaign)\./.test(v)) checkPath(where, v);
+          break;
+        default:
+          break;
+      }
+    }
+    for (const step of unreachableSteps(flow)) problems.push(`${flow.file}: flow "${flow.id}", step "${step.id}": unreachable step (nothing falls through or jumps to it)`);
+  }
+
+  for (const entry of bundle.faq) {
+    const where = `flows/faq.yaml: entry "${entry.id}"`;
+    if (entry.answer) checkKey(where, entry.answer);
+    if (entry.call) checkFlowRef(where, entry.call);
+    if (entry.start) checkFlowRef(where, entry.start);
+    checkButtons(where, entry.buttons, entry.links);
+    for (const p of Object.values(entry.params ?? {})) checkPath(where, p);
+  }
+  for (const [name, id] of Object.entries(bundle.commands.flows)) checkFlowRef(`flows/commands.yaml: flows.${name}`, id);
+
+  // Copy may name campaign facts directly ({{campaign.sms.keyword}}): those must exist too.
+  for (const lang of LANGUAGES) {
+    for (const [key, text] of allStrings(bundle.locales[lang])) {
+      for (const m of text.matchAll(/\{\{\s*campaign\.([a-z0-9_.]+)/g)) {
+        if (!campaignHas(bundle.campaign, m[1]!)) problems.push(`locales/${lang}: "${key}" names campaign.${m[1]}, which flows/campaign.yaml lacks`);
+      }
+    }
+  }
+  return problems;
+}
+
+function jumpTargets(step: LoadedStep): string[] {
+  switch (step.kind) {
+    case "goto":
+      return [step.goto];
+    case "branch":
+      return [...step.branch.map((b) => b.goto), ...(step.else ? [step.else] : [])];
+    case "ask":
+      return step.on_fail ? [step.on_fail] : [];
+    case "action":
+      return step.on_error ? [step.on_error] : [];
+    default:
+      return [];
+  }
+}
+
+function fallsThrough(step: LoadedStep): boolean {
+  if (step.kind === "goto" || step.kind === "end" || step.kind === "start") return false;
+  if (step.kind === "branch") return step.else === undefined;
+  return true;
+}
+
+function unreachableSteps(flow: Flow): LoadedStep[] {
+  const byId = new Map(flow.steps.map((s) => [s.id, s]));
+  const seen = new Set<number>();
+  const queue = [0];
+  while (queue.length > 0) {
+    const i = queue.pop()!;
+    const step = flow.steps[i];
+    if (!step || seen.has(i)) continue;
+    seen.add(i);
+    if (fallsThrough(step)) queue.push(i + 1);
+    for (const t of jumpTargets(step)) {
+      const target = byId.get(t);
+      if (target) queue.push(target.index);
+    }
+  }
+  return flow.steps.filter((s) => !seen.has(s.index));
+}
+
+/** True when the dotted path exists in campaign data; a {vi, en} text counts as a leaf. */
+export function campaignHas(campaign: unknown, path: string): boolean {
+  let node: unknown = campaign;
+  for (const part of path.split(".")) {
+    if (node === null || typeof node !== "object" || !(part in (node as object))) return false;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return true;
+}

@@ -1,0 +1,26 @@
+/**
+ * Text folding shared by every matcher: lower case, no diacritics, đ → d, punctuation to spaces.
+ * Vietnamese users often type without diacritics ("vi nguoi ngheo"), so matching happens on
+ * the folded form.
+ */
+export function foldText(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[đĐ]/g, "d")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}/.,]+/gu, " ")
+    .replace(/[.,](?!\d)/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Lower case and NFC with diacritics kept: used where "huy" (a name) must not equal "hủy" (cancel). */
+export function lowerText(text: string): string {
+  return text.normalize("NFC").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/** Splits folded text into words. */
+export function words(folded: string): string[] {
+  return folded.split(" ").filter((w) => w.length > 0);
+}

@@ -1,0 +1,93 @@
+import { parseAmount } from "./amount-parser.ts";
+import type { Campaign } from "./campaign-schema.ts";
+import type { AskStep, Commands } from "./flow-schema.ts";
+import type { Inbound } from "./inbound.ts";
+import { parseVietnamesePhone } from "./phone.ts";
+import type { SlotValue } from "./session.ts";
+import { foldText, lowerText } from "./text-normalize.ts";
+
+export type GlobalCommand = "menu" | "cancel" | "back" | "stop" | "lang_vi" | "lang_en";
+
+/**
+ * Recognises global commands and reads typed answers. Words come from flows/commands.yaml.
+ * While the bot waits for a name or free text, commands must be typed with their diacritics
+ * ("hủy"), so a person named Huy is not taken for "cancel".
+ */
+export class Understanding {
+  private readonly folded: Map<string, GlobalCommand>;
+  private readonly exact: Map<string, GlobalCommand>;
+  private readonly yes: Set<string>;
+  private readonly no: Set<string>;
+  private readonly skip: Set<string>;
+
+  constructor(
+    private readonly commands: Commands,
+    private readonly campaign: Campaign,
+  ) {
+    this.folded = new Map();
+    this.exact = new Map();
+    for (const [name, list] of Object.entries(commands.commands) as Array<[GlobalCommand, string[]]>) {
+      for (const word of list) {
+        this.folded.set(foldText(word), name);
+        this.exact.set(lowerText(word), name);
+      }
+    }
+    this.yes = new Set(commands.yes.map(foldText));
+    this.no = new Set(commands.no.map(foldText));
+    this.skip = new Set(commands.skip.map(foldText));
+  }
+
+  command(text: string, awaitingFreeText: boolean): GlobalCommand | null {
+    const t = text.trim();
+    if (t.startsWith("/")) return this.folded.get(foldText(t.split(/\s/)[0]!)) ?? null;
+    if (awaitingFreeText) return this.exact.get(lowerText(t).replace(/[.!]+$/, "")) ?? null;
+    return this.folded.get(foldText(t)) ?? null;
+  }
+
+  isSkip(text: string): boolean {
+    return this.skip.has(foldText(text));
+  }
+
+  /**
+   * Reads the answer to an ask step. `choiceLabels` are the rendered labels of the choices
+   * in the session language, so people can type what the button says.
+   */
+  readSlot(step: AskStep, inbound: Inbound, value: string | undefined, choiceLabels: string[]): { ok: true; value: SlotValue } | { ok: false } {
+    const text = inbound.text?.trim() ?? "";
+    if (step.optional && (value === "skip" || (value === undefined && this.isSkip(text)))) return { ok: true, value: "" };
+    switch (step.ask) {
+      case "choice": {
+        const choices = step.choices ?? [];
+        if (value !== undefined) return choices.some((c) => c.value === value) ? { ok: true, value } : { ok: false };
+        const f = foldText(text);
+        const n = Number(f);
+        if (Number.isInteger(n) && n >= 1 && n <= choices.length) return { ok: true, value: choices[n - 1]!.value };
+        const hit = choices.find((c, i) => foldText(choiceLabels[i] ?? "") === f || (c.match ?? []).some((m) => foldText(m) === f));
+        return hit ? { ok: true, value: hit.value } : { ok: false };
+      }
+      case "yesno": {
+        if (value === "yes" || value === "no") return { ok: true, value: value === "yes" };
+        const f = foldText(text);
+        if (this.yes.has(f)) return { ok: true, value: true };
+        if (this.no.has(f)) return { ok: true, value: false };
+        return { ok: false };
+      }
+      case "amount": {
+        const amount = value === undefined ? parseAmount(text) : null;
+        const { min_amount, max_amount } = this.campaign.pledge;
+        return amount !== null && amount >= min_amount && amount <= max_amount ? { ok: true, value: amount } : { ok: false };
+      }
+      case "phone": {
+        const phone = inbound.contact ? parseVietnamesePhone(inbound.contact.phone) : value === undefined ? parseVietnamesePhone(text) : null;
+        return phone ? { ok: true, value: phone } : { ok: false };
+      }
+      case "name": {
+        const name = text.normalize("NFC").replace(/\s+/g, " ");
+        const letters = name.match(/\p{L}/gu)?.length ?? 0;
+        return value === undefined && letters >= 2 && name.length <= 80 && /^[\p{L}\p{M} .'-]+$/u.test(name) ? { ok: true, value: name } : { ok: false };
+      }
+      case "text":
+        return value === undefined && text.length >= 1 && text.length <= 200 ? { ok: true, value: text.replace(/\s+/g, " ") } : { ok: false };
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { JsonFileCollection } from "./json-file-collection.ts";
+import type { NewPledge, Pledge, PledgeStatus } from "./pledge.ts";
+import type {
+  ConsentRecord,
+  ConsentRepository,
+  HandoffRepository,
+  HandoffRequest,
+  PledgeRepository,
+  Records,
+  Subscriber,
+  SubscriberRepository,
+} from "./ports.ts";
+import { newReferenceCode } from "./reference-code.ts";
+
+/** Embedded pledges: memory, or a JSON file under DATA_DIR so pledges survive a restart. */
+export class EmbeddedPledgeRepository implements PledgeRepository {
+  private readonly docs: JsonFileCollection<Pledge>;
+
+  constructor(
+    path: string | null,
+    private readonly referencePrefix: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.docs = new JsonFileCollection(path);
+  }
+
+  async create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }> {
+    const existing = this.docs.find((p) => p.idempotencyKey === input.idempotencyKey);
+    if (existing) return { pledge: existing, created: false };
+    let reference = newReferenceCode(this.referencePrefix);
+    while (this.docs.find((p) => p.reference === reference)) reference = newReferenceCode(this.referencePrefix);
+    const at = this.now().toISOString();
+    const pledge: Pledge = { ...input, id: randomUUID(), reference, status: "pledged", createdAt: at, updatedAt: at };
+    await this.docs.mutate((docs) => docs.push(pledge));
+    return { pledge, created: true };
+  }
+
+  async listByUser(userKey: string): Promise<Pledge[]> {
+    return this.docs.filter((p) => p.userKey === userKey).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async findByReference(reference: string): Promise<Pledge | null> {
+    return this.docs.find((p) => p.reference === reference.toUpperCase()) ?? null;
+  }
+
+  async setStatus(reference: string, status: PledgeStatus): Promise<Pledge | null> {
+    return this.docs.mutate(() => {
+      const pledge = this.docs.find((p) => p.reference === reference.toUpperCase());
+      if (!pledge) return null;
+      pledge.status = status;
+      pledge.updatedAt = this.now().toISOString();
+      return pledge;
+    });
+  }
+
+  async erasePersonalData(userKey: string): Promise<number> {
+    return this.docs.mutate(() => {
+      let changed = 0;
+      for (const p of this.docs.filter((d) => d.userKey === userKey)) {
+        if (p.name === undefined && p.phone === undefined && p.organisation === undefined && p.ward === undefined) continue;
+        delete p.name;
+        delete p.phone;
+        delete p.organisation;
+        delete p.ward;
+        p.updatedAt = this.now().toISOString();
+        changed++;
+      }
+      return changed;
+    });
+  }
+}
+
+export class EmbeddedSubscriberRepository implements SubscriberRepository {
+  private readonly docs: JsonFileCollection<Subscriber>;
+
+  constructor(path: string | null) {
+    this.docs = new JsonFileCollection(path);
+  }
+
+  async get(channel: string, userId: string): Promise<Subscriber | null> {
+    return this.docs.find((s) => s.channel === channel && s.userId === userId) ?? null;
+  }
+
+  async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date): Promise<Subscriber> {
+    return this.docs.mutate((docs) => {
+      let sub = docs.find((s) => s.channel === channel && s.userId === userId);
+      if (!sub) {
+        sub = { channel, userId, lang, optedIn, optedAt: at.toISOString(), blocked: false };
+        docs.push(sub);
+      } else {
+        Object.assign(sub, { optedIn, lang, optedAt: at.toISOString() });
+      }
+      return { ...sub };
+    });
+  }
+
+  async setBlocked(channel: string, userId: string, blocked: boolean): Promise<void> {
+    await this.docs.mutate((docs) => {
+      const sub = docs.find((s) => s.channel === channel && s.userId === userId);
+      if (sub) sub.blocked = blocked;
+    });
+  }
+
+  async forget(channel: string, userId: string): Promise<boolean> {
+    return this.docs.mutate((docs) => {
+      const i = docs.findIndex((s) => s.channel === channel && s.userId === userId);
+      if (i >= 0) docs.splice(i, 1);
+      return i >= 0;
+    });
+  }
+}
+
+export class EmbeddedConsentRepository implements ConsentRepository {
+  private readonly docs: JsonFileCollection<ConsentRecord>;
+
+  constructor(path: string | null) {
+    this.docs = new JsonFileCollection(path);
+  }
+
+  async record(input: Omit<ConsentRecord, "id" | "withdrawnAt">): Promise<ConsentRecord> {
+    const record: ConsentRecord = { ...input, id: randomUUID() };
+    await this.docs.mutate((docs) => docs.push(record));
+    return record;
+  }
+
+  async listByUser(userKey: string): Promise<ConsentRecord[]> {
+    return this.docs.filter((c) => c.userKey === userKey);
+  }
+
+  async withdrawAll(userKey: string, at: Date): Promise<number> {
+    return this.docs.mutate((docs) => {
+      const open = docs.filter((c) => c.userKey === userKey && !c.withdrawnAt);
+      for (const c of open) c.withdrawnAt = at.toISOString();
+      return open.length;
+    });
+  }
+}
+
+export class EmbeddedHandoffRepository implements HandoffRepository {
+  private readonly docs: JsonFileCollection<HandoffRequest>;
+
+  constructor(path: string | null) {
+    this.docs = new JsonFileCollection(path);
+  }
+
+  async request(input: Omit<HandoffRequest, "id">): Promise<HandoffRequest> {
+    const req: HandoffRequest = { ...input, id: randomUUID() };
+    await this.docs.mutate((docs) => docs.push(req));
+    return req;
+  }
+
+  async open(): Promise<HandoffRequest[]> {
+    return [...this.docs.all()];
+  }
+
+  async forget(userKey: string): Promise<number> {
+    return this.docs.mutate((docs) => {
+      const before = docs.length;
+      const kept = docs.filter((h) => h.userKey !== userKey);
+      docs.splice(0, docs.length, ...kept);
+      return before - kept.length;
+    });
+  }
+}
+
+/** All embedded repositories, in memory (dataDir null) or under DATA_DIR. */
+export function embeddedRecords(dataDir: string | null, referencePrefix: string, now?: () => Date): Records {
+  const file = (name: string) => (dataDir ? join(dataDir, `${name}.json`) : null);
+  return {
+    pledges: new EmbeddedPledgeRepository(file("pledges"), referencePrefix, now),
+    subscribers: new EmbeddedSubscriberRepository(file("subscribers")),
+    consents: new EmbeddedConsentRepository(file("consents")),
+    handoffs: new EmbeddedHandoffRepository(file("handoffs")),
+  };
+}

@@ -1,0 +1,61 @@
+import type { Logger } from "pino";
+import { Engine } from "../engine/engine.ts";
+import type { Inbound } from "../engine/inbound.ts";
+import type { Language } from "../engine/locales.ts";
+import type { Reply } from "../engine/reply.ts";
+import { newSession } from "../engine/session.ts";
+import type { ConversationStore, Lease } from "../sessions/conversation-store.ts";
+
+export interface TurnResult {
+  /** True when this message id was seen before: nothing was done. */
+  duplicate: boolean;
+  replies: Reply[];
+}
+
+/**
+ * One turn, the same for every channel: claim the message id, take the conversation, run the
+ * engine on its session, save it, let go. A failure never loses the conversation: the session
+ * stays as it was, the message id is freed for a redelivery, and the user gets a friendly error.
+ */
+export class TurnProcessor {
+  constructor(
+    private readonly engine: Engine,
+    private readonly store: ConversationStore,
+    private readonly log: Logger,
+    private readonly defaultLanguage: Language,
+    private readonly now: () => Date = () => new Date(),
+    private readonly errorText: (lang: Language) => string = () => "",
+  ) {}
+
+  async process(inbound: Inbound): Promise<TurnResult> {
+    const conversationKey = `${inbound.channel}:${inbound.conversationId}`;
+    const messageKey = `${inbound.channel}:${inbound.messageId}`;
+    let lease: Lease | null;
+    try {
+      lease = await this.store.acquire(conversationKey, messageKey);
+    } catch (err) {
+      this.log.error({ err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId }, "turn: session store unavailable");
+      return { duplicate: false, replies: [{ text: this.errorText(Engine.languageFor(inbound.locale, this.defaultLanguage)) }] };
+    }
+    if (!lease) {
+      this.log.info({ channel: inbound.channel, messageId: inbound.messageId }, "turn: duplicate delivery ignored");
+      return { duplicate: true, replies: [] };
+    }
+    const session = lease.session ?? newSession(this.defaultLanguage, this.now().getTime());
+    try {
+      const replies = await this.engine.handle(session, inbound);
+      await this.store.release(lease, session);
+      return { duplicate: false, replies };
+    } catch (err) {
+      this.log.error({ err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId }, "turn failed");
+      await this.store.release(lease, null, { failed: true, messageKey }).catch((e: unknown) => this.log.error({ err: errorInfo(e) }, "turn: release failed"));
+      return { duplicate: false, replies: [{ text: this.errorText(session.lang) }] };
+    }
+  }
+}
+
+/** An error's name, message and stack: never the message text or personal data of the turn. */
+export function errorInfo(err: unknown): { name: string; message: string; stack?: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { name: "NonError", message: String(err) };
+}

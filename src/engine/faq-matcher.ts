@@ -29,7 +29,9 @@ export class FaqMatcher {
       storeFields: ["faq"],
       tokenize: (text) => this.terms(text),
       processTerm: (term) => term,
-      searchOptions: { fuzzy: (term) => (term.length >= 5 ? 0.25 : term.length >= 4 ? 1 : 0), prefix: (term) => term.length >= 4, combineWith: "OR" },
+      // Vietnamese syllables are short and differ by one letter ("bang" and "vang"), so typos are
+      // forgiven only in longer words (English, or run-together syllables).
+      searchOptions: { fuzzy: (term) => (term.length >= 5 ? 1 : 0), prefix: (term) => term.length >= 5, combineWith: "OR" },
     });
     let id = 0;
     this.index.addAll(entries.flatMap((e) => [...e.questions.vi, ...e.questions.en].map((text) => ({ id: id++, faq: e.id, text }))));

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import type { NewPledge } from "../../src/records/pledge.ts";
+import type { Records } from "../../src/records/ports.ts";
+
+const pledge = (over: Partial<NewPledge> = {}): NewPledge => ({
+  idempotencyKey: `k-${Math.random()}`,
+  amount: 500_000,
+  method: "cash",
+  channel: "test",
+  conversationId: "c1",
+  userKey: "test:u1",
+  name: "Nguyễn Văn An",
+  phone: "+84912345678",
+  ward: "Tân An",
+  ...over,
+});
+
+/** What every set of record repositories must do. `reopen` builds a new instance on the same data. */
+export function recordsContract(name: string, make: () => Promise<{ records: Records; reopen?: () => Promise<Records> }>): void {
+  describe(`Records contract: ${name}`, () => {
+    it("creates a pledge once per idempotency key, with a unique reference", async () => {
+      const { records } = await make();
+      const a = await records.pledges.create(pledge({ idempotencyKey: "same" }));
+      const b = await records.pledges.create(pledge({ idempotencyKey: "same", amount: 999_000 }));
+      expect(a.created).toBe(true);
+      expect(b.created).toBe(false);
+      expect(b.pledge.reference).toBe(a.pledge.reference);
+      expect(b.pledge.amount).toBe(500_000);
+      const many = await Promise.all(Array.from({ length: 20 }, () => records.pledges.create(pledge())));
+      expect(new Set([a, ...many].map((p) => p.pledge.reference)).size).toBe(21);
+      expect(a.pledge.reference).toMatch(/^VNN-[0-9A-HJKMNP-TV-Z]{6}$/);
+    });
+
+    it("lists a user's pledges, finds by reference, changes status", async () => {
+      const { records } = await make();
+      const { pledge: p } = await records.pledges.create(pledge({ userKey: "test:list" }));
+      await records.pledges.create(pledge({ userKey: "test:other" }));
+      expect((await records.pledges.listByUser("test:list")).map((x) => x.reference)).toEqual([p.reference]);
+      expect((await records.pledges.findByReference(p.reference.toLowerCase()))?.id).toBe(p.id);
+      expect((await records.pledges.setStatus(p.reference, "paid"))?.status).toBe("paid");
+      expect(await records.pledges.setStatus("VNN-NOPE00", "paid")).toBeNull();
+    });
+
+    it("erases personal data but keeps the amount", async () => {
+      const { records } = await make();
+      await records.pledges.create(pledge({ userKey: "test:erase" }));
+      expect(await records.pledges.erasePersonalData("test:erase")).toBe(1);
+      const [p] = await records.pledges.listByUser("test:erase");
+      expect(p).toMatchObject({ amount: 500_000 });
+      expect(p?.name).toBeUndefined();
+      expect(p?.phone).toBeUndefined();
+      expect(p?.ward).toBeUndefined();
+      expect(await records.pledges.erasePersonalData("test:erase")).toBe(0);
+    });
+
+    it("keeps subscribers' opt-in with its date, blocked flag, and forgets them", async () => {
+      const { records } = await make();
+      const at = new Date("2019-10-20T02:00:00Z");
+      expect(await records.subscribers.setOptIn("test", "s1", true, "vi", at)).toMatchObject({ optedIn: true, optedAt: at.toISOString(), blocked: false });
+      await records.subscribers.setOptIn("test", "s1", false, "en", at);
+      await records.subscribers.setBlocked("test", "s1", true);
+      expect(await records.subscribers.get("test", "s1")).toMatchObject({ optedIn: false, lang: "en", blocked: true });
+      expect(await records.subscribers.forget("test", "s1")).toBe(true);
+      expect(await records.subscribers.get("test", "s1")).toBeNull();
+      expect(await records.subscribers.forget("test", "s1")).toBe(false);
+    });
+
+    it("records consent with wording version and withdraws it with a date", async () => {
+      const { records } = await make();
+      await records.consents.record({ userKey: "test:c", purpose: "pledge_contact", wordingKey: "consent.x", wordingVersion: "1", lang: "vi", grantedAt: "2019-10-20T00:00:00.000Z" });
+      expect(await records.consents.withdrawAll("test:c", new Date("2019-10-21T00:00:00Z"))).toBe(1);
+      expect(await records.consents.listByUser("test:c")).toEqual([expect.objectContaining({ wordingVersion: "1", withdrawnAt: "2019-10-21T00:00:00.000Z" })]);
+      expect(await records.consents.withdrawAll("test:c", new Date())).toBe(0);
+    });
+
+    it("keeps what it stored across a reopen", async () => {
+      const { records, reopen } = await make();
+      if (!reopen) return; // a memory-only implementation has nothing to reopen
+      const { pledge: p } = await records.pledges.create(pledge({ userKey: "test:durable" }));
+      await records.subscribers.setOptIn("test", "durable", true, "vi", new Date());
+      const again = await reopen();
+      expect((await again.pledges.listByUser("test:durable")).map((x) => x.reference)).toEqual([p.reference]);
+      expect((await again.subscribers.get("test", "durable"))?.optedIn).toBe(true);
+    });
+  });
+}

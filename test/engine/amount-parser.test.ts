@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { parseAmount } from "../../src/engine/amount-parser.ts";
+
+describe("parseAmount", () => {
+  it.each([
+    ["500k", 500_000],
+    ["500K", 500_000],
+    ["500 nghìn", 500_000],
+    ["500 ngàn", 500_000],
+    ["1tr", 1_000_000],
+    ["1 triệu", 1_000_000],
+    ["1,5 triệu", 1_500_000],
+    ["1.5tr", 1_500_000],
+    ["1.500.000đ", 1_500_000],
+    ["1,500,000 VND", 1_500_000],
+    ["200.000", 200_000],
+    ["2 triệu rưỡi", 2_500_000],
+    ["1tr2", 1_200_000],
+    ["1 triệu 250", 1_250_000],
+    ["hai trăm nghìn", 200_000],
+    ["hai tram nghin", 200_000],
+    ["một triệu hai trăm nghìn", 1_200_000],
+    ["hai mươi lăm nghìn", 25_000],
+    ["mười nghìn", 10_000],
+    ["hai trăm rưỡi nghìn", 250_000],
+    ["hai trăm linh năm nghìn", 205_000],
+    ["tám trăm nghìn", 800_000],
+    ["tạm 500k", 500_000],
+    ["tôi ủng hộ 300k", 300_000],
+    ["3 củ", 3_000_000],
+    ["1 million", 1_000_000],
+    ["1.5m", 1_500_000],
+    ["five hundred thousand", 500_000],
+    ["50.000 đồng", 50_000],
+  ])("reads %s as %d VND", (text, value) => {
+    expect(parseAmount(text)).toBe(value);
+  });
+
+  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn"])("rejects %j", (text) => {
+    expect(parseAmount(text)).toBeNull();
+  });
+});

@@ -1,0 +1,88 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ACTION_NAMES } from "../../src/engine/action.ts";
+import { FlowValidationError, loadFlowBundle } from "../../src/engine/flow-loader.ts";
+import { LANGUAGES, allStrings } from "../../src/engine/locales.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+
+/** A copy of flows/ and locales/ with one edit, loaded; returns the problems found. */
+function problemsAfter(edit: (dir: string) => void): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "chungtay-flows-"));
+  cpSync(join(root, "flows"), join(dir, "flows"), { recursive: true });
+  cpSync(join(root, "locales"), join(dir, "locales"), { recursive: true });
+  edit(dir);
+  try {
+    loadFlowBundle(join(dir, "flows"), join(dir, "locales"), ACTION_NAMES);
+    return [];
+  } catch (err) {
+    expect(err).toBeInstanceOf(FlowValidationError);
+    return (err as FlowValidationError).problems;
+  }
+}
+
+function replaceIn(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, "utf8");
+  expect(text, `${file} contains ${from}`).toContain(from);
+  writeFileSync(path, text.replace(from, to));
+}
+
+describe("flow validation", () => {
+  it("accepts the shipped flows, campaign data and locales", () => {
+    expect(problemsAfter(() => {})).toEqual([]);
+  });
+
+  it("names file, flow and step for an unknown step", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "goto: edit\n", "goto: edti\n"));
+    // The typo also orphans the edit branch, which is reported too.
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/pledge\.yaml: flow "pledge", step "#\d+": unknown step "edti"/), expect.stringMatching(/step "edit": unreachable step/)]));
+  });
+
+  it("names the locale missing a key", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "locales/en/pledge.json", '"ask_name":', '"ask_nam":'));
+    expect(problems).toEqual([expect.stringMatching(/pledge\.yaml: flow "pledge", step "name": unknown locale key "pledge\.ask_name" \(missing in locales\/en\)/)]);
+  });
+
+  it("finds an unreachable step", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/menu.yaml", "      - say: common.cancelled\n      - call: menu\n", "      - say: common.cancelled\n      - end: true\n      - id: orphan\n        call: menu\n"));
+    expect(problems).toEqual([expect.stringMatching(/menu\.yaml: flow "cancelled", step "orphan": unreachable step/)]);
+  });
+
+  it("rejects a bad slot type", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "ask: phone", "ask: telephone"));
+    expect(problems).toEqual([expect.stringMatching(/pledge\.yaml: flow "pledge", step "phone" at ask: bad slot type "telephone"/)]);
+  });
+
+  it("rejects an unknown action and an unknown flow", () => {
+    const problems = problemsAfter((d) => {
+      replaceIn(d, "flows/account.yaml", "action: handoff", "action: hand_off");
+      replaceIn(d, "flows/sms.yaml", "call: sms_guidance", "call: sms_guide");
+    });
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/flow "handoff", step "#1": unknown action "hand_off"/), expect.stringMatching(/flow "sms", step "#2": unknown flow "sms_guide"/)]));
+  });
+
+  it("fails when the campaign data lacks a field the flows or the copy need", () => {
+    const missingSchemaField = problemsAfter((d) => replaceIn(d, "flows/campaign.yaml", '  short_number: "1408"\n', ""));
+    expect(missingSchemaField).toEqual([expect.stringMatching(/campaign\.yaml: at sms\.short_number/)]);
+    const missingCopyField = problemsAfter((d) => replaceIn(d, "locales/vi/faq.json", "{{campaign.sms.hotline}}", "{{campaign.sms.helpline}}"));
+    expect(missingCopyField).toEqual([expect.stringMatching(/locales\/vi: "faq\.sms" names campaign\.sms\.helpline/)]);
+  });
+
+  it("refuses a bank account without digits, so nobody types a placeholder", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/campaign.yaml", "bank_accounts: []", 'bank_accounts: [{ bank: "X", account_number: "TBD", account_name: "Y", note_format: "{ref}" }]'));
+    expect(problems).toEqual([expect.stringMatching(/campaign\.yaml: at payment\.bank_accounts\.0\.account_number: digits only/)]);
+  });
+});
+
+describe("locales", () => {
+  it("have the same keys in every language", () => {
+    const dir = join(root, "locales");
+    const keys = LANGUAGES.map((lang) => new Set(allStrings(loadFlowBundle(join(root, "flows"), dir, ACTION_NAMES).locales[lang]).map(([k]) => k)));
+    const [vi, en] = keys as [Set<string>, Set<string>];
+    expect([...vi].filter((k) => !en.has(k)), "keys only in vi").toEqual([]);
+    expect([...en].filter((k) => !vi.has(k)), "keys only in en").toEqual([]);
+  });
+});

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { App } from "../../app.ts";
+import { lookupKey } from "../../engine/locales.ts";
+import type { HttpServer } from "../../http/http-server.ts";
+
+/** What the page posts: ids made in the browser (the user id lives in localStorage). */
+const messageSchema = z
+  .object({
+    userId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+    messageId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+    text: z.string().max(2000).optional(),
+    payload: z.string().max(64).optional(),
+    locale: z.string().max(35).optional(),
+  })
+  .strict()
+  .refine((m) => m.text !== undefined || m.payload !== undefined, "text or payload is required");
+
+const page = readFileSync(new URL("./webchat-page.html", import.meta.url), "utf8");
+
+/**
+ * The local web chat: GET / serves the page (its labels from locales/<lang>/webchat.json),
+ * POST /webchat/messages runs one turn and answers with the replies.
+ */
+export function mountWebchat(http: HttpServer, app: App): void {
+  const lang = app.config.DEFAULT_LANGUAGE;
+  const html = page.replace(/\{\{(webchat\.[a-z_]+)\}\}/g, (_, key: string) => escapeHtml(lookupKey(app.bundle.locales[lang], key) ?? key)).replace("{{lang}}", lang);
+
+  http.route("GET", "/", () => ({ status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }, body: html }));
+
+  http.route("POST", "/webchat/messages", async (req) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(req.rawBody.toString("utf8"));
+    } catch {
+      return { status: 400, body: { error: "body must be JSON" } };
+    }
+    const parsed = messageSchema.safeParse(json);
+    if (!parsed.success) return { status: 400, body: { error: parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") } };
+    const m = parsed.data;
+    const result = await app.turns.process({ channel: "webchat", messageId: m.messageId, conversationId: m.userId, userId: m.userId, text: m.text, payload: m.payload, locale: m.locale });
+    return { status: 200, body: result };
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Reply } from "../src/engine/reply.ts";
+import type { HttpServer } from "../src/http/http-server.ts";
+import { buildServer } from "../src/server.ts";
+import { testApp } from "./support/test-app.ts";
+
+const running: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.close();
+});
+
+async function serve(dataDir?: string): Promise<{ base: string; dataDir: string }> {
+  const app = await testApp({ dataDir });
+  const http: HttpServer = buildServer(app);
+  const port = await http.listen(0, "127.0.0.1");
+  running.push(http, app);
+  return { base: `http://127.0.0.1:${port}`, dataDir: app.config.DATA_DIR };
+}
+
+async function post(base: string, body: object): Promise<{ status: number; json: { duplicate?: boolean; replies?: Reply[]; error?: string } }> {
+  const res = await fetch(`${base}/webchat/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as never };
+}
+
+describe("web chat over HTTP", () => {
+  it("serves a Vietnamese page with the chat script", async () => {
+    const { base } = await serve();
+    const res = await fetch(`${base}/`);
+    const html = await res.text();
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(html).toContain('<html lang="vi">');
+    expect(html).toContain("Nhập tin nhắn…");
+    expect(html).toContain("/webchat/messages");
+  });
+
+  it("takes a pledge, ignores a repeated message id, and finds the pledge after a restart", async () => {
+    const first = await serve();
+    const userId = randomUUID();
+    const say = async (base: string, m: { text?: string; payload?: string }, messageId = randomUUID()) => (await post(base, { userId, messageId, ...m })).json;
+
+    await say(first.base, { payload: "flow:pledge" });
+    await say(first.base, { text: "1 triệu" });
+    await say(first.base, { payload: "v:cash" });
+    await say(first.base, { payload: "v:no" });
+    const confirmId = randomUUID();
+    const saved = await say(first.base, { payload: "v:confirm" }, confirmId);
+    const reference = /VNN-[0-9A-Z]{6}/.exec(saved.replies!.map((r) => r.text).join(" "))?.[0];
+    expect(reference).toBeDefined();
+    const again = await say(first.base, { payload: "v:confirm" }, confirmId);
+    expect(again).toEqual({ duplicate: true, replies: [] });
+
+    const second = await serve(first.dataDir);
+    const mine = await say(second.base, { payload: "flow:my_pledges" });
+    const text = mine.replies!.map((r) => r.text).join("\n");
+    expect(text).toContain("Bạn có 1 khoản ủng hộ");
+    expect(text).toContain(reference!);
+  });
+
+  it("refuses malformed messages with a clear error", async () => {
+    const { base } = await serve();
+    expect(await post(base, { userId: "short" })).toMatchObject({ status: 400, json: { error: expect.stringMatching(/userId/) } });
+    const bad = await fetch(`${base}/webchat/messages`, { method: "POST", body: "{not json" });
+    expect(bad.status).toBe(400);
+  });
+
+  it("answers health and readiness", async () => {
+    const { base } = await serve();
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
+    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ ready: true, stores: { sessions: "up" } });
+  });
+});

@@ -70,8 +70,9 @@ export class Engine {
 
   async handle(session: Session, inbound: Inbound): Promise<Reply[]> {
     const out: Reply[] = [];
-    const isNew = session.stack.length === 0 && Object.keys(session.slots).length === 0 && session.history.length === 0 && !session.langSet;
-    if (isNew && inbound.locale) session.lang = Engine.languageFor(inbound.locale, session.lang);
+    const isNew = !session.greeted;
+    if (isNew && inbound.locale && !session.langSet) session.lang = Engine.languageFor(inbound.locale, session.lang);
+    session.greeted = true;
     if (inbound.startCode && this.bundle.campaign.organisations.some((o) => o.code === inbound.startCode)) session.org = inbound.startCode;
 
     const frame = this.top(session);
@@ -80,7 +81,7 @@ export class Engine {
     const payload = inbound.payload ?? (inbound.text && /^(flow|faq|v|lang|cmd):[a-z0-9_]{1,40}$/.test(inbound.text.trim()) ? inbound.text.trim() : undefined);
 
     if (payload) {
-      await this.onPayload(session, inbound, payload, out);
+      await this.onPayload(session, inbound, payload, out, isNew);
     } else if (inbound.unsupported) {
       this.call(session, this.bundle.commands.flows.unsupported);
     } else if (inbound.contact && asking?.ask === "phone") {
@@ -100,7 +101,7 @@ export class Engine {
 
   // ── input ────────────────────────────────────────────────────────────────
 
-  private async onPayload(session: Session, inbound: Inbound, payload: string, out: Reply[]): Promise<void> {
+  private async onPayload(session: Session, inbound: Inbound, payload: string, out: Reply[], isNew: boolean): Promise<void> {
     const [kind, value] = payload.split(":") as [string, string];
     switch (kind) {
       case "v":
@@ -108,7 +109,7 @@ export class Engine {
         else this.reprompt(session);
         return;
       case "cmd":
-        return this.onCommand(session, value === "language" ? (session.lang === "vi" ? "lang_en" : "lang_vi") : (value as GlobalCommand), out, false);
+        return this.onCommand(session, value === "language" ? (session.lang === "vi" ? "lang_en" : "lang_vi") : (value as GlobalCommand), out, isNew);
       case "lang":
         return this.onCommand(session, value === "en" ? "lang_en" : "lang_vi", out, false);
       case "flow":

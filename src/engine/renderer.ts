@@ -40,6 +40,8 @@ export class Renderer {
       showSupportNotice: false,
     } as Parameters<typeof instance.init>[0]);
     instance.services.formatter?.add("vnd", (value: unknown, lng: string | undefined) => formatVnd(Number(value), lng === "en" ? "en" : "vi"));
+    // {{slots.ward, dash}}: a skipped answer shows as "—" rather than nothing.
+    instance.services.formatter?.add("dash", (value: unknown) => (value === undefined || value === null || value === "" ? "—" : String(value)));
     return new Renderer(instance, campaign);
   }
 

@@ -25,6 +25,8 @@ export interface Session {
   vars: Record<string, unknown>;
   /** Answered questions of the running flows, newest last, for "back". */
   history: Array<{ flow: string; step: number; slot: string }>;
+  /** Set once the welcome was shown, so "hello" later opens the menu instead. */
+  greeted?: boolean;
   /** Organisation code from a deep link. */
   org?: string;
   /** When the conversation last changed (ms), for idle expiry. */

@@ -23,15 +23,13 @@ async function chat(): Promise<void> {
   };
 
   await turn("/start");
-  for (;;) {
-    let line: string;
-    try {
-      line = (await rl.question("> ")).trim();
-    } catch {
-      break; // input closed
-    }
+  process.stdout.write("> ");
+  // The async iterator buffers lines, so piped input (a script of turns) is not lost.
+  for await (const raw of rl) {
+    const line = raw.trim();
     if (line === "exit" || line === "/exit") break;
     if (line) await turn(line);
+    process.stdout.write("> ");
   }
   rl.close();
   await app.close();

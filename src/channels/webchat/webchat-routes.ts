@@ -27,6 +27,7 @@ export function mountWebchat(http: HttpServer, app: App): void {
   const html = page.replace(/\{\{(webchat\.[a-z_]+)\}\}/g, (_, key: string) => escapeHtml(lookupKey(app.bundle.locales[lang], key) ?? key)).replace("{{lang}}", lang);
 
   http.route("GET", "/", () => ({ status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }, body: html }));
+  http.route("GET", "/favicon.ico", () => ({ status: 204 }));
 
   http.route("POST", "/webchat/messages", async (req) => {
     let json: unknown;

@@ -95,6 +95,11 @@ export class Engine {
       this.onCommand(session, "menu", out, isNew);
     }
     await this.run(session, inbound, out);
+    if (out.length === 0) {
+      // Never silence: a stale button or an empty message gets the menu.
+      this.start(session, this.bundle.commands.flows.menu);
+      await this.run(session, inbound, out);
+    }
     session.at = this.now().getTime();
     return out;
   }

@@ -34,9 +34,16 @@ export function savePledge(records: Records): Action {
 export function listPledges(records: Records): Action {
   return async ({ session, userKey }) => {
     const pledges = await records.pledges.listByUser(userKey);
-    session.vars.pledges = pledges.map((p) => ({ reference: p.reference, amount: p.amount, method: p.method, status: p.status, date: p.createdAt.slice(0, 10).split("-").reverse().join("/") }));
+    session.vars.pledges = pledges.map((p) => ({ reference: p.reference, amount: p.amount, method: p.method, status: p.status, date: vietnamDate(p.createdAt) }));
     session.vars.pledge_count = pledges.length;
   };
+}
+
+const VIETNAM_DATE = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" });
+
+/** "2019-10-19T23:30:00Z" → "20/10/2019": dates are shown as people in Vietnam saw them. */
+export function vietnamDate(iso: string): string {
+  return VIETNAM_DATE.format(new Date(iso));
 }
 
 /** Records explicit consent with the wording key and version the user saw (flow `with`). */

@@ -21,7 +21,7 @@ export class Understanding {
   private readonly skip: Set<string>;
 
   constructor(
-    private readonly commands: Commands,
+    commands: Commands,
     private readonly campaign: Campaign,
   ) {
     this.folded = new Map();

@@ -2,12 +2,16 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { JsonFileCollection } from "./json-file-collection.ts";
 import type { NewPledge, Pledge, PledgeStatus } from "./pledge.ts";
+import { totalsOf } from "./pledge-totals.ts";
 import type {
+  AuditEntry,
+  AuditLog,
   ConsentRecord,
   ConsentRepository,
   HandoffRepository,
   HandoffRequest,
   PledgeRepository,
+  PledgeTotals,
   Records,
   Subscriber,
   SubscriberRepository,
@@ -53,6 +57,10 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
       pledge.updatedAt = this.now().toISOString();
       return pledge;
     });
+  }
+
+  async totals(range?: { since?: Date; until?: Date }): Promise<PledgeTotals> {
+    return totalsOf(this.docs.all(), range);
   }
 
   async erasePersonalData(userKey: string): Promise<number> {
@@ -165,6 +173,24 @@ export class EmbeddedHandoffRepository implements HandoffRepository {
   }
 }
 
+export class EmbeddedAuditLog implements AuditLog {
+  private readonly docs: JsonFileCollection<AuditEntry>;
+
+  constructor(path: string | null) {
+    this.docs = new JsonFileCollection(path);
+  }
+
+  async record(entry: Omit<AuditEntry, "id">): Promise<AuditEntry> {
+    const saved: AuditEntry = { ...entry, id: randomUUID() };
+    await this.docs.mutate((docs) => docs.push(saved));
+    return saved;
+  }
+
+  async list(limit: number): Promise<AuditEntry[]> {
+    return [...this.docs.all()].sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+  }
+}
+
 /** All embedded repositories, in memory (dataDir null) or under DATA_DIR. */
 export function embeddedRecords(dataDir: string | null, referencePrefix: string, now?: () => Date): Records {
   const file = (name: string) => (dataDir ? join(dataDir, `${name}.json`) : null);
@@ -173,5 +199,8 @@ export function embeddedRecords(dataDir: string | null, referencePrefix: string,
     subscribers: new EmbeddedSubscriberRepository(file("subscribers")),
     consents: new EmbeddedConsentRepository(file("consents")),
     handoffs: new EmbeddedHandoffRepository(file("handoffs")),
+    audit: new EmbeddedAuditLog(file("audit")),
+    ping: async () => true,
+    close: async () => {},
   };
 }

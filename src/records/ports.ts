@@ -1,4 +1,23 @@
-import type { NewPledge, Pledge, PledgeStatus } from "./pledge.ts";
+import type { NewPledge, Pledge, PledgeMethod, PledgeStatus } from "./pledge.ts";
+
+/** A store that cannot be reached right now (as opposed to a bad request): callers may fall back. */
+export class StoreUnavailableError extends Error {
+  constructor(store: string, cause?: unknown) {
+    super(`${store}: unavailable${cause instanceof Error ? ` (${cause.message})` : ""}`, { cause });
+    this.name = "StoreUnavailableError";
+  }
+}
+
+export interface TotalsRow {
+  count: number;
+  amount: number;
+}
+
+/** Pledge totals, cancelled pledges excluded. */
+export interface PledgeTotals extends TotalsRow {
+  byMethod: Partial<Record<PledgeMethod, TotalsRow>>;
+  byOrganisation: Array<TotalsRow & { organisation: string }>;
+}
 
 /** Pledges. `create` is idempotent on idempotencyKey; references are unique. */
 export interface PledgeRepository {
@@ -8,6 +27,8 @@ export interface PledgeRepository {
   setStatus(reference: string, status: PledgeStatus): Promise<Pledge | null>;
   /** Removes name, phone, organisation and ward from a user's pledges; returns how many changed. */
   erasePersonalData(userKey: string): Promise<number>;
+  /** Count and sum of pledges created in [since, until), by method and by organisation. */
+  totals(range?: { since?: Date; until?: Date }): Promise<PledgeTotals>;
 }
 
 export interface Subscriber {
@@ -65,9 +86,29 @@ export interface HandoffRepository {
   forget(userKey: string): Promise<number>;
 }
 
+export interface AuditEntry {
+  id: string;
+  /** Who did it: "telegram:12345", "admin-api". */
+  actor: string;
+  action: string;
+  target?: string;
+  details?: Record<string, unknown>;
+  at: string;
+}
+
+/** What staff did, and when. */
+export interface AuditLog {
+  record(entry: Omit<AuditEntry, "id">): Promise<AuditEntry>;
+  list(limit: number): Promise<AuditEntry[]>;
+}
+
 export interface Records {
   pledges: PledgeRepository;
   subscribers: SubscriberRepository;
   consents: ConsentRepository;
   handoffs: HandoffRepository;
+  audit: AuditLog;
+  /** Reachability of the records store, for /readyz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
 }

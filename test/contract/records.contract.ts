@@ -73,6 +73,33 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(await records.consents.withdrawAll("test:c", new Date())).toBe(0);
     });
 
+    it("totals pledges by method and organisation, without cancelled ones, within a date range", async () => {
+      const { records } = await make();
+      const before = await records.pledges.totals();
+      await records.pledges.create(pledge({ amount: 100_000, method: "cash", organisation: "Org T" }));
+      await records.pledges.create(pledge({ amount: 300_000, method: "cash", organisation: "Org T" }));
+      await records.pledges.create(pledge({ amount: 50_000, method: "sms", organisation: undefined }));
+      const { pledge: cancelled } = await records.pledges.create(pledge({ amount: 9_000_000, method: "transfer", organisation: "Org T" }));
+      await records.pledges.setStatus(cancelled.reference, "cancelled");
+      const after = await records.pledges.totals();
+      expect(after.count - before.count).toBe(3);
+      expect(after.amount - before.amount).toBe(450_000);
+      expect((after.byMethod.cash?.amount ?? 0) - (before.byMethod.cash?.amount ?? 0)).toBe(400_000);
+      expect((after.byMethod.cash?.count ?? 0) - (before.byMethod.cash?.count ?? 0)).toBe(2);
+      expect(after.byOrganisation.find((o) => o.organisation === "Org T")).toEqual({ organisation: "Org T", count: 2, amount: 400_000 });
+      const future = await records.pledges.totals({ since: new Date(Date.now() + 86_400_000) });
+      expect(future).toEqual({ count: 0, amount: 0, byMethod: {}, byOrganisation: [] });
+    });
+
+    it("keeps an audit log of staff actions, newest first", async () => {
+      const { records } = await make();
+      await records.audit.record({ actor: "telegram:1", action: "pledge.mark_paid", target: "VNN-AAAAAA", at: "2019-10-20T01:00:00.000Z" });
+      await records.audit.record({ actor: "admin-api", action: "broadcast.create", details: { audience: "all" }, at: "2019-10-20T02:00:00.000Z" });
+      const entries = await records.audit.list(2);
+      expect(entries.map((e) => e.action)).toEqual(["broadcast.create", "pledge.mark_paid"]);
+      expect(entries[0]).toMatchObject({ actor: "admin-api", details: { audience: "all" } });
+    });
+
     it("keeps what it stored across a reopen", async () => {
       const { records, reopen } = await make();
       if (!reopen) return; // a memory-only implementation has nothing to reopen

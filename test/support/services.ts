@@ -100,7 +100,9 @@ export async function startRedis(): Promise<TestService & { url: string }> {
 export async function startFerretDb(): Promise<TestService & { uri: (db: string) => string }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "chungtay-ferretdb-"));
-  const svc = new TestService(port, FERRETDB_BIN, ["--handler=sqlite", `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, "--telemetry=disable", "--log-level=error"]);
+  // Each instance gets its own state dir and debug port (the default 8088 would clash).
+  const debugPort = await freePort();
+  const svc = new TestService(port, FERRETDB_BIN, ["--handler=sqlite", `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, `--debug-addr=127.0.0.1:${debugPort}`, `--state-dir=${dir}`, "--telemetry=disable", "--log-level=error"]);
   await svc.start();
   return Object.assign(svc, { uri: (db: string) => `mongodb://127.0.0.1:${port}/${db}` });
 }

@@ -1,0 +1,93 @@
+import { Schema, type Connection } from "mongoose";
+import { PLEDGE_METHODS } from "../pledge.ts";
+
+/**
+ * The MongoDB schemas, with their indexes. Only what MongoDB and FerretDB v1 both support:
+ * unique and compound indexes, no TTL indexes, no transactions. _id is our own string id.
+ */
+const pledgeSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    reference: { type: String, required: true, unique: true },
+    idempotencyKey: { type: String, required: true, unique: true },
+    amount: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    method: { type: String, required: true, enum: PLEDGE_METHODS },
+    status: { type: String, required: true, enum: ["pledged", "paid", "cancelled"] },
+    channel: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    userKey: { type: String, required: true, index: true },
+    organisation: String,
+    ward: String,
+    name: String,
+    phone: String,
+    consentId: String,
+    createdAt: { type: String, required: true, index: true },
+    updatedAt: { type: String, required: true },
+  },
+  { versionKey: false, collection: "pledges" },
+);
+pledgeSchema.index({ status: 1, createdAt: 1 });
+
+const subscriberSchema = new Schema(
+  {
+    channel: { type: String, required: true },
+    userId: { type: String, required: true },
+    lang: { type: String, required: true },
+    optedIn: { type: Boolean, required: true },
+    optedAt: { type: String, required: true },
+    blocked: { type: Boolean, required: true, default: false },
+    organisation: String,
+  },
+  { versionKey: false, collection: "subscribers" },
+);
+subscriberSchema.index({ channel: 1, userId: 1 }, { unique: true });
+subscriberSchema.index({ optedIn: 1, blocked: 1, channel: 1 });
+
+const consentSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userKey: { type: String, required: true, index: true },
+    purpose: { type: String, required: true },
+    wordingKey: { type: String, required: true },
+    wordingVersion: { type: String, required: true },
+    lang: { type: String, required: true },
+    grantedAt: { type: String, required: true },
+    withdrawnAt: String,
+  },
+  { versionKey: false, collection: "consents" },
+);
+
+const handoffSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    channel: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    userKey: { type: String, required: true, index: true },
+    lang: { type: String, required: true },
+    requestedAt: { type: String, required: true },
+  },
+  { versionKey: false, collection: "handoffs" },
+);
+
+const auditSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    actor: { type: String, required: true },
+    action: { type: String, required: true },
+    target: String,
+    details: Schema.Types.Mixed,
+    at: { type: String, required: true, index: true },
+  },
+  { versionKey: false, collection: "audit" },
+);
+
+export function mongoModels(conn: Connection) {
+  return {
+    Pledge: conn.model("Pledge", pledgeSchema),
+    Subscriber: conn.model("Subscriber", subscriberSchema),
+    Consent: conn.model("Consent", consentSchema),
+    Handoff: conn.model("Handoff", handoffSchema),
+    Audit: conn.model("Audit", auditSchema),
+  };
+}
+export type MongoModels = ReturnType<typeof mongoModels>;

@@ -1,0 +1,236 @@
+import { randomUUID } from "node:crypto";
+import type { PipelineStage } from "mongoose";
+import type { NewPledge, Pledge, PledgeMethod, PledgeStatus } from "../pledge.ts";
+import type {
+  AuditEntry,
+  AuditLog,
+  ConsentRecord,
+  ConsentRepository,
+  HandoffRepository,
+  HandoffRequest,
+  PledgeRepository,
+  PledgeTotals,
+  Records,
+  Subscriber,
+  SubscriberRepository,
+  TotalsRow,
+} from "../ports.ts";
+import { newReferenceCode } from "../reference-code.ts";
+import { isDuplicateKey, type MongoConnection } from "./mongo-connection.ts";
+
+/** A lean document as stored: our id in _id, no null fields. */
+function fromDoc<T>(doc: Record<string, unknown> | null): T | null {
+  if (!doc) return null;
+  const { _id, ...rest } = doc;
+  const out: Record<string, unknown> = { id: _id };
+  for (const [k, v] of Object.entries(rest)) if (v !== null && v !== undefined) out[k] = v;
+  return out as T;
+}
+
+function toDoc<T extends { id: string }>(value: T): Record<string, unknown> {
+  const { id, ...rest } = value;
+  return { _id: id, ...rest };
+}
+
+export class MongoPledgeRepository implements PledgeRepository {
+  constructor(
+    private readonly db: MongoConnection,
+    private readonly referencePrefix: string,
+    private readonly now: () => Date,
+  ) {}
+
+  async create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }> {
+    const at = this.now().toISOString();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const pledge: Pledge = { ...input, id: randomUUID(), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at };
+      if (await this.insert(pledge)) return { pledge, created: true };
+      const existing = await this.byIdempotencyKey(input.idempotencyKey);
+      if (existing) return { pledge: existing, created: false };
+      // Otherwise the reference collided: try another.
+    }
+    throw new Error("mongodb pledges: could not find a free reference code in 5 attempts");
+  }
+
+  /** Inserts a complete pledge (from the outbox); false when it is already there. */
+  async insert(pledge: Pledge): Promise<boolean> {
+    return this.db.run("pledges.insert", async () => {
+      try {
+        await this.db.models.Pledge.create(toDoc(stripUndefined(pledge)));
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    });
+  }
+
+  async byIdempotencyKey(key: string): Promise<Pledge | null> {
+    return this.db.run("pledges.find", async () => fromDoc<Pledge>(await this.db.models.Pledge.findOne({ idempotencyKey: key }).lean()));
+  }
+
+  async listByUser(userKey: string): Promise<Pledge[]> {
+    return this.db.run("pledges.list", async () => (await this.db.models.Pledge.find({ userKey }).sort({ createdAt: 1 }).lean()).map((d) => fromDoc<Pledge>(d)!));
+  }
+
+  async findByReference(reference: string): Promise<Pledge | null> {
+    return this.db.run("pledges.find", async () => fromDoc<Pledge>(await this.db.models.Pledge.findOne({ reference: reference.toUpperCase() }).lean()));
+  }
+
+  async setStatus(reference: string, status: PledgeStatus): Promise<Pledge | null> {
+    return this.db.run("pledges.setStatus", async () =>
+      fromDoc<Pledge>(await this.db.models.Pledge.findOneAndUpdate({ reference: reference.toUpperCase() }, { $set: { status, updatedAt: this.now().toISOString() } }, { returnDocument: "after" }).lean()),
+    );
+  }
+
+  async erasePersonalData(userKey: string): Promise<number> {
+    return this.db.run("pledges.erase", async () => {
+      const personal = ["name", "phone", "organisation", "ward"];
+      const result = await this.db.models.Pledge.updateMany(
+        { userKey, $or: personal.map((f) => ({ [f]: { $exists: true } })) },
+        { $unset: Object.fromEntries(personal.map((f) => [f, ""])), $set: { updatedAt: this.now().toISOString() } },
+      );
+      return result.modifiedCount;
+    });
+  }
+
+  async totals(range: { since?: Date; until?: Date } = {}): Promise<PledgeTotals> {
+    const created: Record<string, string> = {};
+    if (range.since) created.$gte = range.since.toISOString();
+    if (range.until) created.$lt = range.until.toISOString();
+    const match = { status: { $ne: "cancelled" }, ...(Object.keys(created).length ? { createdAt: created } : {}) };
+    // FerretDB v1 computes only the first accumulator of a $group, so sums and counts run apart.
+    const group = (key: string, acc: { $sum: string | number }) => this.db.models.Pledge.aggregate<{ _id: string | null; v: number }>([{ $match: match }, { $group: { _id: key, v: acc } } as PipelineStage]);
+    return this.db.run("pledges.totals", async () => {
+      const [mSum, mCount, oSum, oCount] = await Promise.all([group("$method", { $sum: "$amount" }), group("$method", { $sum: 1 }), group("$organisation", { $sum: "$amount" }), group("$organisation", { $sum: 1 })]);
+      const rows = (sums: typeof mSum, counts: typeof mCount) => {
+        const out = new Map<string, TotalsRow>();
+        for (const s of sums) if (s._id) out.set(s._id, { count: 0, amount: s.v });
+        for (const c of counts) if (c._id) out.set(c._id, { amount: out.get(c._id)?.amount ?? 0, count: c.v });
+        return out;
+      };
+      const byMethod = Object.fromEntries(rows(mSum, mCount)) as Partial<Record<PledgeMethod, TotalsRow>>;
+      const byOrganisation = [...rows(oSum, oCount)].map(([organisation, r]) => ({ organisation, ...r })).sort((a, b) => b.amount - a.amount || a.organisation.localeCompare(b.organisation));
+      const all = Object.values(byMethod);
+      return { count: all.reduce((n, r) => n + r.count, 0), amount: all.reduce((n, r) => n + r.amount, 0), byMethod, byOrganisation };
+    });
+  }
+}
+
+export class MongoSubscriberRepository implements SubscriberRepository {
+  constructor(private readonly db: MongoConnection) {}
+
+  async get(channel: string, userId: string): Promise<Subscriber | null> {
+    return this.db.run("subscribers.get", async () => stripId(await this.db.models.Subscriber.findOne({ channel, userId }).lean()));
+  }
+
+  async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date): Promise<Subscriber> {
+    const upsert = () =>
+      this.db.models.Subscriber.findOneAndUpdate({ channel, userId }, { $set: { optedIn, lang, optedAt: at.toISOString() }, $setOnInsert: { blocked: false } }, { upsert: true, returnDocument: "after" }).lean();
+    return this.db.run("subscribers.setOptIn", async () => {
+      try {
+        return stripId(await upsert())!;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        return stripId(await upsert())!; // two first-time upserts raced: the second now updates
+      }
+    });
+  }
+
+  async setBlocked(channel: string, userId: string, blocked: boolean): Promise<void> {
+    await this.db.run("subscribers.setBlocked", () => this.db.models.Subscriber.updateOne({ channel, userId }, { $set: { blocked } }));
+  }
+
+  async forget(channel: string, userId: string): Promise<boolean> {
+    return this.db.run("subscribers.forget", async () => (await this.db.models.Subscriber.deleteOne({ channel, userId })).deletedCount > 0);
+  }
+}
+
+export class MongoConsentRepository implements ConsentRepository {
+  constructor(private readonly db: MongoConnection) {}
+
+  async record(input: Omit<ConsentRecord, "id" | "withdrawnAt">): Promise<ConsentRecord> {
+    const record: ConsentRecord = { ...input, id: randomUUID() };
+    await this.insert(record);
+    return record;
+  }
+
+  /** Inserts a complete record (from the outbox); false when it is already there. */
+  async insert(record: ConsentRecord): Promise<boolean> {
+    return this.db.run("consents.insert", async () => {
+      try {
+        await this.db.models.Consent.create(toDoc(stripUndefined(record)));
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    });
+  }
+
+  async listByUser(userKey: string): Promise<ConsentRecord[]> {
+    return this.db.run("consents.list", async () => (await this.db.models.Consent.find({ userKey }).sort({ grantedAt: 1 }).lean()).map((d) => fromDoc<ConsentRecord>(d)!));
+  }
+
+  async withdrawAll(userKey: string, at: Date): Promise<number> {
+    return this.db.run("consents.withdraw", async () => (await this.db.models.Consent.updateMany({ userKey, withdrawnAt: { $exists: false } }, { $set: { withdrawnAt: at.toISOString() } })).modifiedCount);
+  }
+}
+
+export class MongoHandoffRepository implements HandoffRepository {
+  constructor(private readonly db: MongoConnection) {}
+
+  async request(input: Omit<HandoffRequest, "id">): Promise<HandoffRequest> {
+    const req: HandoffRequest = { ...input, id: randomUUID() };
+    await this.db.run("handoffs.request", () => this.db.models.Handoff.create(toDoc(req)));
+    return req;
+  }
+
+  async open(): Promise<HandoffRequest[]> {
+    return this.db.run("handoffs.open", async () => (await this.db.models.Handoff.find().sort({ requestedAt: 1 }).lean()).map((d) => fromDoc<HandoffRequest>(d)!));
+  }
+
+  async forget(userKey: string): Promise<number> {
+    return this.db.run("handoffs.forget", async () => (await this.db.models.Handoff.deleteMany({ userKey })).deletedCount);
+  }
+}
+
+export class MongoAuditLog implements AuditLog {
+  constructor(private readonly db: MongoConnection) {}
+
+  async record(entry: Omit<AuditEntry, "id">): Promise<AuditEntry> {
+    const saved: AuditEntry = { ...entry, id: randomUUID() };
+    await this.db.run("audit.record", () => this.db.models.Audit.create(toDoc(stripUndefined(saved))));
+    return saved;
+  }
+
+  async list(limit: number): Promise<AuditEntry[]> {
+    return this.db.run("audit.list", async () => (await this.db.models.Audit.find().sort({ at: -1 }).limit(limit).lean()).map((d) => fromDoc<AuditEntry>(d)!));
+  }
+}
+
+export interface MongoRecords extends Records {
+  pledges: MongoPledgeRepository;
+  consents: MongoConsentRepository;
+}
+
+export function mongoRecords(db: MongoConnection, referencePrefix: string, now: () => Date = () => new Date()): MongoRecords {
+  return {
+    pledges: new MongoPledgeRepository(db, referencePrefix, now),
+    subscribers: new MongoSubscriberRepository(db),
+    consents: new MongoConsentRepository(db),
+    handoffs: new MongoHandoffRepository(db),
+    audit: new MongoAuditLog(db),
+    ping: () => db.ping(),
+    close: () => db.close(),
+  };
+}
+
+/** A lean document whose _id is Mongo's own (subscribers): dropped, with null fields. */
+function stripId<T>(doc: Record<string, unknown> | null): T | null {
+  if (!doc) return null;
+  return Object.fromEntries(Object.entries(doc).filter(([k, v]) => k !== "_id" && v !== null && v !== undefined)) as T;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -5,17 +5,18 @@ import type { Config } from "./config/config.ts";
 import { ACTION_NAMES } from "./engine/action.ts";
 import { Engine } from "./engine/engine.ts";
 import { loadFlowBundle, type FlowBundle } from "./engine/flow-loader.ts";
-import { embeddedRecords } from "./records/embedded-records.ts";
 import type { Records } from "./records/ports.ts";
 import type { ConversationStore } from "./sessions/conversation-store.ts";
-import { MemoryConversationStore } from "./sessions/memory-conversation-store.ts";
-import { TurnProcessor, errorInfo } from "./turns/turn-processor.ts";
+import { createStores, type Stores } from "./stores.ts";
+import { errorInfo } from "./log/error-info.ts";
+import { TurnProcessor } from "./turns/turn-processor.ts";
 
 export interface App {
   config: Config;
   bundle: FlowBundle;
   records: Records;
   store: ConversationStore;
+  stores: Stores;
   engine: Engine;
   turns: TurnProcessor;
   log: Logger;
@@ -29,16 +30,12 @@ export interface AppOptions {
   inMemory?: boolean;
 }
 
-/** Builds the bot from config: flows → stores → engine → turn processor. No I/O beyond reading files. */
+/** Builds the bot from config: flows → stores → engine → turn processor. Waits for no server. */
 export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? (() => new Date());
   const bundle = loadFlowBundle(resolve(config.FLOWS_DIR), resolve(config.LOCALES_DIR), ACTION_NAMES);
-  const records = embeddedRecords(options.inMemory ? null : resolve(config.DATA_DIR), bundle.campaign.pledge.reference_prefix, now);
-  const store = new MemoryConversationStore({
-    sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000,
-    dedupeTtlMs: config.DEDUPE_TTL_HOURS * 3_600_000,
-    now: () => now().getTime(),
-  });
+  const stores = createStores(config, log, bundle.campaign.pledge.reference_prefix, now, options.inMemory);
+  const { sessions: store, records } = stores;
   const engine = await Engine.create({
     bundle,
     actions: createActions(records),
@@ -46,5 +43,5 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     onActionError: (where, err) => log.error({ err: errorInfo(err) }, `action failed: ${where}`),
   });
   const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) => engine.text("common.error", lang));
-  return { config, bundle, records, store, engine, turns, log, close: () => store.close() };
+  return { config, bundle, records, store, stores, engine, turns, log, close: () => stores.close() };
 }

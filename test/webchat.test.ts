@@ -67,6 +67,6 @@ describe("web chat over HTTP", () => {
   it("answers health and readiness", async () => {
     const { base } = await serve();
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
-    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ ready: true, stores: { sessions: "up" } });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ready: true, stores: { sessions: "memory: up", records: "embedded: up" }, outbox: 0 });
   });
 });

@@ -2,6 +2,9 @@ import { z } from "zod";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
+const optionalUrl = (pattern: RegExp, example: string) =>
+  z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(pattern, `a URL such as ${example}`).optional());
+
 /** Every setting, from environment variables; each has a default that runs the local demo. */
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -14,6 +17,15 @@ export const configSchema = z.object({
   SESSION_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
   DEDUPE_TTL_HOURS: z.coerce.number().min(24).max(24 * 30).default(48),
   WEBCHAT_ENABLED: bool.default(true),
+  REDIS_URL: optionalUrl(/^rediss?:\/\//, "redis://localhost:6379"),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,32}$/, "letters, digits, : _ - (at most 32)").default("ct:"),
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
+  LOCK_WAIT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  MONGODB_URI: optionalUrl(/^mongodb(\+srv)?:\/\//, "mongodb://localhost:27017/chungtay"),
+  MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  MONGODB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  OUTBOX_DRAIN_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   ADMIN_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, "at least 16 characters").optional()),
 });
 

@@ -5,8 +5,9 @@ import type { HttpServer } from "./http-server.ts";
 export function mountHealth(http: HttpServer, app: App): void {
   http.route("GET", "/healthz", () => ({ status: 200, body: { ok: true } }));
   http.route("GET", "/readyz", async () => {
-    const sessions = await app.store.ping().catch(() => false);
-    const stores = { sessions: sessions ? "up" : "down", records: "up" };
-    return { status: sessions ? 200 : 503, body: { ready: sessions, stores } };
+    const { sessions, records, outbox } = await app.stores.readiness();
+    const ready = sessions.up && records.up;
+    const state = (s: { kind: string; up: boolean }) => `${s.kind}: ${s.up ? "up" : "down"}`;
+    return { status: ready ? 200 : 503, body: { ready, stores: { sessions: state(sessions), records: state(records) }, outbox } };
   });
 }

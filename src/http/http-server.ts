@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Logger } from "pino";
-import { errorInfo } from "../turns/turn-processor.ts";
+import { errorInfo } from "../log/error-info.ts";
 
 export interface HttpRequest {
   method: string;

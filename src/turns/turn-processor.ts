@@ -5,6 +5,7 @@ import type { Language } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
 import { newSession } from "../engine/session.ts";
 import type { ConversationStore, Lease } from "../sessions/conversation-store.ts";
+import { errorInfo } from "../log/error-info.ts";
 
 export interface TurnResult {
   /** True when this message id was seen before: nothing was done. */
@@ -52,10 +53,4 @@ export class TurnProcessor {
       return { duplicate: false, replies: [{ text: this.errorText(session.lang) }] };
     }
   }
-}
-
-/** An error's name, message and stack: never the message text or personal data of the turn. */
-export function errorInfo(err: unknown): { name: string; message: string; stack?: string } {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return { name: "NonError", message: String(err) };
 }

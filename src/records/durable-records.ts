@@ -1,0 +1,167 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { errorInfo } from "../log/error-info.ts";
+import type { MongoRecords } from "./mongo/mongo-records.ts";
+import type { Outbox } from "./outbox.ts";
+import type { NewPledge, Pledge, PledgeStatus } from "./pledge.ts";
+import { StoreUnavailableError, type ConsentRecord, type ConsentRepository, type PledgeRepository, type PledgeTotals, type Records } from "./ports.ts";
+import { newReferenceCode } from "./reference-code.ts";
+
+/**
+ * Pledges and consent records that survive a MongoDB outage: when MongoDB cannot be reached,
+ * the complete record (id, reference, timestamps) waits in the outbox and the user is told it
+ * is recorded; `drain` writes it when MongoDB is back. Unique indexes on the idempotency key and
+ * id make a drain that runs twice, or in two processes, write each record exactly once.
+ */
+export class DurablePledgeRepository implements PledgeRepository {
+  constructor(
+    private readonly primary: MongoRecords["pledges"],
+    private readonly outbox: Outbox<Pledge>,
+    private readonly referencePrefix: string,
+    private readonly now: () => Date,
+    private readonly log: Logger,
+  ) {}
+
+  async create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }> {
+    const waiting = await this.outbox.get(input.idempotencyKey);
+    if (waiting) return { pledge: waiting, created: false };
+    try {
+      return await this.primary.create(input);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      const at = this.now().toISOString();
+      const pledge: Pledge = { ...input, id: randomUUID(), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at };
+      const stored = await this.outbox.putIfAbsent(input.idempotencyKey, pledge);
+      this.log.warn({ reference: stored.reference }, "pledges: MongoDB unavailable, pledge kept in the outbox");
+      return { pledge: stored, created: stored.id === pledge.id };
+    }
+  }
+
+  async listByUser(userKey: string): Promise<Pledge[]> {
+    const waiting = (await this.outbox.all()).map((e) => e.doc).filter((p) => p.userKey === userKey);
+    const stored = await this.primary.listByUser(userKey).catch((err: unknown) => {
+      if (err instanceof StoreUnavailableError) return [];
+      throw err;
+    });
+    const keys = new Set(stored.map((p) => p.idempotencyKey));
+    return [...stored, ...waiting.filter((p) => !keys.has(p.idempotencyKey))].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async findByReference(reference: string): Promise<Pledge | null> {
+    const waiting = (await this.outbox.all()).find((e) => e.doc.reference === reference.toUpperCase());
+    return waiting?.doc ?? this.primary.findByReference(reference);
+  }
+
+  async setStatus(reference: string, status: PledgeStatus): Promise<Pledge | null> {
+    const waiting = (await this.outbox.all()).find((e) => e.doc.reference === reference.toUpperCase());
+    if (!waiting) return this.primary.setStatus(reference, status);
+    const updated = { ...waiting.doc, status, updatedAt: this.now().toISOString() };
+    await this.outbox.replace(waiting.key, updated);
+    return updated;
+  }
+
+  async erasePersonalData(userKey: string): Promise<number> {
+    let erased = 0;
+    for (const { key, doc } of await this.outbox.all()) {
+      if (doc.userKey !== userKey) continue;
+      const { name, phone, organisation, ward, ...rest } = doc;
+      if ([name, phone, organisation, ward].some((v) => v !== undefined)) erased++;
+      await this.outbox.replace(key, rest);
+    }
+    return erased + (await this.primary.erasePersonalData(userKey));
+  }
+
+  totals(range?: { since?: Date; until?: Date }): Promise<PledgeTotals> {
+    return this.primary.totals(range);
+  }
+
+  /** Writes waiting pledges to MongoDB; returns how many left the outbox. */
+  async drain(): Promise<number> {
+    let moved = 0;
+    for (const { key, doc } of await this.outbox.all()) {
+      const inserted = await this.primary.insert(doc);
+      if (!inserted) this.log.info({ reference: doc.reference }, "pledges: outbox entry was already in MongoDB");
+      await this.outbox.remove(key);
+      moved++;
+    }
+    return moved;
+  }
+}
+
+export class DurableConsentRepository implements ConsentRepository {
+  constructor(
+    private readonly primary: MongoRecords["consents"],
+    private readonly outbox: Outbox<ConsentRecord>,
+  ) {}
+
+  async record(input: Omit<ConsentRecord, "id" | "withdrawnAt">): Promise<ConsentRecord> {
+    const record: ConsentRecord = { ...input, id: randomUUID() };
+    try {
+      await this.primary.insert(record);
+      return record;
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      return this.outbox.putIfAbsent(record.id, record);
+    }
+  }
+
+  async listByUser(userKey: string): Promise<ConsentRecord[]> {
+    const waiting = (await this.outbox.all()).map((e) => e.doc).filter((c) => c.userKey === userKey);
+    return [...(await this.primary.listByUser(userKey)), ...waiting];
+  }
+
+  async withdrawAll(userKey: string, at: Date): Promise<number> {
+    let withdrawn = 0;
+    for (const { key, doc } of await this.outbox.all()) {
+      if (doc.userKey !== userKey || doc.withdrawnAt) continue;
+      await this.outbox.replace(key, { ...doc, withdrawnAt: at.toISOString() });
+      withdrawn++;
+    }
+    return withdrawn + (await this.primary.withdrawAll(userKey, at));
+  }
+
+  async drain(): Promise<number> {
+    let moved = 0;
+    for (const { key, doc } of await this.outbox.all()) {
+      await this.primary.insert(doc);
+      await this.outbox.remove(key);
+      moved++;
+    }
+    return moved;
+  }
+}
+
+export interface DurableRecords extends Records {
+  pledges: DurablePledgeRepository;
+  consents: DurableConsentRepository;
+  /** Records waiting for MongoDB. */
+  pending(): Promise<number>;
+  /** Moves waiting records to MongoDB if it is reachable; never throws. */
+  drain(): Promise<number>;
+}
+
+export function durableRecords(
+  mongo: MongoRecords,
+  outboxes: { pledges: Outbox<Pledge>; consents: Outbox<ConsentRecord> },
+  referencePrefix: string,
+  now: () => Date,
+  log: Logger,
+): DurableRecords {
+  const pledges = new DurablePledgeRepository(mongo.pledges, outboxes.pledges, referencePrefix, now, log);
+  const consents = new DurableConsentRepository(mongo.consents, outboxes.consents);
+  return {
+    ...mongo,
+    pledges,
+    consents,
+    pending: async () => (await outboxes.pledges.size()) + (await outboxes.consents.size()),
+    drain: async () => {
+      try {
+        // Consents first: a drained pledge should never point at a consent not yet written.
+        return (await consents.drain()) + (await pledges.drain());
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) log.error({ err: errorInfo(err) }, "outbox drain failed");
+        return 0;
+      }
+    },
+  };
+}

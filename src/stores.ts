@@ -37,10 +37,10 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
   let redis: Redis | null = null;
   if (config.REDIS_URL) {
     redis = new Redis(config.REDIS_URL, {
-      // Fail a command at once while disconnected rather than queueing it: a turn must not hang.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
+      // Commands wait for a (re)connection at most REDIS_TIMEOUT_MS, then fail: a short blip is
+      // absorbed, an outage gives the user a friendly error instead of a hung turn.
       commandTimeout: config.REDIS_TIMEOUT_MS,
+      maxRetriesPerRequest: 1,
       retryStrategy: (times) => Math.min(times * 200, 2_000),
     });
     let lastLogged = 0;

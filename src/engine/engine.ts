@@ -101,6 +101,7 @@ export class Engine {
       await this.run(session, inbound, out);
     }
     session.at = this.now().getTime();
+    session.turns = (session.turns ?? 0) + 1;
     return out;
   }
 

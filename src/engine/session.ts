@@ -31,6 +31,8 @@ export interface Session {
   org?: string;
   /** When the conversation last changed (ms), for idle expiry. */
   at: number;
+  /** Turns handled in this conversation. */
+  turns?: number;
 }
 
 export function newSession(lang: Language, now: number): Session {

@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../../src/app.ts";
+import type { Inbound } from "../../src/engine/inbound.ts";
+import { servicesAvailable, startFerretDb, startRedis } from "../support/services.ts";
+import { testApp } from "../support/test-app.ts";
+
+/**
+ * The bot on real Redis and a real MongoDB wire-protocol server (FerretDB): several bot
+ * instances sharing them, redeliveries, and each store going away and coming back.
+ */
+const available = servicesAvailable("persistence integration");
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let ferret: Awaited<ReturnType<typeof startFerretDb>>;
+const apps: App[] = [];
+
+async function bot(db: string, prefix: string): Promise<App> {
+  const app = await testApp({
+    env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, MONGODB_URI: ferret.uri(db), MONGODB_TIMEOUT_MS: "500", REDIS_TIMEOUT_MS: "500", OUTBOX_DRAIN_MS: "200", LOCK_WAIT_MS: "20000" },
+  });
+  apps.push(app);
+  return app;
+}
+
+/** Sends one message as `user`; returns the replies' text. */
+function sender(app: App, user: string) {
+  return async (m: Partial<Inbound>, messageId: string = randomUUID()) => {
+    const result = await app.turns.process({ channel: "test", messageId, conversationId: user, userId: user, ...m });
+    return { ...result, text: result.replies.map((r) => r.text).join("\n") };
+  };
+}
+
+/** Takes `user` through an anonymous cash pledge up to the summary; returns the confirm step. */
+async function upToConfirm(app: App, user: string, amount = "200k") {
+  const send = sender(app, user);
+  await send({ payload: "flow:pledge" });
+  await send({ text: amount });
+  await send({ payload: "v:cash" });
+  await send({ payload: "v:no" });
+  return send;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.runIf(available)("persistence on Redis and MongoDB", () => {
+  beforeAll(async () => {
+    [redis, ferret] = await Promise.all([startRedis(), startFerretDb()]);
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close();
+  });
+  afterAll(async () => {
+    await Promise.all([redis?.stop(), ferret?.stop()]);
+  });
+
+  it("two bot instances hammering one conversation with 50 concurrent turns lose no session write", async () => {
+    const [a, b] = await Promise.all([bot("hammer", "h:"), bot("hammer", "h:")]);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => sender(i % 2 ? a : b, "busy")({ text: i % 5 === 0 ? "menu" : "SMS là gì?" })));
+    expect(results.every((r) => !r.duplicate && r.replies.length > 0)).toBe(true);
+    const lease = await a.store.acquire("test:busy", "check");
+    expect(lease?.session?.turns).toBe(50);
+    await a.store.release(lease!, null);
+  });
+
+  it("a redelivered confirmation creates one pledge, whichever instance gets it", async () => {
+    const [a, b] = await Promise.all([bot("dedupe", "d:"), bot("dedupe", "d:")]);
+    await upToConfirm(a, "dup");
+    const confirm = { payload: "v:confirm" };
+    const [first, second] = await Promise.all([sender(a, "dup")(confirm, "confirm-1"), sender(b, "dup")(confirm, "confirm-1")]);
+    const third = await sender(b, "dup")(confirm, "confirm-1");
+    expect([first.duplicate, second.duplicate].sort()).toEqual([false, true]);
+    expect(third).toMatchObject({ duplicate: true, replies: [] });
+    const pledges = await a.records.pledges.listByUser("test:dup");
+    expect(pledges).toHaveLength(1);
+    expect(pledges[0]).toMatchObject({ amount: 200_000, method: "cash", status: "pledged" });
+  });
+
+  it("MongoDB stopped mid-run then restarted: every pledge is kept, none duplicated", async () => {
+    const app = await bot("outage", "o:");
+    const references: string[] = [];
+    const pledge = async (user: string, withConsent: boolean) => {
+      const send = sender(app, user);
+      await send({ payload: "flow:pledge" });
+      await send({ text: "300k" });
+      await send({ payload: "v:transfer" });
+      if (withConsent) {
+        await send({ payload: "v:yes" });
+        await send({ text: "Trần Văn Bình" });
+        await send({ text: "0912345678" });
+        await send({ payload: "v:skip" });
+        await send({ payload: "v:skip" });
+      } else await send({ payload: "v:no" });
+      const confirmId = `confirm-${user}`;
+      const saved = await send({ payload: "v:confirm" }, confirmId);
+      const reference = /VNN-[0-9A-Z]{6}/.exec(saved.text)?.[0];
+      expect(reference, `${user}: ${saved.text}`).toBeDefined();
+      references.push(reference!);
+      // The platform retries the same update: nothing new happens.
+      expect((await send({ payload: "v:confirm" }, confirmId)).duplicate).toBe(true);
+    };
+
+    await pledge("before-1", false);
+    await pledge("before-2", true);
+    await ferret.stop();
+    await until("MongoDB to be seen down", async () => !(await app.stores.readiness()).records.up);
+    for (let i = 0; i < 4; i++) await pledge(`during-${i}`, i % 2 === 0);
+    const during = await app.stores.readiness();
+    expect(during.records.up).toBe(false);
+    expect(during.outbox).toBe(6); // 4 pledges + 2 consent records
+    // "My pledges" still shows a pledge made during the outage.
+    expect((await sender(app, "during-0")({ payload: "flow:my_pledges" })).text).toContain(references[2]!);
+
+    await ferret.start();
+    await until("the outbox to drain", async () => (await app.stores.readiness()).outbox === 0);
+    const users = ["before-1", "before-2", "during-0", "during-1", "during-2", "during-3"];
+    const stored = (await Promise.all(users.map((u) => app.records.pledges.listByUser(`test:${u}`)))).flat();
+    expect(stored.map((p) => p.reference).sort()).toEqual([...references].sort());
+    expect((await app.records.pledges.totals()).count).toBe(6);
+    expect(await app.records.consents.listByUser("test:during-0")).toHaveLength(1);
+  }, 60_000);
+
+  it("Redis restarted mid-run: a friendly error during the outage, then it recovers by itself", async () => {
+    const app = await bot("redis-outage", "r:");
+    const send = sender(app, "r1");
+    expect((await send({ text: "menu" })).text).toContain("Bạn muốn làm gì");
+    await redis.stop();
+    const started = Date.now();
+    const during = await send({ text: "menu" });
+    expect(during.text).toContain("hệ thống đang gặp sự cố");
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect((await app.stores.readiness()).sessions.up).toBe(false);
+    await redis.start();
+    await until("Redis to be back", async () => (await app.stores.readiness()).sessions.up);
+    expect((await send({ text: "menu" })).text).toContain("Bạn muốn làm gì");
+  }, 30_000);
+});

@@ -1,0 +1,78 @@
+/**
+ * The baseline for bench/turns-bench.ts: a plain telegraf 4 bot, as one would write it without
+ * Chung Tay — a Redis-backed session (a small ioredis store) and a 4-step WizardScene for a
+ * pledge (amount → method → consent → confirm, saving with mongoose). Replies go to the Bot API
+ * over HTTP (telegraf 4.16 never answers sendMessage in the webhook response), here a local fake
+ * (bench/fake-bot-api.ts) in another process. Env: PORT, REDIS_URL, MONGODB_URI, TELEGRAM_API_ROOT.
+ */
+import { createServer } from "node:http";
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import mongoose from "mongoose";
+import { Scenes, Telegraf, session } from "telegraf";
+import type { SessionStore } from "telegraf";
+import { parseAmount } from "../src/engine/amount-parser.ts";
+
+const redis = new Redis(process.env.REDIS_URL!);
+const store: SessionStore<object> = {
+  async get(key) {
+    const json = await redis.get(`tg:${key}`);
+    return json ? (JSON.parse(json) as object) : undefined;
+  },
+  async set(key, value) {
+    await redis.set(`tg:${key}`, JSON.stringify(value), "EX", 86_400);
+  },
+  async delete(key) {
+    await redis.del(`tg:${key}`);
+  },
+};
+
+const conn = await mongoose.createConnection(process.env.MONGODB_URI!).asPromise();
+const Pledge = conn.model("Pledge", new mongoose.Schema({ _id: String, reference: { type: String, unique: true }, amount: Number, method: String, userKey: String, createdAt: String }, { versionKey: false }));
+await Pledge.createIndexes();
+
+type State = { amount?: number; method?: string };
+type Ctx = Scenes.WizardContext & { scene: Scenes.SceneContextScene<Scenes.WizardContext, Scenes.WizardSessionData> };
+const text = (ctx: Ctx) => (ctx.message && "text" in ctx.message ? ctx.message.text : "");
+
+const wizard = new Scenes.WizardScene<Scenes.WizardContext>(
+  "pledge",
+  async (ctx) => {
+    await ctx.reply("Bạn muốn ủng hộ bao nhiêu tiền?");
+    return ctx.wizard.next();
+  },
+  async (ctx) => {
+    const amount = parseAmount(text(ctx as Ctx));
+    if (!amount) return ctx.reply("Tôi chưa đọc được số tiền.");
+    (ctx.wizard.state as State).amount = amount;
+    await ctx.reply("Hình thức nào?", { reply_markup: { inline_keyboard: [[{ text: "Tiền mặt", callback_data: "cash" }, { text: "Chuyển khoản", callback_data: "transfer" }]] } });
+    return ctx.wizard.next();
+  },
+  async (ctx) => {
+    (ctx.wizard.state as State).method = text(ctx as Ctx);
+    await ctx.reply("Bạn có đồng ý cung cấp thông tin liên hệ không?");
+    return ctx.wizard.next();
+  },
+  async (ctx) => {
+    const s = ctx.wizard.state as State;
+    await ctx.reply(`Xin kiểm tra lại: ${s.amount} đ, ${s.method}. Xác nhận?`);
+    return ctx.wizard.next();
+  },
+  async (ctx) => {
+    const s = ctx.wizard.state as State;
+    const reference = `VNN-${randomUUID().slice(0, 6).toUpperCase()}`;
+    await Pledge.create({ _id: randomUUID(), reference, amount: s.amount, method: s.method, userKey: String(ctx.from?.id), createdAt: new Date().toISOString() });
+    await ctx.reply(`Đã ghi nhận. Mã: ${reference}`);
+    return ctx.scene.leave();
+  },
+);
+
+const bot = new Telegraf<Scenes.WizardContext>("123456:bench", { telegram: { apiRoot: process.env.TELEGRAM_API_ROOT } });
+bot.botInfo = { id: 123456, is_bot: true, first_name: "Bench", username: "bench_bot", can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false };
+bot.use(session({ store }));
+bot.use(new Scenes.Stage<Scenes.WizardContext>([wizard]).middleware());
+bot.command("pledge", (ctx) => ctx.scene.enter("pledge"));
+bot.catch((err) => console.error("bench telegraf bot:", (err as Error).message));
+
+const webhook = bot.webhookCallback("/webhook");
+createServer((req, res) => (req.url === "/healthz" ? res.end("ok") : webhook(req, res))).listen(Number(process.env.PORT), "127.0.0.1");

@@ -1,0 +1,137 @@
+/**
+ * `npm run bench`: many concurrent conversations doing the pledge flow, against real Redis and
+ * FerretDB, through Chung Tay's HTTP entry point (POST /webchat/messages), and the same load on
+ * a plain telegraf 4 bot with a Redis session and a 4-step wizard (bench/telegraf-wizard-bot.ts).
+ * Reports turns/s, p50/p99 latency and the bot process's CPU milliseconds per turn, and the ratio.
+ * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 10), BENCH_JSON (write results).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, servicesAvailable, startFerretDb, startRedis } from "../test/support/services.ts";
+
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 40);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const root = join(import.meta.dirname, "..");
+
+interface Result {
+  bot: string;
+  turns: number;
+  seconds: number;
+  turnsPerSecond: number;
+  p50ms: number;
+  p99ms: number;
+  cpuMsPerTurn: number;
+  errors: number;
+}
+
+/** One conversation's turns: the same pledge, step for step, on both bots. */
+type Script = Array<(conversation: number, round: number) => { url: string; body: object }>;
+
+function ours(port: number): Script {
+  const url = `http://127.0.0.1:${port}/webchat/messages`;
+  let n = 0;
+  const turn = (text: string) => (c: number, r: number) => ({ url, body: { userId: `bench-user-${c}-${r}`, messageId: `bench-msg-${++n}-${process.pid}`, text } });
+  return [turn("flow:pledge"), turn("500k"), turn("tiền mặt"), turn("không"), turn("xác nhận")];
+}
+
+function telegraf(port: number): Script {
+  const url = `http://127.0.0.1:${port}/webhook`;
+  let n = 0;
+  const turn = (text: string) => (c: number, r: number) => {
+    const id = 1_000_000 + c * 1000 + r;
+    return { url, body: { update_id: ++n, message: { message_id: n, date: 1_700_000_000, text, chat: { id, type: "private" }, from: { id, is_bot: false, first_name: "Bench", language_code: "vi" }, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } } };
+  };
+  return [turn("/pledge"), turn("500k"), turn("cash"), turn("no"), turn("yes")];
+}
+
+/** utime + stime of a process, in ms (from /proc, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Starts a bot and waits until its port answers HTTP. */
+async function startBot(args: string[], env: Record<string, string>, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  const until = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bench: ${args.join(" ")} exited with ${child.exitCode}`);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+    if (up) return child;
+    if (Date.now() > until) {
+      child.kill();
+      throw new Error(`bench: ${args.join(" ")} did not start`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function drive(name: string, child: ChildProcess, script: Script, rounds: number): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const cpuBefore = cpuMs(child.pid!);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONVERSATIONS }, async (_, c) => {
+      for (let r = 0; r < rounds; r++) {
+        for (const step of script) {
+          const { url, body } = step(c, r);
+          const t0 = performance.now();
+          const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+          const text = await res.text();
+          latencies.push(performance.now() - t0);
+          if (!res.ok || text.includes("sự cố")) errors++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuMs(child.pid!) - cpuBefore;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]! * 10) / 10;
+  const turns = latencies.length;
+  return { bot: name, turns, seconds: Math.round(seconds * 100) / 100, turnsPerSecond: Math.round(turns / seconds), p50ms: pct(0.5), p99ms: pct(0.99), cpuMsPerTurn: Math.round((cpu / turns) * 1000) / 1000, errors };
+}
+
+/** Our bot serves before MongoDB is connected; measure only once /readyz says both stores are up. */
+async function waitForMongo(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("bench: stores not ready");
+}
+
+async function main(): Promise<void> {
+  if (!servicesAvailable("bench")) process.exit(1);
+  const [redis, ferret] = await Promise.all([startRedis(), startFerretDb()]);
+  const results: Result[] = [];
+  try {
+    const ourPort = await freePort();
+    const ourBot = await startBot(["src/main.ts"], { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")) }, ourPort);
+    await waitForMongo(ourPort);
+    await drive("warm-up", ourBot, ours(ourPort), 1);
+    results.push(await drive("chung-tay (dedupe + ordered lock + flow engine)", ourBot, ours(ourPort), ROUNDS));
+    ourBot.kill();
+
+    const apiPort = await freePort();
+    const api = await startBot(["bench/fake-bot-api.ts"], { PORT: String(apiPort) }, apiPort);
+    const tgPort = await freePort();
+    const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], { PORT: String(tgPort), REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}` }, tgPort);
+    await drive("warm-up", tgBot, telegraf(tgPort), 1);
+    results.push(await drive("plain telegraf 4 + Redis session + wizard", tgBot, telegraf(tgPort), ROUNDS));
+    tgBot.kill();
+    api.kill();
+  } finally {
+    await Promise.all([redis.stop(), ferret.stop()]);
+  }
+  const [a, b] = results as [Result, Result];
+  console.table(results);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ${CONVERSATIONS} concurrent conversations × ${ROUNDS} pledges × 5 turns`);
+  console.log(`ratio (ours / telegraf): CPU per turn ${(a.cpuMsPerTurn / b.cpuMsPerTurn).toFixed(2)}, p99 ${(a.p99ms / b.p99ms).toFixed(2)}, turns/s ${(a.turnsPerSecond / b.turnsPerSecond).toFixed(2)}`);
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, at: new Date().toISOString() }, null, 2));
+}
+
+await main();

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { freePort, servicesAvailable, startFerretDb, startRedis } from "../test/support/services.ts";
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 40);
@@ -23,25 +24,38 @@ interface Result {
   p50ms: number;
   p99ms: number;
   cpuMsPerTurn: number;
+  /** Top-level Redis commands the bot sent per turn (Lua script calls count once). */
+  redisCallsPerTurn: number;
   errors: number;
 }
+
+/** Calls per top-level command from INFO commandstats. */
+async function commandStats(redis: Redis): Promise<Record<string, number>> {
+  const info = await redis.info("commandstats");
+  return Object.fromEntries([...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+/** What a bot sends to Redis itself: scripts for ours, GET/SET/DEL for telegraf's session. */
+const CLIENT_COMMANDS = ["evalsha", "eval", "get", "set", "del", "hget", "hsetnx", "hgetall", "multi"];
 
 /** One conversation's turns: the same pledge, step for step, on both bots. */
 type Script = Array<(conversation: number, round: number) => { url: string; body: object }>;
 
-function ours(port: number): Script {
+/** Ids unique across the warm-up and the measured run, so no turn is taken for a redelivery. */
+let sequence = 0;
+
+function ours(port: number, phase: string): Script {
   const url = `http://127.0.0.1:${port}/webchat/messages`;
-  let n = 0;
-  const turn = (text: string) => (c: number, r: number) => ({ url, body: { userId: `bench-user-${c}-${r}`, messageId: `bench-msg-${++n}-${process.pid}`, text } });
+  const turn = (text: string) => (c: number, r: number) => ({ url, body: { userId: `bench-${phase}-${c}-${r}`, messageId: `bench-msg-${++sequence}`, text } });
   return [turn("flow:pledge"), turn("500k"), turn("tiền mặt"), turn("không"), turn("xác nhận")];
 }
 
-function telegraf(port: number): Script {
+function telegraf(port: number, phase: string): Script {
   const url = `http://127.0.0.1:${port}/webhook`;
-  let n = 0;
   const turn = (text: string) => (c: number, r: number) => {
-    const id = 1_000_000 + c * 1000 + r;
-    return { url, body: { update_id: ++n, message: { message_id: n, date: 1_700_000_000, text, chat: { id, type: "private" }, from: { id, is_bot: false, first_name: "Bench", language_code: "vi" }, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } } };
+    const id = (phase === "warm-up" ? 1_000_000 : 2_000_000) + c * 1000 + r;
+    const n = ++sequence;
+    return { url, body: { update_id: n, message: { message_id: n, date: 1_700_000_000, text, chat: { id, type: "private" }, from: { id, is_bot: false, first_name: "Bench", language_code: "vi" }, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } } };
   };
   return [turn("/pledge"), turn("500k"), turn("cash"), turn("no"), turn("yes")];
 }
@@ -68,9 +82,10 @@ async function startBot(args: string[], env: Record<string, string>, port: numbe
   }
 }
 
-async function drive(name: string, child: ChildProcess, script: Script, rounds: number): Promise<Result> {
+async function drive(name: string, child: ChildProcess, script: Script, rounds: number, redis: Redis): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
+  const statsBefore = await commandStats(redis);
   const cpuBefore = cpuMs(child.pid!);
   const started = performance.now();
   await Promise.all(
@@ -82,17 +97,23 @@ async function drive(name: string, child: ChildProcess, script: Script, rounds: 
           const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
           const text = await res.text();
           latencies.push(performance.now() - t0);
-          if (!res.ok || text.includes("sự cố")) errors++;
+          if (!res.ok || text.includes("sự cố") || text.includes('"duplicate":true')) errors++;
         }
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuMs(child.pid!) - cpuBefore;
+  const statsAfter = await commandStats(redis);
+  // Commands run inside a Lua script are counted too (as get/set); subtract what scripts did by
+  // counting only when the bot uses no scripts, else counting script calls alone.
+  const usesScripts = (statsAfter.evalsha ?? 0) > (statsBefore.evalsha ?? 0);
+  const counted = usesScripts ? ["evalsha", "eval", "hget", "hsetnx", "hgetall", "multi"] : CLIENT_COMMANDS;
+  const calls = counted.reduce((n, c) => n + (statsAfter[c] ?? 0) - (statsBefore[c] ?? 0), 0);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]! * 10) / 10;
   const turns = latencies.length;
-  return { bot: name, turns, seconds: Math.round(seconds * 100) / 100, turnsPerSecond: Math.round(turns / seconds), p50ms: pct(0.5), p99ms: pct(0.99), cpuMsPerTurn: Math.round((cpu / turns) * 1000) / 1000, errors };
+  return { bot: name, turns, seconds: Math.round(seconds * 100) / 100, turnsPerSecond: Math.round(turns / seconds), p50ms: pct(0.5), p99ms: pct(0.99), cpuMsPerTurn: Math.round((cpu / turns) * 1000) / 1000, redisCallsPerTurn: Math.round((calls / turns) * 100) / 100, errors };
 }
 
 /** Our bot serves before MongoDB is connected; measure only once /readyz says both stores are up. */
@@ -108,23 +129,25 @@ async function main(): Promise<void> {
   if (!servicesAvailable("bench")) process.exit(1);
   const [redis, ferret] = await Promise.all([startRedis(), startFerretDb()]);
   const results: Result[] = [];
+  const stats = new Redis(redis.url);
   try {
     const ourPort = await freePort();
     const ourBot = await startBot(["src/main.ts"], { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")) }, ourPort);
     await waitForMongo(ourPort);
-    await drive("warm-up", ourBot, ours(ourPort), 1);
-    results.push(await drive("chung-tay (dedupe + ordered lock + flow engine)", ourBot, ours(ourPort), ROUNDS));
+    await drive("warm-up", ourBot, ours(ourPort, "warm-up"), 1, stats);
+    results.push(await drive("chung-tay (dedupe + ordered lock + flow engine)", ourBot, ours(ourPort, "run"), ROUNDS, stats));
     ourBot.kill();
 
     const apiPort = await freePort();
     const api = await startBot(["bench/fake-bot-api.ts"], { PORT: String(apiPort) }, apiPort);
     const tgPort = await freePort();
     const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], { PORT: String(tgPort), REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}` }, tgPort);
-    await drive("warm-up", tgBot, telegraf(tgPort), 1);
-    results.push(await drive("plain telegraf 4 + Redis session + wizard", tgBot, telegraf(tgPort), ROUNDS));
+    await drive("warm-up", tgBot, telegraf(tgPort, "warm-up"), 1, stats);
+    results.push(await drive("plain telegraf 4 + Redis session + wizard", tgBot, telegraf(tgPort, "run"), ROUNDS, stats));
     tgBot.kill();
     api.kill();
   } finally {
+    stats.disconnect();
     await Promise.all([redis.stop(), ferret.stop()]);
   }
   const [a, b] = results as [Result, Result];

@@ -22,9 +22,12 @@ export class DurablePledgeRepository implements PledgeRepository {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * MongoDB first (no Redis round trip when it is up). A redelivery reaches here only if the turn
+   * that saved to the outbox failed, so the user never saw that reference; if MongoDB is back by
+   * then, the new pledge stands and the drain drops the outbox copy (same idempotency key).
+   */
   async create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }> {
-    const waiting = await this.outbox.get(input.idempotencyKey);
-    if (waiting) return { pledge: waiting, created: false };
     try {
       return await this.primary.create(input);
     } catch (err) {

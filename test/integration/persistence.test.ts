@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.ts";
 import type { Inbound } from "../../src/engine/inbound.ts";
@@ -14,9 +15,9 @@ let redis: Awaited<ReturnType<typeof startRedis>>;
 let ferret: Awaited<ReturnType<typeof startFerretDb>>;
 const apps: App[] = [];
 
-async function bot(db: string, prefix: string): Promise<App> {
+async function bot(db: string, prefix: string, env: Record<string, string> = {}): Promise<App> {
   const app = await testApp({
-    env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, MONGODB_URI: ferret.uri(db), MONGODB_TIMEOUT_MS: "500", REDIS_TIMEOUT_MS: "500", OUTBOX_DRAIN_MS: "200", LOCK_WAIT_MS: "20000" },
+    env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, MONGODB_URI: ferret.uri(db), MONGODB_TIMEOUT_MS: "500", REDIS_TIMEOUT_MS: "500", OUTBOX_DRAIN_MS: "200", LOCK_WAIT_MS: "20000", ...env },
   });
   apps.push(app);
   return app;
@@ -66,6 +67,23 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
     const lease = await a.store.acquire("test:busy", "check");
     expect(lease?.session?.turns).toBe(50);
     await a.store.release(lease!, null);
+  });
+
+  it("a turn costs two Redis round trips when its conversation is free (one script in, one out)", async () => {
+    // The outbox drainer polls in the background; keep it out of the measured window.
+    const app = await bot("round-trips", "rt:", { OUTBOX_DRAIN_MS: "600000" });
+    const stats = new Redis(redis.url);
+    const scriptCalls = async () => {
+      const info = await stats.info("commandstats");
+      return [...info.matchAll(/cmdstat_(evalsha|eval|hget|hset|hsetnx|hgetall|multi):calls=(\d+)/g)].reduce((n, m) => n + Number(m[2]), 0);
+    };
+    const send = sender(app, "rt");
+    for (const m of [{ payload: "flow:pledge" }, { text: "500k" }, { text: "tiền mặt" }, { text: "không" }, { text: "xác nhận" }]) {
+      const before = await scriptCalls();
+      const { text } = await send(m);
+      expect(await scriptCalls(), `Redis calls for ${JSON.stringify(m)} → ${text.slice(0, 40)}`).toBe(before + 2);
+    }
+    stats.disconnect();
   });
 
   it("a redelivered confirmation creates one pledge, whichever instance gets it", async () => {

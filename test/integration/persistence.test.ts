@@ -78,6 +78,8 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
       return [...info.matchAll(/cmdstat_(evalsha|eval|hget|hset|hsetnx|hgetall|multi):calls=(\d+)/g)].reduce((n, m) => n + Number(m[2]), 0);
     };
     const send = sender(app, "rt");
+    await until("MongoDB connected and the first drain done", async () => (await app.stores.readiness()).records.up);
+    await new Promise((r) => setTimeout(r, 200));
     for (const m of [{ payload: "flow:pledge" }, { text: "500k" }, { text: "tiền mặt" }, { text: "không" }, { text: "xác nhận" }]) {
       const before = await scriptCalls();
       const { text } = await send(m);

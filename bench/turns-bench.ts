@@ -3,7 +3,8 @@
  * FerretDB, through Chung Tay's HTTP entry point (POST /webchat/messages), and the same load on
  * a plain telegraf 4 bot with a Redis session and a 4-step wizard (bench/telegraf-wizard-bot.ts).
  * Reports turns/s, p50/p99 latency and the bot process's CPU milliseconds per turn, and the ratio.
- * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 10), BENCH_JSON (write results).
+ * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 10), BENCH_JSON (write results),
+ * BENCH_PROFILE (a folder: our bot writes a V8 CPU profile there when it stops).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -68,7 +69,8 @@ function cpuMs(pid: number): number {
 
 /** Starts a bot and waits until its port answers HTTP. */
 async function startBot(args: string[], env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
   const until = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`bench: ${args.join(" ")} exited with ${child.exitCode}`);
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
     await drive("warm-up", ourBot, ours(ourPort, "warm-up"), 1, stats);
     results.push(await drive("chung-tay (dedupe + ordered lock + flow engine)", ourBot, ours(ourPort, "run"), ROUNDS, stats));
     ourBot.kill();
+    await new Promise((r) => ourBot.once("exit", r)); // lets a CPU profile be written
 
     const apiPort = await freePort();
     const api = await startBot(["bench/fake-bot-api.ts"], { PORT: String(apiPort) }, apiPort);

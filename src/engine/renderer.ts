@@ -85,10 +85,13 @@ function fillTemplate(template: string, ctx: TurnContext): string {
   return template.replace(/\{\{\s*([a-z0-9_.]+)\s*\}\}/g, (_, path: string) => String(resolvePath(ctx, path) ?? ""));
 }
 
+// Built once: creating an Intl.NumberFormat costs more than the rest of a message's rendering.
+const NUMBER_FORMATS = { vi: new Intl.NumberFormat("vi-VN"), en: new Intl.NumberFormat("en-US") };
+
 /** 500000 → "500.000 đ" (vi) or "500,000 VND" (en). */
 export function formatVnd(amount: number, lang: Language): string {
   if (!Number.isFinite(amount)) return "";
-  return lang === "vi" ? `${new Intl.NumberFormat("vi-VN").format(amount)} đ` : `${new Intl.NumberFormat("en-US").format(amount)} VND`;
+  return lang === "vi" ? `${NUMBER_FORMATS.vi.format(amount)} đ` : `${NUMBER_FORMATS.en.format(amount)} VND`;
 }
 
 /** A campaign view for one language: {vi, en} texts picked, ISO dates shown as dd/mm/yyyy. */

@@ -3,8 +3,10 @@ import type { Records } from "../records/ports.ts";
 import { PLEDGE_METHODS, type PledgeMethod } from "../records/pledge.ts";
 
 /**
- * Saves the pledge in slots. Personal fields are kept only when slots.consent is true; the
- * idempotency key is the confirming message, so a redelivered "confirm" saves one pledge.
+ * Saves the pledge in slots. Personal fields are kept only when slots.consent is true.
+ * The idempotency key is the conversation's turn number: a redelivered "confirm", or a "confirm"
+ * sent again after the session write was lost (so the conversation is back at that turn), finds
+ * the pledge already saved instead of making a second one.
  */
 export function savePledge(records: Records): Action {
   return async ({ session, inbound, userKey }) => {
@@ -14,7 +16,7 @@ export function savePledge(records: Records): Action {
     const consented = s.consent === true;
     const text = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
     const { pledge } = await records.pledges.create({
-      idempotencyKey: `${inbound.channel}:${inbound.messageId}`,
+      idempotencyKey: `${inbound.channel}:${inbound.conversationId}:${session.turns ?? 0}`,
       amount: s.amount,
       method,
       channel: inbound.channel,

@@ -49,8 +49,18 @@ export class Renderer {
     return { slots: session.slots, vars: session.vars, campaign: this.campaignViews[session.lang], session: { lang: session.lang, org: session.org }, item };
   }
 
+  /** Strings with nothing to fill in (button labels, most prompts), resolved once per language. */
+  private readonly fixed = new Map<string, string | null>();
+
   text(key: string, lang: Language, values: Record<string, unknown>): string {
-    return this.i18n.t(key, { ...values, lng: lang });
+    const id = `${lang}:${key}`;
+    let fixed = this.fixed.get(id);
+    if (fixed === undefined) {
+      const raw: unknown = this.i18n.getResource(lang, "translation", key);
+      fixed = typeof raw === "string" && !raw.includes("{{") && !raw.includes("$t(") ? raw : null;
+      this.fixed.set(id, fixed);
+    }
+    return fixed ?? this.i18n.t(key, { ...values, lng: lang });
   }
 
   /** Renders a key with a step's params (name → path) resolved against the context. */

@@ -20,6 +20,8 @@ export interface App {
   engine: Engine;
   turns: TurnProcessor;
   log: Logger;
+  /** The clock (controllable in tests). */
+  now: () => Date;
   close(): Promise<void>;
 }
 
@@ -43,5 +45,5 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     onActionError: (where, err) => log.error({ err: errorInfo(err) }, `action failed: ${where}`),
   });
   const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) => engine.text("common.error", lang));
-  return { config, bundle, records, store, stores, engine, turns, log, close: () => stores.close() };
+  return { config, bundle, records, store, stores, engine, turns, log, now, close: () => stores.close() };
 }

@@ -1,4 +1,5 @@
 import type { App } from "./app.ts";
+import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { mountWebchat } from "./channels/webchat/webchat-routes.ts";
 import { mountHealth } from "./http/health-routes.ts";
 import { HttpServer } from "./http/http-server.ts";
@@ -9,4 +10,15 @@ export function buildServer(app: App): HttpServer {
   mountHealth(http, app);
   if (app.config.WEBCHAT_ENABLED) mountWebchat(http, app);
   return http;
+}
+
+/** Starts each channel that has credentials; a channel without them is simply off. */
+export async function startChannels(app: App, http: HttpServer): Promise<{ stop(): void }> {
+  const channels: Array<{ stop(): void }> = [];
+  if (app.config.TELEGRAM_BOT_TOKEN) {
+    const telegram = new TelegramChannel(app);
+    await telegram.start(http);
+    channels.push(telegram);
+  }
+  return { stop: () => channels.forEach((c) => c.stop()) };
 }

@@ -6,7 +6,8 @@ const optionalUrl = (pattern: RegExp, example: string) =>
   z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(pattern, `a URL such as ${example}`).optional());
 
 /** Every setting, from environment variables; each has a default that runs the local demo. */
-export const configSchema = z.object({
+export const configSchema = z
+  .object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   DATA_DIR: z.string().min(1).default("./data"),
@@ -26,8 +27,22 @@ export const configSchema = z.object({
   MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   MONGODB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   OUTBOX_DRAIN_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  TELEGRAM_BOT_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "a BotFather token such as 123456789:AAH…").optional()),
+  TELEGRAM_MODE: z.enum(["webhook", "polling"]).default("webhook"),
+  TELEGRAM_WEBHOOK_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "16 to 256 of A-Z a-z 0-9 _ -").optional()),
+  TELEGRAM_PUBLIC_URL: optionalUrl(/^https:\/\/[^\s/]+/, "https://bot.example.org (the webhook is registered at <url>/webhooks/telegram)"),
+  TELEGRAM_API_ROOT: z.string().regex(/^https?:\/\//, "a URL such as https://api.telegram.org").default("https://api.telegram.org"),
+  TELEGRAM_STAFF_IDS: z
+    .string()
+    .regex(/^(\d+(\s*,\s*\d+)*)?$/, "comma-separated Telegram user ids")
+    .default("")
+    .transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean)),
   ADMIN_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, "at least 16 characters").optional()),
-});
+})
+  .superRefine((c, ctx) => {
+    if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === "webhook" && !c.TELEGRAM_WEBHOOK_SECRET)
+      ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "a secret (16 to 256 of A-Z a-z 0-9 _ -) when TELEGRAM_MODE=webhook" });
+  });
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -56,9 +56,9 @@ export class Engine {
     return new Engine(options.bundle, renderer, options.actions, options);
   }
 
-  /** A locale string outside any flow (errors raised around the engine). */
-  text(key: string, lang: Language): string {
-    return this.renderer.text(key, lang, {});
+  /** A locale string outside any flow (errors, channel menus, staff replies), with campaign facts. */
+  text(key: string, lang: Language, values: Record<string, unknown> = {}): string {
+    return this.renderer.text(key, lang, { campaign: this.renderer.campaignView(lang), ...values });
   }
 
   /** Picks the first language from the platform's hint: English for "en*", else Vietnamese. */

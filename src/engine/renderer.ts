@@ -49,6 +49,11 @@ export class Renderer {
     return { slots: session.slots, vars: session.vars, campaign: this.campaignViews[session.lang], session: { lang: session.lang, org: session.org }, item };
   }
 
+  /** Campaign facts as copy names them in one language. */
+  campaignView(lang: Language): Record<string, unknown> {
+    return this.campaignViews[lang];
+  }
+
   /** Strings with nothing to fill in (button labels, most prompts), resolved once per language. */
   private readonly fixed = new Map<string, string | null>();
 

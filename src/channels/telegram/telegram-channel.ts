@@ -1,0 +1,154 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Telegraf } from "telegraf";
+import type { Update } from "telegraf/types";
+import type { App } from "../../app.ts";
+import { Engine } from "../../engine/engine.ts";
+import type { HttpServer } from "../../http/http-server.ts";
+import { errorInfo } from "../../log/error-info.ts";
+import { mapTelegramUpdate } from "./telegram-update.ts";
+import { renderForTelegram } from "./telegram-render.ts";
+import { TelegramSender } from "./telegram-sender.ts";
+import { TelegramStaffCommands } from "./telegram-staff.ts";
+
+export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
+/** Only the updates the bot uses; others are still handled safely if they arrive. */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+const PUBLIC_COMMANDS = ["start", "menu", "cancel", "back", "en", "vi", "stop"] as const;
+
+/**
+ * Telegram through telegraf 4: updates (webhook or long polling) become turns of the shared
+ * engine; replies go out as sendMessage calls with inline keyboards. telegraf's own session is
+ * not used: sessions, dedupe and ordering live in the conversation store.
+ */
+export class TelegramChannel {
+  readonly bot: Telegraf;
+  private readonly sender: TelegramSender;
+  private readonly staff: TelegramStaffCommands;
+  private readonly secretDigest: Buffer | null;
+
+  constructor(private readonly app: App) {
+    const c = app.config;
+    if (!c.TELEGRAM_BOT_TOKEN) throw new Error("telegram channel: TELEGRAM_BOT_TOKEN is not set");
+    this.bot = new Telegraf(c.TELEGRAM_BOT_TOKEN, { telegram: { apiRoot: c.TELEGRAM_API_ROOT, webhookReply: false } });
+    // Without this, a handler error becomes an unhandled rejection (FIELD-NOTES).
+    this.bot.catch((err) => app.log.error({ err: errorInfo(err) }, "telegram: update handler failed"));
+    this.bot.use((ctx) => this.onUpdate(ctx.update));
+    this.sender = new TelegramSender(this.bot.telegram, app.records.subscribers, app.log);
+    this.staff = new TelegramStaffCommands(new Set(c.TELEGRAM_STAFF_IDS), app.records, app.engine, app.now);
+    this.secretDigest = c.TELEGRAM_WEBHOOK_SECRET ? digest(c.TELEGRAM_WEBHOOK_SECRET) : null;
+  }
+
+  /** Mounts the webhook route and, per config, registers the webhook or starts polling. */
+  async start(http: HttpServer): Promise<void> {
+    const c = this.app.config;
+    if (c.TELEGRAM_MODE === "webhook") {
+      http.route("POST", TELEGRAM_WEBHOOK_PATH, async (req) => {
+        if (!this.secretMatches(req.headers["x-telegram-bot-api-secret-token"])) return { status: 401, body: { error: "wrong or missing secret token" } };
+        let update: unknown;
+        try {
+          update = JSON.parse(req.rawBody.toString("utf8"));
+        } catch {
+          update = null;
+        }
+        if (!update || typeof update !== "object" || typeof (update as Update).update_id !== "number") {
+          // Acknowledge, or Telegram would redeliver it forever.
+          this.app.log.warn({ bytes: req.rawBody.length }, "telegram: malformed update acknowledged and dropped");
+          return { status: 200, body: { ok: true } };
+        }
+        await this.handleUpdate(update as Update);
+        return { status: 200, body: { ok: true } };
+      });
+    }
+    await this.identify();
+    if (c.TELEGRAM_MODE === "webhook" && c.TELEGRAM_PUBLIC_URL) {
+      await this.bot.telegram.setWebhook(`${c.TELEGRAM_PUBLIC_URL.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}`, { secret_token: c.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] });
+      this.app.log.info("telegram: webhook registered");
+    }
+    await this.registerCommands();
+    if (c.TELEGRAM_MODE === "polling") {
+      await this.bot.telegram.deleteWebhook();
+      void this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((err: unknown) => this.app.log.error({ err: errorInfo(err) }, "telegram: polling stopped"));
+      this.app.log.info("telegram: long polling started");
+    }
+  }
+
+  stop(): void {
+    try {
+      this.bot.stop("shutdown");
+    } catch {
+      // not polling
+    }
+  }
+
+  /** One update, end to end; never throws (errors are logged). */
+  async handleUpdate(update: Update): Promise<void> {
+    try {
+      await this.bot.handleUpdate(update);
+    } catch (err) {
+      this.app.log.error({ err: errorInfo(err), updateId: update.update_id }, "telegram: update failed");
+    }
+  }
+
+  private async onUpdate(update: Update): Promise<void> {
+    const event = mapTelegramUpdate(update, { id: this.bot.botInfo?.id ?? 0, username: this.bot.botInfo?.username ?? "" });
+    // Answer every callback query at once, or the client's spinner hangs.
+    if ("callbackQueryId" in event && event.callbackQueryId) {
+      await this.bot.telegram.answerCbQuery(event.callbackQueryId).catch((err: unknown) => this.app.log.warn({ err: errorInfo(err) }, "telegram: answerCallbackQuery failed"));
+    }
+    if (event.kind === "ignore") {
+      this.app.log.debug({ updateId: update.update_id, reason: event.reason }, "telegram: update ignored");
+      return;
+    }
+    if (event.kind === "membership") {
+      await this.app.records.subscribers.setBlocked("telegram", event.userId, event.blocked).catch((err: unknown) => this.app.log.warn({ err: errorInfo(err) }, "telegram: could not record block status"));
+      return;
+    }
+    const inbound = event.inbound;
+    const chatId = inbound.conversationId;
+    if (inbound.text?.startsWith("/") && this.staff.isStaff(inbound.userId)) {
+      const lang = Engine.languageFor(inbound.locale, this.app.config.DEFAULT_LANGUAGE);
+      const answer = await this.staff.handle(inbound.userId, inbound.text, lang);
+      if (answer !== null) {
+        for (const call of renderForTelegram(chatId, [{ text: answer }])) await this.sender.call("sendMessage", { ...call });
+        return;
+      }
+    }
+    const { replies } = await this.app.turns.process(inbound);
+    for (const call of renderForTelegram(chatId, replies)) {
+      if ((await this.sender.call("sendMessage", { ...call })) === "blocked") break;
+    }
+  }
+
+  private secretMatches(header: string | string[] | undefined): boolean {
+    if (!this.secretDigest || typeof header !== "string") return false;
+    return timingSafeEqual(digest(header), this.secretDigest); // equal-length digests: constant time
+  }
+
+  private async identify(): Promise<void> {
+    try {
+      this.bot.botInfo = await this.bot.telegram.getMe();
+    } catch (err) {
+      this.app.log.error({ err: errorInfo(err) }, "telegram: getMe failed; will retry on the first update");
+    }
+  }
+
+  /** The localized public command menu, and staff commands only in staff members' chats. */
+  private async registerCommands(): Promise<void> {
+    const commands = (lang: "vi" | "en") => PUBLIC_COMMANDS.map((command) => ({ command, description: this.app.engine.text(`telegram.commands.${command}`, lang) }));
+    const calls: Array<Promise<unknown>> = [
+      this.bot.telegram.setMyCommands(commands(this.app.config.DEFAULT_LANGUAGE)),
+      this.bot.telegram.setMyCommands(commands("vi"), { language_code: "vi" }),
+      this.bot.telegram.setMyCommands(commands("en"), { language_code: "en" }),
+      ...this.app.config.TELEGRAM_STAFF_IDS.map((id) =>
+        this.bot.telegram.setMyCommands([...commands("vi"), ...(["stats", "paid"] as const).map((command) => ({ command, description: this.app.engine.text(`telegram.staff_commands.${command}`, "vi") }))], { scope: { type: "chat", chat_id: Number(id) } }),
+      ),
+    ];
+    const results = await Promise.allSettled(calls);
+    const failed = results.filter((r) => r.status === "rejected").length;
+    if (failed) this.app.log.warn({ failed }, "telegram: some setMyCommands calls failed (a staff member may not have started the bot yet)");
+  }
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}

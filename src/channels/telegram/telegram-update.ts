@@ -1,0 +1,62 @@
+import type { Update } from "telegraf/types";
+import type { Inbound } from "../../engine/inbound.ts";
+
+/** What the Telegram channel does with an update. */
+export type TelegramEvent =
+  | { kind: "turn"; inbound: Inbound; callbackQueryId?: string }
+  | { kind: "membership"; userId: string; blocked: boolean }
+  | { kind: "ignore"; reason: string; callbackQueryId?: string };
+
+/**
+ * Maps any Telegram update to a turn, a membership change or an ignore with a reason. Pure, so
+ * every update kind is unit-testable. In groups the bot answers only when addressed: a command,
+ * an @mention, or a reply to one of its messages.
+ */
+export function mapTelegramUpdate(update: Update, bot: { id: number; username: string }): TelegramEvent {
+  const base = { channel: "telegram", messageId: String(update.update_id) };
+
+  if ("callback_query" in update) {
+    const q = update.callback_query;
+    const chat = q.message?.chat;
+    if (!chat || !("data" in q) || !q.data) return { kind: "ignore", reason: "callback without data or message", callbackQueryId: q.id };
+    return { kind: "turn", callbackQueryId: q.id, inbound: { ...base, conversationId: String(chat.id), userId: String(q.from.id), locale: q.from.language_code, payload: q.data } };
+  }
+
+  if ("my_chat_member" in update) {
+    const m = update.my_chat_member;
+    if (m.chat.type !== "private") return { kind: "ignore", reason: `bot membership changed in a ${m.chat.type}` };
+    const status = m.new_chat_member.status;
+    return { kind: "membership", userId: String(m.from.id), blocked: status === "kicked" || status === "left" };
+  }
+
+  if (!("message" in update)) {
+    const kind = Object.keys(update).find((k) => k !== "update_id") ?? "unknown";
+    return { kind: "ignore", reason: `${kind} update` }; // edited messages, channel posts, polls, ...
+  }
+
+  const msg = update.message;
+  if (!msg.from || msg.from.is_bot) return { kind: "ignore", reason: "message without a human sender" };
+  const turn = (extra: Partial<Inbound>): TelegramEvent => ({ kind: "turn", inbound: { ...base, conversationId: String(msg.chat.id), userId: String(msg.from!.id), locale: msg.from!.language_code, ...extra } });
+  const isPrivate = msg.chat.type === "private";
+
+  if ("text" in msg) {
+    let text = msg.text;
+    if (!isPrivate) {
+      const mention = `@${bot.username}`.toLowerCase();
+      const addressed = text.startsWith("/") ? !/^\/\S+@/.test(text) || text.split(/\s/)[0]!.toLowerCase().endsWith(mention) : text.toLowerCase().includes(mention) || msg.reply_to_message?.from?.id === bot.id;
+      if (!addressed) return { kind: "ignore", reason: "group message not addressed to the bot" };
+      text = text.replace(new RegExp(`@${bot.username}`, "ig"), "").trim();
+    }
+    const start = /^\/start(?:@\S+)?(?:\s+(\S+))?\s*$/.exec(text);
+    if (start) return turn({ text: "/start", startCode: start[1] });
+    return turn({ text: text.replace(/^(\/\S+)@\S+/, "$1") });
+  }
+  if (!isPrivate) return { kind: "ignore", reason: "group message without text" };
+  if ("contact" in msg) {
+    // Only the user's own number counts (a forwarded card has another user_id, or none).
+    if (msg.contact.user_id === msg.from.id) return turn({ contact: { phone: msg.contact.phone_number, name: msg.contact.first_name } });
+    return turn({ unsupported: "foreign_contact" });
+  }
+  const kind = ["photo", "sticker", "voice", "video", "video_note", "audio", "document", "location", "venue", "animation", "poll", "dice"].find((k) => k in msg) ?? "other";
+  return turn({ unsupported: kind });
+}

@@ -93,6 +93,18 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(api.calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(5);
   });
 
+  it("takes a pledge in English for a user whose Telegram is in English", async () => {
+    await boot();
+    const jo: tg.Person = { id: 1051, lang: "en" };
+    expect(await say(tg.text(jo, "/start"))).toContain("Hello! I am Chung Tay");
+    expect(await say(tg.text(jo, "I want to donate"))).toContain("How much would you like to give");
+    expect(await say(tg.text(jo, "200k"))).toContain("200,000 VND");
+    expect(await say(tg.press(jo, "v:cash"))).toContain("Do you agree");
+    expect(await say(tg.press(jo, "v:no"))).toContain("No personal data kept");
+    expect(await say(tg.press(jo, "v:confirm"))).toMatch(/Your pledge of 200,000 VND is recorded\. Your reference code: VNN-/);
+    expect(await app.records.pledges.listByUser("telegram:1051")).toHaveLength(1);
+  });
+
   it("answers the FAQ and gives SMS guidance in both languages, following the platform language", async () => {
     await boot();
     app.clock.now = new Date("2019-10-20T09:00:00+07:00");

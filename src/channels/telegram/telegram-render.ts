@@ -36,7 +36,7 @@ export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
     pieces.push(rest.slice(0, at).trimEnd());
     rest = rest.slice(at).trimStart();
   }
-  if (rest.length > 0) pieces.push(rest);
+  if (rest.trim().length > 0) pieces.push(rest.trimEnd());
   return pieces;
 }
 

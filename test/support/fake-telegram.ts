@@ -23,6 +23,7 @@ export class FakeTelegram {
   private readonly blocked = new Set<string>();
   private server?: Server;
   private messageId = 0;
+  private readonly updates: Array<{ update_id: number }> = [];
   root = "";
 
   constructor(readonly token: string) {}
@@ -31,8 +32,12 @@ export class FakeTelegram {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const { status, body } = this.answer(req.url ?? "", Buffer.concat(chunks).toString("utf8"));
+      req.on("end", async () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        // getUpdates is a long poll: hold it briefly when nothing is queued.
+        if (/\/getUpdates$/.test(req.url ?? "") && this.updates.length === 0) await new Promise((r) => setTimeout(r, 200));
+        const { status, body } = this.answer(req.url ?? "", raw);
+        if (res.destroyed) return;
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
       });
@@ -54,6 +59,11 @@ export class FakeTelegram {
 
   rateLimitNext(method: string, retryAfter: number): void {
     this.failNext(method, { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } });
+  }
+
+  /** Queues an update for getUpdates (long polling). */
+  queueUpdate(update: { update_id: number }): void {
+    this.updates.push(update);
   }
 
   /** Every later send to this chat answers 403 like a user who blocked the bot. */
@@ -89,6 +99,12 @@ export class FakeTelegram {
     switch (method) {
       case "getMe":
         return ok(this.bot);
+      case "getUpdates": {
+        // Confirming an offset drops the updates before it, as the real API does.
+        const offset = Number(body.offset ?? 0);
+        while (this.updates.length && this.updates[0]!.update_id < offset) this.updates.shift();
+        return ok(this.updates.slice(0, Number(body.limit ?? 100)));
+      }
       case "sendMessage":
         return ok({ message_id: ++this.messageId, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: "private" }, text: body.text });
       default:

@@ -16,10 +16,13 @@ let app: App & { clock: { now: Date } };
 let http: HttpServer;
 let base = "";
 
-async function boot(): Promise<void> {
-  app = await testApp({ env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: api.root, TELEGRAM_PUBLIC_URL: "https://bot.example.org", TELEGRAM_STAFF_IDS: String(STAFF) } });
+let channel: TelegramChannel;
+
+async function boot(env: Record<string, string> = {}): Promise<void> {
+  app = await testApp({ env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: api.root, TELEGRAM_PUBLIC_URL: "https://bot.example.org", TELEGRAM_STAFF_IDS: String(STAFF), ...env } });
   http = buildServer(app);
-  await new TelegramChannel(app).start(http);
+  channel = new TelegramChannel(app);
+  await channel.start(http);
   base = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}`;
 }
 
@@ -46,6 +49,7 @@ afterAll(async () => {
   await api.stop();
 });
 afterEach(async () => {
+  channel.stop();
   await http.close();
   await app.close();
   api.clear();
@@ -63,6 +67,16 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(en.body.commands).toContainEqual({ command: "cancel", description: "Cancel what you are doing" });
     for (const public_ of [vi, en, menus.find((c) => !c.body.language_code && !c.body.scope)!]) expect(public_.body.commands.map((c: any) => c.command)).not.toContain("stats");
     expect(menus.find((c) => c.body.scope?.chat_id === STAFF)!.body.commands.map((c: any) => c.command)).toEqual(expect.arrayContaining(["stats", "paid"]));
+  });
+
+  it("works by long polling on a developer's machine", async () => {
+    await boot({ TELEGRAM_MODE: "polling", TELEGRAM_PUBLIC_URL: "" });
+    expect(api.calls.map((c) => c.method)).toContain("deleteWebhook");
+    expect(api.calls.map((c) => c.method)).not.toContain("setWebhook");
+    api.queueUpdate(tg.text({ id: 1010 }, "ung ho ntn"));
+    for (let i = 0; i < 50 && api.sent(1010).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(api.sent(1010).map((m) => m.text).join()).toContain("chuyển khoản");
+    expect(api.calls.find((c) => c.method === "getUpdates")?.body.allowed_updates).toEqual(["message", "callback_query", "my_chat_member"]);
   });
 
   it("takes a full pledge in Vietnamese with buttons and a shared contact", async () => {

@@ -27,7 +27,14 @@ interface Result {
   cpuMsPerTurn: number;
   /** Top-level Redis commands the bot sent per turn (Lua script calls count once). */
   redisCallsPerTurn: number;
+  /** sendMessage calls to the Bot API per turn (Telegram routes only). */
+  messagesPerTurn?: number;
   errors: number;
+}
+
+let apiRoot = "";
+async function sentMessages(): Promise<number> {
+  return apiRoot ? ((await (await fetch(`${apiRoot}/count`)).json()) as { sendMessage: number }).sendMessage : 0;
 }
 
 /** Calls per top-level command from INFO commandstats. */
@@ -40,7 +47,10 @@ async function commandStats(redis: Redis): Promise<Record<string, number>> {
 const CLIENT_COMMANDS = ["evalsha", "eval", "get", "set", "del", "hget", "hsetnx", "hgetall", "multi"];
 
 /** One conversation's turns: the same pledge, step for step, on both bots. */
-type Script = Array<(conversation: number, round: number) => { url: string; body: object }>;
+type Script = Array<(conversation: number, round: number) => { url: string; body: object; headers?: Record<string, string> }>;
+
+const BENCH_TOKEN = "123456:bench";
+const BENCH_SECRET = "bench-secret-0123456789";
 
 /** Ids unique across the warm-up and the measured run, so no turn is taken for a redelivery. */
 let sequence = 0;
@@ -51,14 +61,22 @@ function ours(port: number, phase: string): Script {
   return [turn("flow:pledge"), turn("500k"), turn("tiền mặt"), turn("không"), turn("xác nhận")];
 }
 
-function telegraf(port: number, phase: string): Script {
-  const url = `http://127.0.0.1:${port}/webhook`;
+/** Telegram updates for a chat, posted to a webhook path (with the secret header when given). */
+function telegramUpdates(url: string, phase: string, texts: string[], headers?: Record<string, string>): Script {
   const turn = (text: string) => (c: number, r: number) => {
     const id = (phase === "warm-up" ? 1_000_000 : 2_000_000) + c * 1000 + r;
     const n = ++sequence;
-    return { url, body: { update_id: n, message: { message_id: n, date: 1_700_000_000, text, chat: { id, type: "private" }, from: { id, is_bot: false, first_name: "Bench", language_code: "vi" }, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } } };
+    return { url, headers, body: { update_id: n, message: { message_id: n, date: 1_700_000_000, text, chat: { id, type: "private" }, from: { id, is_bot: false, first_name: "Bench", language_code: "vi" }, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } } };
   };
-  return [turn("/pledge"), turn("500k"), turn("cash"), turn("no"), turn("yes")];
+  return texts.map(turn);
+}
+
+function telegraf(port: number, phase: string): Script {
+  return telegramUpdates(`http://127.0.0.1:${port}/webhook`, phase, ["/pledge", "500k", "cash", "no", "yes"]);
+}
+
+function oursOnTelegram(port: number, phase: string): Script {
+  return telegramUpdates(`http://127.0.0.1:${port}/webhooks/telegram`, phase, ["flow:pledge", "500k", "tiền mặt", "không", "xác nhận"], { "x-telegram-bot-api-secret-token": BENCH_SECRET });
 }
 
 /** utime + stime of a process, in ms (from /proc, in clock ticks of 10 ms). */
@@ -88,15 +106,16 @@ async function drive(name: string, child: ChildProcess, script: Script, rounds: 
   const latencies: number[] = [];
   let errors = 0;
   const statsBefore = await commandStats(redis);
+  const messagesBefore = await sentMessages();
   const cpuBefore = cpuMs(child.pid!);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONVERSATIONS }, async (_, c) => {
       for (let r = 0; r < rounds; r++) {
         for (const step of script) {
-          const { url, body } = step(c, r);
+          const { url, body, headers } = step(c, r);
           const t0 = performance.now();
-          const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+          const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
           const text = await res.text();
           latencies.push(performance.now() - t0);
           if (!res.ok || text.includes("sự cố") || text.includes('"duplicate":true')) errors++;
@@ -107,6 +126,7 @@ async function drive(name: string, child: ChildProcess, script: Script, rounds: 
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuMs(child.pid!) - cpuBefore;
   const statsAfter = await commandStats(redis);
+  const messages = (await sentMessages()) - messagesBefore;
   // Commands run inside a Lua script are counted too (as get/set); subtract what scripts did by
   // counting only when the bot uses no scripts, else counting script calls alone.
   const usesScripts = (statsAfter.evalsha ?? 0) > (statsBefore.evalsha ?? 0);
@@ -115,7 +135,7 @@ async function drive(name: string, child: ChildProcess, script: Script, rounds: 
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]! * 10) / 10;
   const turns = latencies.length;
-  return { bot: name, turns, seconds: Math.round(seconds * 100) / 100, turnsPerSecond: Math.round(turns / seconds), p50ms: pct(0.5), p99ms: pct(0.99), cpuMsPerTurn: Math.round((cpu / turns) * 1000) / 1000, redisCallsPerTurn: Math.round((calls / turns) * 100) / 100, errors };
+  return { bot: name, turns, seconds: Math.round(seconds * 100) / 100, turnsPerSecond: Math.round(turns / seconds), p50ms: pct(0.5), p99ms: pct(0.99), cpuMsPerTurn: Math.round((cpu / turns) * 1000) / 1000, redisCallsPerTurn: Math.round((calls / turns) * 100) / 100, ...(messages ? { messagesPerTurn: Math.round((messages / turns) * 100) / 100 } : {}), errors };
 }
 
 /** Our bot serves before MongoDB is connected; measure only once /readyz says both stores are up. */
@@ -133,18 +153,24 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   const stats = new Redis(redis.url);
   try {
+    // The fake Bot API runs in its own process for both Telegram bots; its CPU is not counted.
+    const apiPort = await freePort();
+    const api = await startBot(["bench/fake-bot-api.ts"], { PORT: String(apiPort) }, apiPort);
+    apiRoot = `http://127.0.0.1:${apiPort}`;
+
     const ourPort = await freePort();
-    const ourBot = await startBot(["src/main.ts"], { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")) }, ourPort);
+    const ourEnv = { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")), TELEGRAM_BOT_TOKEN: `${BENCH_TOKEN}TokenForTheLocalFakeApi`, TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET, TELEGRAM_API_ROOT: apiRoot };
+    const ourBot = await startBot(["src/main.ts"], ourEnv, ourPort);
     await waitForMongo(ourPort);
+    await drive("warm-up", ourBot, oursOnTelegram(ourPort, "warm-up"), 1, stats);
+    results.push(await drive("chung-tay via POST /webhooks/telegram", ourBot, oursOnTelegram(ourPort, "run"), ROUNDS, stats));
     await drive("warm-up", ourBot, ours(ourPort, "warm-up"), 1, stats);
-    results.push(await drive("chung-tay (dedupe + ordered lock + flow engine)", ourBot, ours(ourPort, "run"), ROUNDS, stats));
+    results.push(await drive("chung-tay via POST /webchat/messages", ourBot, ours(ourPort, "run"), ROUNDS, stats));
     ourBot.kill();
     await new Promise((r) => ourBot.once("exit", r)); // lets a CPU profile be written
 
-    const apiPort = await freePort();
-    const api = await startBot(["bench/fake-bot-api.ts"], { PORT: String(apiPort) }, apiPort);
     const tgPort = await freePort();
-    const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], { PORT: String(tgPort), REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}` }, tgPort);
+    const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], { PORT: String(tgPort), REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: apiRoot }, tgPort);
     await drive("warm-up", tgBot, telegraf(tgPort, "warm-up"), 1, stats);
     results.push(await drive("plain telegraf 4 + Redis session + wizard", tgBot, telegraf(tgPort, "run"), ROUNDS, stats));
     tgBot.kill();
@@ -153,10 +179,11 @@ async function main(): Promise<void> {
     stats.disconnect();
     await Promise.all([redis.stop(), ferret.stop()]);
   }
-  const [a, b] = results as [Result, Result];
+  const [viaTelegram, , b] = results as [Result, Result, Result];
+  const a = viaTelegram;
   console.table(results);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ${CONVERSATIONS} concurrent conversations × ${ROUNDS} pledges × 5 turns`);
-  console.log(`ratio (ours / telegraf): CPU per turn ${(a.cpuMsPerTurn / b.cpuMsPerTurn).toFixed(2)}, p99 ${(a.p99ms / b.p99ms).toFixed(2)}, turns/s ${(a.turnsPerSecond / b.turnsPerSecond).toFixed(2)}`);
+  console.log(`ratio (ours via the Telegram route / telegraf): CPU per turn ${(a.cpuMsPerTurn / b.cpuMsPerTurn).toFixed(2)}, p99 ${(a.p99ms / b.p99ms).toFixed(2)}, turns/s ${(a.turnsPerSecond / b.turnsPerSecond).toFixed(2)}`);
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, at: new Date().toISOString() }, null, 2));
 }
 

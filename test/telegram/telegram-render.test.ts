@@ -39,6 +39,14 @@ describe("renderForTelegram", () => {
   });
 });
 
+describe("mergeReplies", () => {
+  it("joins replies into one message until one carries buttons", () => {
+    const calls = renderForTelegram(1, [{ text: "A" }, { text: "B", buttons: [{ label: "x", payload: "v:x" }] }, { text: "C" }]);
+    expect(calls.map((c) => c.text)).toEqual(["A\n\nB", "C"]);
+    expect(calls[0]!.reply_markup).toBeDefined();
+  });
+});
+
 describe("mapTelegramUpdate", () => {
   const bot = { id: 999_000, username: "chungtay_test_bot" };
   it("reads /start deep links, commands addressed to the bot, and button presses", () => {

@@ -40,10 +40,25 @@ export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
   return pieces;
 }
 
+/**
+ * Joins consecutive replies into one message while only the last carries buttons or links:
+ * Telegram allows about one message per second per chat, and one bubble reads better.
+ */
+export function mergeReplies(replies: Reply[]): Reply[] {
+  const merged: Reply[] = [];
+  for (const reply of replies) {
+    const prev = merged[merged.length - 1];
+    const bare = prev && !prev.buttons?.length && !prev.links?.length && !prev.requestContact;
+    if (prev && bare && prev.text.length + reply.text.length + 2 <= TELEGRAM_TEXT_LIMIT) merged[merged.length - 1] = { ...reply, text: `${prev.text}\n\n${reply.text}` };
+    else merged.push(reply);
+  }
+  return merged;
+}
+
 /** Renders the bot's replies as sendMessage calls for one chat. */
 export function renderForTelegram(chatId: number | string, replies: Reply[]): SendMessage[] {
   const calls: SendMessage[] = [];
-  for (const reply of replies) {
+  for (const reply of mergeReplies(replies)) {
     // Telegram URL buttons take http(s) only; sms:/tel: links become a line of text to copy.
     const urlLinks = (reply.links ?? []).filter((l) => /^https?:/.test(l.url));
     const textLinks = (reply.links ?? []).filter((l) => !/^https?:/.test(l.url)).map((l) => `📱 ${l.label}`);

@@ -3,7 +3,7 @@
  * FerretDB, through Chung Tay's HTTP entry point (POST /webchat/messages), and the same load on
  * a plain telegraf 4 bot with a Redis session and a 4-step wizard (bench/telegraf-wizard-bot.ts).
  * Reports turns/s, p50/p99 latency and the bot process's CPU milliseconds per turn, and the ratio.
- * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 10), BENCH_JSON (write results),
+ * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 10), BENCH_WARMUP_ROUNDS (default 3), BENCH_JSON (write results),
  * BENCH_PROFILE (a folder: our bot writes a V8 CPU profile there when it stops).
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -15,6 +15,8 @@ import { freePort, servicesAvailable, startFerretDb, startRedis } from "../test/
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+/** Rounds each route runs before it is measured, so the JIT has compiled the hot paths (the first 1,000 turns of a fresh process cost noticeably more). */
+const WARMUP = Number(process.env.BENCH_WARMUP_ROUNDS ?? 3);
 const root = join(import.meta.dirname, "..");
 
 interface Result {
@@ -162,16 +164,16 @@ async function main(): Promise<void> {
     const ourEnv = { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")), TELEGRAM_BOT_TOKEN: `${BENCH_TOKEN}TokenForTheLocalFakeApi`, TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET, TELEGRAM_API_ROOT: apiRoot };
     const ourBot = await startBot(["src/main.ts"], ourEnv, ourPort);
     await waitForMongo(ourPort);
-    await drive("warm-up", ourBot, oursOnTelegram(ourPort, "warm-up"), 1, stats);
+    await drive("warm-up", ourBot, oursOnTelegram(ourPort, "warm-up"), WARMUP, stats);
+    await drive("warm-up", ourBot, ours(ourPort, "warm-up"), WARMUP, stats);
     results.push(await drive("chung-tay via POST /webhooks/telegram", ourBot, oursOnTelegram(ourPort, "run"), ROUNDS, stats));
-    await drive("warm-up", ourBot, ours(ourPort, "warm-up"), 1, stats);
     results.push(await drive("chung-tay via POST /webchat/messages", ourBot, ours(ourPort, "run"), ROUNDS, stats));
     ourBot.kill();
     await new Promise((r) => ourBot.once("exit", r)); // lets a CPU profile be written
 
     const tgPort = await freePort();
     const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], { PORT: String(tgPort), REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: apiRoot }, tgPort);
-    await drive("warm-up", tgBot, telegraf(tgPort, "warm-up"), 1, stats);
+    await drive("warm-up", tgBot, telegraf(tgPort, "warm-up"), WARMUP, stats);
     results.push(await drive("plain telegraf 4 + Redis session + wizard", tgBot, telegraf(tgPort, "run"), ROUNDS, stats));
     tgBot.kill();
     api.kill();

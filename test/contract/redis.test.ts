@@ -26,6 +26,9 @@ describe.runIf(available)("Redis conversation store", () => {
     const prefix = `two${++prefixes}:`;
     const a = makeStore(prefix);
     const b = makeStore(prefix);
+    // Connect both and load the scripts first: order is defined by arrival at Redis, and a
+    // connection still opening would hold its first command back.
+    for (const [i, store] of [a, b].entries()) await store.release((await store.acquire(`c:warm${i}`, `m:warm${i}`))!, null);
     const order: number[] = [];
     // Turns arrive 3 ms apart, alternating between the two processes, and overlap (each holds 2 ms+).
     const turns: Promise<void>[] = [];

@@ -37,9 +37,21 @@ export const configSchema = z
     .regex(/^(\d+(\s*,\s*\d+)*)?$/, "comma-separated Telegram user ids")
     .default("")
     .transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean)),
+  ZALO_OA_APP_ID: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^\d{5,30}$/, "the numeric Zalo app id").optional()),
+  ZALO_OA_WEBHOOK_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(8, "the secret used in X-ZEvent-Signature (OA secret key or app secret)").optional()),
+  ZALO_APP_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(8, "the app secret (secret_key header of the OAuth refresh)").optional()),
+  ZALO_OA_ACCESS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(10, "an OA access token").optional()),
+  ZALO_OA_REFRESH_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(10, "an OA refresh token").optional()),
+  ZALO_OA_API_ROOT: z.string().regex(/^https?:\/\//, "a URL such as https://openapi.zalo.me").default("https://openapi.zalo.me"),
+  ZALO_OAUTH_ROOT: z.string().regex(/^https?:\/\//, "a URL such as https://oauth.zaloapp.com").default("https://oauth.zaloapp.com"),
+  ZALO_WEBHOOK_MAX_AGE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   ADMIN_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, "at least 16 characters").optional()),
 })
   .superRefine((c, ctx) => {
+    if (c.ZALO_OA_APP_ID) {
+      for (const name of ["ZALO_OA_WEBHOOK_SECRET", "ZALO_APP_SECRET", "ZALO_OA_ACCESS_TOKEN", "ZALO_OA_REFRESH_TOKEN"] as const)
+        if (!c[name]) ctx.addIssue({ code: "custom", path: [name], message: "a value when ZALO_OA_APP_ID is set" });
+    }
     if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === "webhook" && !c.TELEGRAM_WEBHOOK_SECRET)
       ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "a secret (16 to 256 of A-Z a-z 0-9 _ -) when TELEGRAM_MODE=webhook" });
   });

@@ -39,7 +39,7 @@ describe("renderForTelegram", () => {
   });
 });
 
-describe("mergeReplies", () => {
+describe("merging replies", () => {
   it("joins replies into one message until one carries buttons", () => {
     const calls = renderForTelegram(1, [{ text: "A" }, { text: "B", buttons: [{ label: "x", payload: "v:x" }] }, { text: "C" }]);
     expect(calls.map((c) => c.text)).toEqual(["A\n\nB", "C"]);

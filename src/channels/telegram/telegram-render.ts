@@ -1,4 +1,5 @@
 import type { Reply } from "../../engine/reply.ts";
+import { mergeReplies, splitText as splitPieces } from "../reply-text.ts";
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
 
@@ -17,48 +18,15 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/**
- * Splits text into pieces whose escaped form fits the limit, preferring paragraph, line and
- * sentence boundaries, then spaces, and cutting a word only when nothing else fits.
- */
+/** Splits text so each piece fits Telegram's limit once HTML-escaped. */
 export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
-  const pieces: string[] = [];
-  let rest = text;
-  while (escapeHtml(rest).length > limit) {
-    // Find the longest prefix whose escaped length fits.
-    let fit = Math.min(rest.length, limit);
-    while (escapeHtml(rest.slice(0, fit)).length > limit) fit--;
-    const window = rest.slice(0, fit);
-    const cut = [/\n\n(?=[^\n]*$)/, /\n(?=[^\n]*$)/, /[.!?…](\s)(?=[^.!?…]*$)/, /\s(?=\S*$)/]
-      .map((re) => re.exec(window))
-      .find((m) => m && m.index > fit / 3);
-    const at = cut ? cut.index + cut[0].length : fit;
-    pieces.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest.trim().length > 0) pieces.push(rest.trimEnd());
-  return pieces;
-}
-
-/**
- * Joins consecutive replies into one message while only the last carries buttons or links:
- * Telegram allows about one message per second per chat, and one bubble reads better.
- */
-export function mergeReplies(replies: Reply[]): Reply[] {
-  const merged: Reply[] = [];
-  for (const reply of replies) {
-    const prev = merged[merged.length - 1];
-    const bare = prev && !prev.buttons?.length && !prev.links?.length && !prev.requestContact;
-    if (prev && bare && prev.text.length + reply.text.length + 2 <= TELEGRAM_TEXT_LIMIT) merged[merged.length - 1] = { ...reply, text: `${prev.text}\n\n${reply.text}` };
-    else merged.push(reply);
-  }
-  return merged;
+  return splitPieces(text, limit, (s) => escapeHtml(s).length);
 }
 
 /** Renders the bot's replies as sendMessage calls for one chat. */
 export function renderForTelegram(chatId: number | string, replies: Reply[]): SendMessage[] {
   const calls: SendMessage[] = [];
-  for (const reply of mergeReplies(replies)) {
+  for (const reply of mergeReplies(replies, TELEGRAM_TEXT_LIMIT)) {
     // Telegram URL buttons take http(s) only; sms:/tel: links become a line of text to copy.
     const urlLinks = (reply.links ?? []).filter((l) => /^https?:/.test(l.url));
     const textLinks = (reply.links ?? []).filter((l) => !/^https?:/.test(l.url)).map((l) => `📱 ${l.label}`);

@@ -1,0 +1,15 @@
+import { pino } from "pino";
+import { createApp } from "./src/app.ts";
+import { loadConfig } from "./src/config/config.ts";
+import { TelegramChannel } from "./src/channels/telegram/telegram-channel.ts";
+const app = await createApp(loadConfig({ LOG_LEVEL: "silent", TELEGRAM_BOT_TOKEN: "123456:AAAAAAAAAAAAAAAAAAAAAAAA", TELEGRAM_WEBHOOK_SECRET: "x".repeat(20), TELEGRAM_API_ROOT: "http://127.0.0.1:9" }), pino({ level: "silent" }), { inMemory: true });
+const ch = new TelegramChannel(app);
+(ch as any).sender.call = async () => "sent";
+ch.bot.botInfo = { id: 1, is_bot: true, first_name: "b", username: "b" } as any;
+const texts = ["flow:pledge", "500k", "tiền mặt", "không", "xác nhận"];
+let uid = 0, conv = 0;
+const viaChannel = async (n: number) => { for (let c = 0; c < n; c++) { const id = 10_000_000 + ++conv; for (const t of texts) await ch.handleUpdate({ update_id: ++uid, message: { message_id: uid, date: 1, chat: { id, type: "private" }, from: { id, is_bot: false, first_name: "A", language_code: "vi" }, text: t } } as any); } };
+await viaChannel(600);
+const c0 = process.cpuUsage(); await viaChannel(1000); const c = process.cpuUsage(c0);
+console.log("channel", ((c.user + c.system) / 1000 / 5000).toFixed(3), "ms/turn");
+await app.close();

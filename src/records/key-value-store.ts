@@ -1,0 +1,80 @@
+import type { Redis } from "ioredis";
+import { JsonFileCollection } from "./json-file-collection.ts";
+
+/**
+ * Small shared state (channel tokens, locks): Redis when configured so every process sees it,
+ * else a JSON file under DATA_DIR (or memory).
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  /** Sets the key only if absent, expiring after ttlMs; true when set (a lock taken). */
+  claim(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes the key only if it still holds value (a lock released by its owner). */
+  release(key: string, value: string): Promise<void>;
+}
+
+export class RedisKeyValueStore implements KeyValueStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  get(key: string): Promise<string | null> {
+    return this.redis.get(this.prefix + key);
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.redis.set(this.prefix + key, value);
+  }
+
+  async claim(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.prefix + key, value, "PX", ttlMs, "NX")) === "OK";
+  }
+
+  async release(key: string, value: string): Promise<void> {
+    await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.prefix + key, value);
+  }
+}
+
+export class FileKeyValueStore implements KeyValueStore {
+  private readonly docs: JsonFileCollection<{ key: string; value: string; expires?: number }>;
+
+  constructor(path: string | null) {
+    this.docs = new JsonFileCollection(path);
+  }
+
+  private live(key: string) {
+    const doc = this.docs.find((d) => d.key === key);
+    return doc && (!doc.expires || doc.expires > Date.now()) ? doc : undefined;
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.live(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.docs.mutate((docs) => {
+      const i = docs.findIndex((d) => d.key === key);
+      if (i >= 0) docs.splice(i, 1);
+      docs.push({ key, value });
+    });
+  }
+
+  async claim(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    await this.docs.mutate((docs) => {
+      const i = docs.findIndex((d) => d.key === key);
+      if (i >= 0) docs.splice(i, 1);
+      docs.push({ key, value, expires: Date.now() + ttlMs });
+    });
+    return true;
+  }
+
+  async release(key: string, value: string): Promise<void> {
+    await this.docs.mutate((docs) => {
+      const i = docs.findIndex((d) => d.key === key && d.value === value);
+      if (i >= 0) docs.splice(i, 1);
+    });
+  }
+}

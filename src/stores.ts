@@ -7,6 +7,7 @@ import { durableRecords } from "./records/durable-records.ts";
 import { embeddedRecords } from "./records/embedded-records.ts";
 import { MongoConnection } from "./records/mongo/mongo-connection.ts";
 import { mongoRecords } from "./records/mongo/mongo-records.ts";
+import { FileKeyValueStore, RedisKeyValueStore, type KeyValueStore } from "./records/key-value-store.ts";
 import { FileOutbox, RedisOutbox } from "./records/outbox.ts";
 import type { Records } from "./records/ports.ts";
 import type { ConversationStore } from "./sessions/conversation-store.ts";
@@ -21,6 +22,8 @@ export interface StoreState {
 export interface Stores {
   sessions: ConversationStore;
   records: Records;
+  /** Small shared state for channels (tokens, locks). */
+  keyValue: KeyValueStore;
   /** Each store's state and the records waiting in the outbox, for /readyz. */
   readiness(): Promise<{ sessions: StoreState; records: StoreState; outbox: number }>;
   close(): Promise<void>;
@@ -82,9 +85,12 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
     records = embeddedRecords(dataDir, referencePrefix, now);
   }
 
+  const keyValue = redis ? new RedisKeyValueStore(redis, `${config.REDIS_KEY_PREFIX}kv:`) : new FileKeyValueStore(dataDir ? join(dataDir, "channel-state.json") : null);
+
   return {
     sessions,
     records,
+    keyValue,
     async readiness() {
       const [s, r, outbox] = await Promise.all([sessions.ping().catch(() => false), records.ping().catch(() => false), pending()]);
       return { sessions: { kind: redis ? "redis" : "memory", up: s }, records: { kind: config.MONGODB_URI ? "mongodb" : "embedded", up: r }, outbox };

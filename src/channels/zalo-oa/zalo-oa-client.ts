@@ -1,0 +1,66 @@
+import type { Logger } from "pino";
+import type { SubscriberRepository } from "../../records/ports.ts";
+import type { ZaloMessage } from "./zalo-oa-render.ts";
+import type { ZaloOaTokens } from "./zalo-oa-tokens.ts";
+
+export type ZaloSendOutcome = "sent" | "outside_window" | "not_following" | "failed";
+
+/**
+ * Sends customer-service messages (POST /v3.0/oa/message/cs, header access_token). Zalo reports
+ * errors as HTTP 200 with error != 0: -216/-220 refresh the token once and retry, -32 backs off
+ * and retries, -230/-232 (outside the messaging window) and -213 (not following) are recorded
+ * and not retried. Logs carry the user id and error code, never the text.
+ */
+export class ZaloOaClient {
+  constructor(
+    private readonly apiRoot: string,
+    private readonly tokens: ZaloOaTokens,
+    private readonly subscribers: SubscriberRepository,
+    private readonly log: Logger,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  async send(userId: string, message: ZaloMessage): Promise<ZaloSendOutcome> {
+    let refreshed = false;
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const token = await this.tokens.accessToken();
+      let body: { error?: number; message?: string };
+      try {
+        const res = await fetch(`${this.apiRoot}/v3.0/oa/message/cs`, {
+          method: "POST",
+          headers: { "content-type": "application/json", access_token: token },
+          body: JSON.stringify({ recipient: { user_id: userId }, message }),
+        });
+        body = (await res.json()) as typeof body;
+      } catch (err) {
+        this.log.warn({ user: userId, attempt, err: (err as Error).message }, "zalo-oa: send failed (network)");
+        await this.sleep(500 * attempt);
+        continue;
+      }
+      const code = body.error ?? 0;
+      if (code === 0) return "sent";
+      if ((code === -216 || code === -220) && !refreshed) {
+        refreshed = true;
+        await this.tokens.refresh(token);
+        continue;
+      }
+      if (code === -32) {
+        this.log.warn({ user: userId, attempt }, "zalo-oa: rate limited, backing off");
+        await this.sleep(1_000 * attempt);
+        continue;
+      }
+      if (code === -230 || code === -232) {
+        this.log.info({ user: userId, code }, "zalo-oa: user outside the messaging window; not retried");
+        return "outside_window";
+      }
+      if (code === -213) {
+        this.log.info({ user: userId }, "zalo-oa: user does not follow the OA; not retried");
+        await this.subscribers.setBlocked("zalo-oa", userId, true).catch(() => {});
+        return "not_following";
+      }
+      this.log.error({ user: userId, code, description: body.message }, "zalo-oa: send refused");
+      return "failed";
+    }
+    return "failed";
+  }
+}

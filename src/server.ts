@@ -1,6 +1,7 @@
 import type { App } from "./app.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { mountWebchat } from "./channels/webchat/webchat-routes.ts";
+import { ZaloBotChannel } from "./channels/zalo-bot/zalo-bot-channel.ts";
 import { ZaloOaChannel } from "./channels/zalo-oa/zalo-oa-channel.ts";
 import { mountHealth } from "./http/health-routes.ts";
 import { HttpServer } from "./http/http-server.ts";
@@ -22,5 +23,6 @@ export async function startChannels(app: App, http: HttpServer): Promise<{ stop(
     channels.push(telegram);
   }
   if (app.config.ZALO_OA_APP_ID) new ZaloOaChannel(app).mount(http);
+  if (app.config.ZALO_BOT_TOKEN) await new ZaloBotChannel(app).start(http);
   return { stop: () => channels.forEach((c) => c.stop()) };
 }

@@ -45,9 +45,14 @@ export const configSchema = z
   ZALO_OA_API_ROOT: z.string().regex(/^https?:\/\//, "a URL such as https://openapi.zalo.me").default("https://openapi.zalo.me"),
   ZALO_OAUTH_ROOT: z.string().regex(/^https?:\/\//, "a URL such as https://oauth.zaloapp.com").default("https://oauth.zaloapp.com"),
   ZALO_WEBHOOK_MAX_AGE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+  ZALO_BOT_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^[A-Za-z0-9:_-]{10,}$/, "the Zalo Bot token").optional()),
+  ZALO_BOT_WEBHOOK_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^[A-Za-z0-9_-]{8,256}$/, "8 to 256 of A-Z a-z 0-9 _ -").optional()),
+  ZALO_BOT_PUBLIC_URL: optionalUrl(/^https:\/\/[^\s/]+/, "https://bot.example.org (the webhook is registered at <url>/webhooks/zalo-bot)"),
+  ZALO_BOT_API_ROOT: z.string().regex(/^https?:\/\//, "a URL such as https://bot-api.zaloplatforms.com").default("https://bot-api.zaloplatforms.com"),
   ADMIN_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, "at least 16 characters").optional()),
 })
   .superRefine((c, ctx) => {
+    if (c.ZALO_BOT_TOKEN && !c.ZALO_BOT_WEBHOOK_SECRET) ctx.addIssue({ code: "custom", path: ["ZALO_BOT_WEBHOOK_SECRET"], message: "a secret (8 to 256 of A-Z a-z 0-9 _ -) when ZALO_BOT_TOKEN is set" });
     if (c.ZALO_OA_APP_ID) {
       for (const name of ["ZALO_OA_WEBHOOK_SECRET", "ZALO_APP_SECRET", "ZALO_OA_ACCESS_TOKEN", "ZALO_OA_REFRESH_TOKEN"] as const)
         if (!c[name]) ctx.addIssue({ code: "custom", path: [name], message: "a value when ZALO_OA_APP_ID is set" });

@@ -1,27 +1,9 @@
 import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from "botbuilder-core";
-import type { Reply } from "../../engine/reply.ts";
+import { activitiesToReplies } from "../reply-activity.ts";
 import type { ZaloOaClient } from "./zalo-oa-client.ts";
 import { renderForZalo } from "./zalo-oa-render.ts";
 
 export const ZALO_OA_CHANNEL = "zalo-oa";
-
-/** A Reply as a Bot Framework message activity: buttons as imBack suggested actions. */
-export function replyToActivity(reply: Reply): Partial<Activity> {
-  return {
-    type: ActivityTypes.Message,
-    text: reply.text,
-    suggestedActions: reply.buttons?.length ? { to: [], actions: reply.buttons.map((b) => ({ type: "imBack", title: b.label, value: b.payload })) } : undefined,
-    channelData: { links: reply.links, requestContact: reply.requestContact },
-  };
-}
-
-function activityToReply(activity: Partial<Activity>): Reply {
-  return {
-    text: activity.text ?? "",
-    buttons: activity.suggestedActions?.actions.map((a) => ({ label: a.title ?? String(a.value), payload: String(a.value) })),
-    links: activity.channelData?.links,
-  };
-}
 
 /**
  * Zalo Official Account as a Bot Framework adapter: platform events come in as Activities run
@@ -44,8 +26,7 @@ export class ZaloOaAdapter extends BotAdapter {
     if (!userId) throw new Error("zalo-oa adapter: no recipient on the turn's activity");
     const responses: ResourceResponse[] = [];
     // One render for the whole batch, so consecutive replies merge into fewer Zalo messages.
-    const replies = activities.filter((a) => a.type === ActivityTypes.Message || a.type === undefined).map(activityToReply);
-    for (const message of renderForZalo(replies)) {
+    for (const message of renderForZalo(activitiesToReplies(activities))) {
       const outcome = await this.client.send(userId, message);
       responses.push({ id: outcome });
       if (outcome !== "sent" && outcome !== "failed") break; // the user cannot be reached now

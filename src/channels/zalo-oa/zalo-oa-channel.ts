@@ -5,7 +5,8 @@ import type { App } from "../../app.ts";
 import type { Inbound } from "../../engine/inbound.ts";
 import type { HttpServer } from "../../http/http-server.ts";
 import { errorInfo } from "../../log/error-info.ts";
-import { ZALO_OA_CHANNEL, ZaloOaAdapter, replyToActivity } from "./zalo-oa-adapter.ts";
+import { replyToActivity } from "../reply-activity.ts";
+import { ZALO_OA_CHANNEL, ZaloOaAdapter } from "./zalo-oa-adapter.ts";
 import { ZaloOaClient } from "./zalo-oa-client.ts";
 import { ZaloOaTokens } from "./zalo-oa-tokens.ts";
 

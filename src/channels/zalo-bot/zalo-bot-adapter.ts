@@ -1,0 +1,83 @@
+import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from "botbuilder-core";
+import type { Logger } from "pino";
+import type { KeyValueStore } from "../../records/key-value-store.ts";
+import { activitiesToReplies } from "../reply-activity.ts";
+import { mergeReplies, splitText } from "../reply-text.ts";
+
+export const ZALO_BOT_CHANNEL = "zalo-bot";
+const TEXT_LIMIT = 2000;
+
+/**
+ * The Zalo Bot platform (a Telegram-like API) as a Bot Framework adapter. It has no buttons we
+ * can rely on, so buttons become a numbered list; the last list per chat is kept in the shared
+ * store, so replying "2" presses the second button. Links are written out.
+ */
+export class ZaloBotAdapter extends BotAdapter {
+  constructor(
+    private readonly api: { root: string; token: string },
+    private readonly kv: KeyValueStore,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  async processActivity(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  /** The payload a typed number stands for, from the buttons last shown in this chat. */
+  async buttonFor(chatId: string, text: string): Promise<string | undefined> {
+    const n = /^\s*(\d{1,2})\s*$/.exec(text)?.[1];
+    if (!n) return undefined;
+    const json = await this.kv.get(`zalo-bot:buttons:${chatId}`);
+    const payloads = json ? (JSON.parse(json) as string[]) : [];
+    return payloads[Number(n) - 1];
+  }
+
+  async call(method: string, body: Record<string, unknown>): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.api.root}/bot${this.api.token}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const answer = (await res.json()) as { ok?: boolean; error_code?: number; description?: string };
+      if (answer.ok) return true;
+      this.log.error({ method, chat: body.chat_id, code: answer.error_code, description: answer.description }, "zalo-bot: API call refused");
+    } catch (err) {
+      this.log.error({ method, chat: body.chat_id, err: (err as Error).message }, "zalo-bot: API call failed");
+    }
+    return false;
+  }
+
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const chatId = context.activity.conversation?.id;
+    if (!chatId) throw new Error("zalo-bot adapter: no chat on the turn's activity");
+    const replies = activitiesToReplies(activities);
+    const payloads: string[] = [];
+    const responses: ResourceResponse[] = [];
+    for (const reply of mergeReplies(replies, TEXT_LIMIT)) {
+      const lines = [reply.text];
+      for (const b of reply.buttons ?? []) {
+        payloads.push(b.payload);
+        lines.push(`${payloads.length}. ${b.label}`);
+      }
+      for (const l of reply.links ?? []) lines.push(`🔗 ${l.label}${/^https?:/.test(l.url) ? `: ${l.url}` : ""}`);
+      for (const text of splitText(lines.join("\n"), TEXT_LIMIT)) {
+        const ok = await this.call("sendMessage", { chat_id: chatId, text });
+        responses.push({ id: ok ? "sent" : "failed" });
+      }
+    }
+    if (payloads.length) await this.kv.set(`zalo-bot:buttons:${chatId}`, JSON.stringify(payloads));
+    return responses;
+  }
+
+  async updateActivity(): Promise<void> {
+    throw new Error("zalo-bot adapter: messages cannot be edited");
+  }
+
+  async deleteActivity(): Promise<void> {
+    throw new Error("zalo-bot adapter: messages cannot be deleted");
+  }
+
+  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: "continueConversation" }, reference, true);
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+}

@@ -21,6 +21,7 @@ export class FakeZalo {
   refreshToken = "refresh-token-0";
   private generation = 0;
   private readonly outside = new Set<string>();
+  private readonly queued: number[] = [];
   private server?: Server;
   root = "";
 
@@ -54,6 +55,11 @@ export class FakeZalo {
     this.accessToken = `expired-${this.accessToken}`;
   }
 
+  /** The next message send answers with this error code (e.g. -32 rate limit, -213 not following). */
+  failNextSend(code: number): void {
+    this.queued.push(code);
+  }
+
   outsideWindow(userId: string): void {
     this.outside.add(userId);
   }
@@ -78,6 +84,8 @@ export class FakeZalo {
       if (headers.access_token !== this.accessToken) return { status: 200, body: { error: -216, message: "Access token is invalid" } };
       const problem = validateMessage(body);
       if (problem) return { status: 200, body: problem };
+      const queued = this.queued.shift();
+      if (queued !== undefined) return { status: 200, body: { error: queued, message: `queued error ${queued}` } };
       if (this.outside.has(body.recipient.user_id)) return { status: 200, body: { error: -230, message: "User has not interacted with the OA in the past 7 days" } };
       return { status: 200, body: { error: 0, message: "Success", data: { message_id: `m${this.calls.length}`, user_id: body.recipient.user_id } } };
     }

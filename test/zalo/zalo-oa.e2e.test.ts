@@ -148,6 +148,31 @@ describe("Zalo OA channel (botbuilder adapter against a fake Zalo API)", () => {
     expect(attempts[0]!.error).toBe(-230);
   });
 
+  it("backs off and retries on -32; records -213 (not following) without retrying", async () => {
+    await boot();
+    const user = "8400000000000000009";
+    zalo.failNextSend(-32);
+    await post(text(user, "menu"));
+    const attempts = zalo.calls.filter((c) => c.path === "/v3.0/oa/message/cs" && c.body.recipient.user_id === user);
+    // The first send is refused with -32 and retried; the menu's 10 buttons take two messages.
+    expect(attempts.map((c) => c.error)).toEqual([-32, 0, 0]);
+    const other = "8400000000000000010";
+    zalo.failNextSend(-213);
+    await post(text(other, "menu"));
+    expect(zalo.calls.filter((c) => c.path === "/v3.0/oa/message/cs" && c.body.recipient.user_id === other).map((c) => c.error)).toEqual([-213]);
+    expect((await app.records.subscribers.get("zalo-oa", other))?.blocked).toBe(true);
+  }, 15_000);
+
+  it("keeps one user's turns in arrival order although they run after the 200", async () => {
+    await boot();
+    const user = "8400000000000000011";
+    // Five events delivered back to back, without waiting for the previous turn.
+    const raws = ["flow:pledge", "300k", "v:cash", "v:no", "v:confirm"].map((t) => text(user, t));
+    await Promise.all(raws.map((e, i) => new Promise((r) => setTimeout(r, i * 5)).then(() => fetch(`${base}/webhooks/zalo-oa`, { method: "POST", headers: { "content-type": "application/json", "x-zevent-signature": defaultMac(JSON.stringify(e), String(e.timestamp)) }, body: JSON.stringify(e) }))));
+    await channel.idle();
+    expect(await app.records.pledges.listByUser(`zalo-oa:${user}`)).toEqual([expect.objectContaining({ amount: 300_000, method: "cash" })]);
+  });
+
   it("greets and records a follower; an unfollow opts them out", async () => {
     await boot();
     const user = "8400000000000000007";

@@ -156,10 +156,13 @@ describe("Zalo OA channel (botbuilder adapter against a fake Zalo API)", () => {
     const attempts = zalo.calls.filter((c) => c.path === "/v3.0/oa/message/cs" && c.body.recipient.user_id === user);
     // The first send is refused with -32 and retried; the menu's 10 buttons take two messages.
     expect(attempts.map((c) => c.error)).toEqual([-32, 0, 0]);
+    // A subscriber who stopped following (the unfollow event was missed): -213.
     const other = "8400000000000000010";
+    await post({ event_name: "follow", app_id: APP_ID, oa_id: OA_ID, follower: { id: other }, timestamp: now() });
+    const sent = zalo.calls.length;
     zalo.failNextSend(-213);
     await post(text(other, "menu"));
-    expect(zalo.calls.filter((c) => c.path === "/v3.0/oa/message/cs" && c.body.recipient.user_id === other).map((c) => c.error)).toEqual([-213]);
+    expect(zalo.calls.slice(sent).filter((c) => c.path === "/v3.0/oa/message/cs").map((c) => c.error)).toEqual([-213]);
     expect((await app.records.subscribers.get("zalo-oa", other))?.blocked).toBe(true);
   }, 15_000);
 

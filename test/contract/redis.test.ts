@@ -30,7 +30,10 @@ describe.runIf(available)("Redis conversation store", () => {
     // connection still opening would hold its first command back.
     for (const [i, store] of [a, b].entries()) await store.release((await store.acquire(`c:warm${i}`, `m:warm${i}`))!, null);
     const order: number[] = [];
-    // Turns arrive 3 ms apart, alternating between the two processes, and overlap (each holds 2 ms+).
+    // Turns alternate between the two processes and overlap (each holds 2 ms+). "Arrival" is what
+    // Redis saw: each turn is sent once Redis has issued the previous one's ticket.
+    const counter = new Redis(redis!.url);
+    const ticketKey = `${prefix}c:{c:shared}:t`;
     const turns: Promise<void>[] = [];
     for (let i = 0; i < 50; i++) {
       const store = i % 2 === 0 ? a : b;
@@ -44,8 +47,9 @@ describe.runIf(available)("Redis conversation store", () => {
           await store.release(lease!, s);
         }),
       );
-      await new Promise((r) => setTimeout(r, 3));
+      while (Number(await counter.get(ticketKey)) < i + 1) await new Promise((r) => setTimeout(r, 1));
     }
+    counter.disconnect();
     await Promise.all(turns);
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
     const check = await a.acquire("c:shared", "m:check");

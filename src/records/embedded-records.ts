@@ -111,6 +111,18 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
     });
   }
 
+  async setUnreachable(channel: string, userId: string, reason: Subscriber["unreachable"] | null, at: Date): Promise<void> {
+    const sub = this.docs.find((s) => s.channel === channel && s.userId === userId);
+    if (!sub || (reason === null && sub.unreachable === undefined)) return; // nothing to change, no write
+    await this.docs.mutate(() => {
+      if (reason) Object.assign(sub, { unreachable: reason, unreachableAt: at.toISOString() });
+      else {
+        delete sub.unreachable;
+        delete sub.unreachableAt;
+      }
+    });
+  }
+
   async forget(channel: string, userId: string): Promise<boolean> {
     return this.docs.mutate((docs) => {
       const i = docs.findIndex((s) => s.channel === channel && s.userId === userId);

@@ -38,6 +38,9 @@ export interface Subscriber {
   optedIn: boolean;
   optedAt: string;
   blocked: boolean;
+  /** Why messages cannot reach them now (Zalo: outside the messaging window, not following). */
+  unreachable?: "outside_window" | "not_following";
+  unreachableAt?: string;
   organisation?: string;
 }
 
@@ -46,6 +49,8 @@ export interface SubscriberRepository {
   get(channel: string, userId: string): Promise<Subscriber | null>;
   setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date): Promise<Subscriber>;
   setBlocked(channel: string, userId: string, blocked: boolean): Promise<void>;
+  /** Marks (or, with null, clears) why a known subscriber cannot be reached now. */
+  setUnreachable(channel: string, userId: string, reason: Subscriber["unreachable"] | null, at: Date): Promise<void>;
   /** Deletes the record; true when there was one. */
   forget(channel: string, userId: string): Promise<boolean>;
 }

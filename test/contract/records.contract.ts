@@ -65,6 +65,20 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(await records.subscribers.forget("test", "s1")).toBe(false);
     });
 
+    it("marks a subscriber unreachable with a reason and clears it", async () => {
+      const { records } = await make();
+      const at = new Date("2019-10-21T03:00:00Z");
+      await records.subscribers.setUnreachable("test", "nobody", "outside_window", at); // unknown: no record made
+      expect(await records.subscribers.get("test", "nobody")).toBeNull();
+      await records.subscribers.setOptIn("test", "u9", true, "vi", at);
+      await records.subscribers.setUnreachable("test", "u9", "outside_window", at);
+      expect(await records.subscribers.get("test", "u9")).toMatchObject({ unreachable: "outside_window", unreachableAt: at.toISOString(), optedIn: true });
+      await records.subscribers.setUnreachable("test", "u9", null, at);
+      const cleared = await records.subscribers.get("test", "u9");
+      expect(cleared?.unreachable).toBeUndefined();
+      expect(cleared?.unreachableAt).toBeUndefined();
+    });
+
     it("records consent with wording version and withdraws it with a date", async () => {
       const { records } = await make();
       await records.consents.record({ userKey: "test:c", purpose: "pledge_contact", wordingKey: "consent.x", wordingVersion: "1", lang: "vi", grantedAt: "2019-10-20T00:00:00.000Z" });

@@ -64,6 +64,11 @@ export class FakeZalo {
     this.outside.add(userId);
   }
 
+  /** The user wrote to the OA: a new messaging window opens. */
+  reopenWindow(userId: string): void {
+    this.outside.delete(userId);
+  }
+
   /** Messages the API accepted, optionally for one user. */
   messages(userId?: string): any[] {
     return this.calls.filter((c) => c.path === "/v3.0/oa/message/cs" && c.error === 0 && (userId === undefined || c.body?.recipient?.user_id === userId)).map((c) => c.body.message);

@@ -138,14 +138,24 @@ describe("Zalo OA channel (botbuilder adapter against a fake Zalo API)", () => {
     expect(zalo.calls.filter((c) => c.path === "/v4/oa/access_token" && c.error === undefined)).toHaveLength(2);
   });
 
-  it("records a user outside the 7-day window without retrying", async () => {
+  it("records a user outside the 7-day window without retrying, and clears it when they write again", async () => {
     await boot();
     const user = "8400000000000000006";
+    await post({ event_name: "follow", app_id: APP_ID, oa_id: OA_ID, follower: { id: user }, timestamp: now() });
+    zalo.calls.length = 0;
     zalo.outsideWindow(user);
-    await post(text(user, "menu"));
+    // A proactive message (as a broadcast would send) to someone whose window has closed:
+    await channel.adapter.continueConversation({ channelId: "zalo-oa", conversation: { id: user, isGroup: false, conversationType: "personal", name: "" }, user: { id: user, name: "" }, bot: { id: OA_ID, name: "" } }, async (context) => {
+      await context.sendActivity("Nhắc nhở");
+    });
+    expect((await app.records.subscribers.get("zalo-oa", user))?.unreachable).toBe("outside_window");
     const attempts = zalo.calls.filter((c) => c.path === "/v3.0/oa/message/cs" && c.body.recipient.user_id === user);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]!.error).toBe(-230);
+    zalo.reopenWindow(user);
+    await post(text(user, "menu"));
+    expect((await app.records.subscribers.get("zalo-oa", user))?.unreachable).toBeUndefined();
+    expect(zalo.messages(user).length).toBeGreaterThan(0);
   });
 
   it("backs off and retries on -32; records -213 (not following) without retrying", async () => {
@@ -163,7 +173,7 @@ describe("Zalo OA channel (botbuilder adapter against a fake Zalo API)", () => {
     zalo.failNextSend(-213);
     await post(text(other, "menu"));
     expect(zalo.calls.slice(sent).filter((c) => c.path === "/v3.0/oa/message/cs").map((c) => c.error)).toEqual([-213]);
-    expect((await app.records.subscribers.get("zalo-oa", other))?.blocked).toBe(true);
+    expect(await app.records.subscribers.get("zalo-oa", other)).toMatchObject({ unreachable: "not_following", blocked: false });
   }, 15_000);
 
   it("keeps one user's turns in arrival order although they run after the 200", async () => {

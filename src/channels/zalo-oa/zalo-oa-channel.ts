@@ -41,7 +41,7 @@ export class ZaloOaChannel {
     const c = app.config;
     if (!c.ZALO_OA_APP_ID || !c.ZALO_OA_WEBHOOK_SECRET || !c.ZALO_APP_SECRET || !c.ZALO_OA_ACCESS_TOKEN || !c.ZALO_OA_REFRESH_TOKEN) throw new Error("zalo-oa channel: credentials missing");
     const tokens = new ZaloOaTokens(app.stores.keyValue, { accessToken: c.ZALO_OA_ACCESS_TOKEN, refreshToken: c.ZALO_OA_REFRESH_TOKEN }, { root: c.ZALO_OAUTH_ROOT, appId: c.ZALO_OA_APP_ID, appSecret: c.ZALO_APP_SECRET }, app.log);
-    this.adapter = new ZaloOaAdapter(new ZaloOaClient(c.ZALO_OA_API_ROOT, tokens, app.records.subscribers, app.log));
+    this.adapter = new ZaloOaAdapter(new ZaloOaClient(c.ZALO_OA_API_ROOT, tokens, app.records.subscribers, app.log, undefined, app.now));
     this.adapter.onTurnError = async (_context, err) => app.log.error({ err: errorInfo(err) }, "zalo-oa: turn failed");
   }
 
@@ -92,6 +92,7 @@ export class ZaloOaChannel {
       }
       if (event.event_name === "follow" && event.follower) {
         await records.subscribers.setOptIn(ZALO_OA_CHANNEL, event.follower.id, true, this.app.config.DEFAULT_LANGUAGE, this.app.now());
+        await records.subscribers.setUnreachable(ZALO_OA_CHANNEL, event.follower.id, null, this.app.now());
         return this.turn(event.follower.id, `follow:${event.follower.id}:${event.timestamp}`, { text: "/start" });
       }
       const userId = event.sender?.id;
@@ -100,6 +101,8 @@ export class ZaloOaChannel {
         return;
       }
       const messageId = event.message?.msg_id ?? `${event.event_name}:${userId}:${event.timestamp}`;
+      // A message from the user opens a new messaging window.
+      await records.subscribers.setUnreachable(ZALO_OA_CHANNEL, userId, null, this.app.now()).catch(() => {});
       if (event.event_name === "user_send_text") return this.turn(userId, messageId, { text: event.message?.text ?? "" });
       if (event.event_name === "user_submit_info" && event.info?.phone) return this.turn(userId, messageId, { contact: { phone: event.info.phone, name: event.info.name } });
       if (UNSUPPORTED.has(event.event_name)) return this.turn(userId, messageId, { unsupported: event.event_name.replace("user_send_", "") });

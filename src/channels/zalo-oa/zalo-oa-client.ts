@@ -18,6 +18,7 @@ export class ZaloOaClient {
     private readonly subscribers: SubscriberRepository,
     private readonly log: Logger,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async send(userId: string, message: ZaloMessage): Promise<ZaloSendOutcome> {
@@ -51,11 +52,12 @@ export class ZaloOaClient {
       }
       if (code === -230 || code === -232) {
         this.log.info({ user: userId, code }, "zalo-oa: user outside the messaging window; not retried");
+        await this.subscribers.setUnreachable("zalo-oa", userId, "outside_window", this.now()).catch(() => {});
         return "outside_window";
       }
       if (code === -213) {
         this.log.info({ user: userId }, "zalo-oa: user does not follow the OA; not retried");
-        await this.subscribers.setBlocked("zalo-oa", userId, true).catch(() => {});
+        await this.subscribers.setUnreachable("zalo-oa", userId, "not_following", this.now()).catch(() => {});
         return "not_following";
       }
       this.log.error({ user: userId, code, description: body.message }, "zalo-oa: send refused");

@@ -36,6 +36,8 @@ const subscriberSchema = new Schema(
     optedIn: { type: Boolean, required: true },
     optedAt: { type: String, required: true },
     blocked: { type: Boolean, required: true, default: false },
+    unreachable: { type: String, enum: ["outside_window", "not_following"] },
+    unreachableAt: String,
     organisation: String,
   },
   { versionKey: false, collection: "subscribers" },

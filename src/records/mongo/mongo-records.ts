@@ -140,6 +140,15 @@ export class MongoSubscriberRepository implements SubscriberRepository {
     await this.db.run("subscribers.setBlocked", () => this.db.models.Subscriber.updateOne({ channel, userId }, { $set: { blocked } }));
   }
 
+  async setUnreachable(channel: string, userId: string, reason: Subscriber["unreachable"] | null, at: Date): Promise<void> {
+    await this.db.run("subscribers.setUnreachable", () =>
+      reason
+        ? this.db.models.Subscriber.updateOne({ channel, userId }, { $set: { unreachable: reason, unreachableAt: at.toISOString() } })
+        : // Only matches a marked subscriber, so the common case changes nothing.
+          this.db.models.Subscriber.updateOne({ channel, userId, unreachable: { $exists: true } }, { $unset: { unreachable: "", unreachableAt: "" } }),
+    );
+  }
+
   async forget(channel: string, userId: string): Promise<boolean> {
     return this.db.run("subscribers.forget", async () => (await this.db.models.Subscriber.deleteOne({ channel, userId })).deletedCount > 0);
   }

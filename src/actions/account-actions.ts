@@ -1,10 +1,10 @@
 import type { Action } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
 
-/** Opts the user in to campaign messages on this channel. */
+/** Opts the user in to campaign messages on this channel, with their organisation if known (deep link). */
 export function subscribe(records: Records): Action {
   return async ({ session, inbound, now }) => {
-    await records.subscribers.setOptIn(inbound.channel, inbound.userId, true, session.lang, now);
+    await records.subscribers.setOptIn(inbound.channel, inbound.userId, true, session.lang, now, session.org);
   };
 }
 

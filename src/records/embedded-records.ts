@@ -4,6 +4,7 @@ import { JsonFileCollection } from "./json-file-collection.ts";
 import type { NewPledge, Pledge, PledgeStatus } from "./pledge.ts";
 import { totalsOf } from "./pledge-totals.ts";
 import type {
+  AudienceFilter,
   AuditEntry,
   AuditLog,
   ConsentRecord,
@@ -91,7 +92,17 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
     return this.docs.find((s) => s.channel === channel && s.userId === userId) ?? null;
   }
 
-  async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date): Promise<Subscriber> {
+  async audience(filter: AudienceFilter, page: { after?: string; limit: number }): Promise<Subscriber[]> {
+    const key = (s: Subscriber) => `${s.channel}:${s.userId}`;
+    return this.docs
+      .filter((s) => s.optedIn && !s.blocked && !s.unreachable && inList(filter.channels, s.channel) && inList(filter.langs, s.lang) && inList(filter.organisations, s.organisation))
+      .filter((s) => page.after === undefined || key(s) > page.after)
+      .sort((a, b) => (key(a) < key(b) ? -1 : 1))
+      .slice(0, page.limit)
+      .map((s) => ({ ...s }));
+  }
+
+  async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date, organisation?: string): Promise<Subscriber> {
     return this.docs.mutate((docs) => {
       let sub = docs.find((s) => s.channel === channel && s.userId === userId);
       if (!sub) {
@@ -100,6 +111,7 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
       } else {
         Object.assign(sub, { optedIn, lang, optedAt: at.toISOString() });
       }
+      if (organisation) sub.organisation = organisation;
       return { ...sub };
     });
   }
@@ -201,6 +213,10 @@ export class EmbeddedAuditLog implements AuditLog {
   async list(limit: number): Promise<AuditEntry[]> {
     return [...this.docs.all()].sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
   }
+}
+
+function inList(list: string[] | undefined, value: string | undefined): boolean {
+  return list === undefined || (value !== undefined && list.includes(value));
 }
 
 /** All embedded repositories, in memory (dataDir null) or under DATA_DIR. */

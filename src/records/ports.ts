@@ -44,10 +44,23 @@ export interface Subscriber {
   organisation?: string;
 }
 
+/** Who a broadcast may reach: opted in, not blocked, reachable; narrowed by these (any of each). */
+export interface AudienceFilter {
+  channels?: string[];
+  langs?: string[];
+  organisations?: string[];
+}
+
 /** People who asked for campaign news, per channel. */
 export interface SubscriberRepository {
+  /**
+   * One page of the audience, ordered by channel then user id; pass the last one's key
+   * (`channel:userId`) as `after` for the next page. Large audiences are read page by page.
+   */
+  audience(filter: AudienceFilter, page: { after?: string; limit: number }): Promise<Subscriber[]>;
   get(channel: string, userId: string): Promise<Subscriber | null>;
-  setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date): Promise<Subscriber>;
+  /** `organisation` (from a deep link or pledge) is kept when given, for audiences by union/organisation. */
+  setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date, organisation?: string): Promise<Subscriber>;
   setBlocked(channel: string, userId: string, blocked: boolean): Promise<void>;
   /** Marks (or, with null, clears) why a known subscriber cannot be reached now. */
   setUnreachable(channel: string, userId: string, reason: Subscriber["unreachable"] | null, at: Date): Promise<void>;

@@ -65,6 +65,32 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(await records.subscribers.forget("test", "s1")).toBe(false);
     });
 
+    it("selects a broadcast audience: opted in, not blocked, reachable, by channel, language and organisation, page by page", async () => {
+      const { records } = await make();
+      const at = new Date("2019-10-21T03:00:00Z");
+      const subs = records.subscribers;
+      for (let i = 0; i < 7; i++) await subs.setOptIn("telegram", `a${i}`, true, i % 2 ? "en" : "vi", at);
+      await subs.setOptIn("zalo-oa", "z1", true, "vi", at);
+      await subs.setOptIn("telegram", "out", false, "vi", at);
+      await subs.setOptIn("telegram", "blocked", true, "vi", at);
+      await subs.setBlocked("telegram", "blocked", true);
+      await subs.setOptIn("zalo-oa", "away", true, "vi", at);
+      await subs.setUnreachable("zalo-oa", "away", "outside_window", at);
+      const everyone: string[] = [];
+      for (let after: string | undefined; ; ) {
+        const page = await subs.audience({}, { after, limit: 3 });
+        everyone.push(...page.map((s) => `${s.channel}:${s.userId}`));
+        if (page.length < 3) break;
+        after = everyone[everyone.length - 1];
+      }
+      expect(everyone).toEqual(["telegram:a0", "telegram:a1", "telegram:a2", "telegram:a3", "telegram:a4", "telegram:a5", "telegram:a6", "zalo-oa:z1"]);
+      expect((await subs.audience({ channels: ["telegram"], langs: ["en"] }, { limit: 10 })).map((s) => s.userId)).toEqual(["a1", "a3", "a5"]);
+      expect(await subs.audience({ organisations: ["ldld-ct"] }, { limit: 10 })).toEqual([]);
+      await subs.setOptIn("telegram", "a2", true, "vi", at, "ldld-ct");
+      await subs.setOptIn("telegram", "a2", true, "vi", at); // a later opt-in without one keeps it
+      expect((await subs.audience({ organisations: ["ldld-ct"] }, { limit: 10 })).map((s) => s.userId)).toEqual(["a2"]);
+    });
+
     it("marks a subscriber unreachable with a reason and clears it", async () => {
       const { records } = await make();
       const at = new Date("2019-10-21T03:00:00Z");

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { PipelineStage } from "mongoose";
 import type { NewPledge, Pledge, PledgeMethod, PledgeStatus } from "../pledge.ts";
 import type {
+  AudienceFilter,
   AuditEntry,
   AuditLog,
   ConsentRecord,
@@ -123,9 +124,22 @@ export class MongoSubscriberRepository implements SubscriberRepository {
     return this.db.run("subscribers.get", async () => stripId(await this.db.models.Subscriber.findOne({ channel, userId }).lean()));
   }
 
-  async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date): Promise<Subscriber> {
-    const upsert = () =>
-      this.db.models.Subscriber.findOneAndUpdate({ channel, userId }, { $set: { optedIn, lang, optedAt: at.toISOString() }, $setOnInsert: { blocked: false } }, { upsert: true, returnDocument: "after" }).lean();
+  async audience(filter: AudienceFilter, page: { after?: string; limit: number }): Promise<Subscriber[]> {
+    const query: Record<string, unknown> = { optedIn: true, blocked: false, unreachable: { $exists: false } };
+    if (filter.channels) query.channel = { $in: filter.channels };
+    if (filter.langs) query.lang = { $in: filter.langs };
+    if (filter.organisations) query.organisation = { $in: filter.organisations };
+    if (page.after !== undefined) {
+      const cut = page.after.indexOf(":");
+      const [channel, userId] = [page.after.slice(0, cut), page.after.slice(cut + 1)];
+      query.$or = [{ channel: { $gt: channel } }, { channel, userId: { $gt: userId } }];
+    }
+    return this.db.run("subscribers.audience", async () => (await this.db.models.Subscriber.find(query).sort({ channel: 1, userId: 1 }).limit(page.limit).lean()).map((d) => stripId<Subscriber>(d)!));
+  }
+
+  async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date, organisation?: string): Promise<Subscriber> {
+    const set = { optedIn, lang, optedAt: at.toISOString(), ...(organisation ? { organisation } : {}) };
+    const upsert = () => this.db.models.Subscriber.findOneAndUpdate({ channel, userId }, { $set: set, $setOnInsert: { blocked: false } }, { upsert: true, returnDocument: "after" }).lean();
     return this.db.run("subscribers.setOptIn", async () => {
       try {
         return stripId(await upsert())!;

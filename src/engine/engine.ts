@@ -241,7 +241,7 @@ export class Engine {
         session.stack.pop();
         continue;
       }
-      const where = `${this.bundle.flows.get(frame.flow)!.file}: flow "${frame.flow}", step "${step.id}"`;
+      const where = () => `${this.bundle.flows.get(frame.flow)!.file}: flow "${frame.flow}", step "${step.id}"`; // only built on error
       const ctx = this.renderer.context(session);
       switch (step.kind) {
         case "say": {
@@ -279,7 +279,7 @@ export class Engine {
             await this.actions[step.action]!({ session, inbound, params, campaign: this.bundle.campaign, now: this.now(), userKey: `${inbound.channel}:${inbound.userId}` });
             frame.step++;
           } catch (err) {
-            this.onActionError(`${where} (action ${step.action})`, err);
+            this.onActionError(`${where()} (action ${step.action})`, err);
             if (step.on_error) frame.step = this.indexOf(frame.flow, step.on_error);
             else {
               out.push(this.renderer.say("common.error", ctx));

@@ -1,3 +1,4 @@
+import { mountAdmin } from "./admin/admin-routes.ts";
 import type { App } from "./app.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { mountWebchat } from "./channels/webchat/webchat-routes.ts";
@@ -11,6 +12,7 @@ export function buildServer(app: App): HttpServer {
   const http = new HttpServer(app.log);
   mountHealth(http, app);
   if (app.config.WEBCHAT_ENABLED) mountWebchat(http, app);
+  mountAdmin(http, app);
   return http;
 }
 

@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import type { App } from "../app.ts";
+import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
+import { StoreUnavailableError } from "../records/ports.ts";
+
+const statusBody = z.object({ reference: z.string().regex(/^[A-Za-z]{2,5}-[0-9A-Za-z]{6}$/), status: z.enum(["pledged", "paid", "cancelled"]) }).strict();
+const statsQuery = z.object({ since: z.iso.date().optional(), until: z.iso.date().optional() }).strict();
+
+/**
+ * The staff API under /admin/api, off unless ADMIN_TOKEN is set. Every request needs
+ * `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time); bodies and queries are
+ * validated with zod; every change is written to the audit log.
+ */
+export function mountAdmin(http: HttpServer, app: App): void {
+  const token = app.config.ADMIN_TOKEN;
+  if (!token) return;
+  const expected = createHash("sha256").update(token).digest();
+  const guarded = (handler: (req: HttpRequest) => Promise<HttpResponse>) => async (req: HttpRequest): Promise<HttpResponse> => {
+    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    if (!given || !timingSafeEqual(createHash("sha256").update(given).digest(), expected)) return { status: 401, headers: { "www-authenticate": "Bearer" }, body: { error: "a valid Bearer token is required" } };
+    try {
+      return await handler(req);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) return { status: 503, body: { error: "a store is unavailable; try again shortly" } };
+      throw err;
+    }
+  };
+
+  // Pledge totals, by method and organisation, optionally for [since, until) (dates in Vietnam time).
+  http.route("GET", "/admin/api/stats", guarded(async (req) => {
+    const q = statsQuery.safeParse(Object.fromEntries(req.query));
+    if (!q.success) return { status: 400, body: { error: q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") } };
+    const day = (d?: string) => (d ? new Date(`${d}T00:00:00+07:00`) : undefined);
+    const totals = await app.records.pledges.totals({ since: day(q.data.since), until: day(q.data.until) });
+    await app.records.audit.record({ actor: "admin-api", action: "stats.view", details: q.data, at: app.now().toISOString() });
+    return { status: 200, body: totals };
+  }));
+
+  // Requests to talk to staff, oldest first, with the channel and conversation to answer in.
+  http.route("GET", "/admin/api/handoffs", guarded(async () => {
+    const handoffs = await app.records.handoffs.open();
+    await app.records.audit.record({ actor: "admin-api", action: "handoffs.view", at: app.now().toISOString() });
+    return { status: 200, body: { handoffs } };
+  }));
+
+  // Mark a pledge paid or cancelled (or back to pledged).
+  http.route("POST", "/admin/api/pledges/status", guarded(async (req) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(req.rawBody.toString("utf8"));
+    } catch {
+      return { status: 400, body: { error: "body must be JSON" } };
+    }
+    const b = statusBody.safeParse(json);
+    if (!b.success) return { status: 400, body: { error: b.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") } };
+    const pledge = await app.records.pledges.setStatus(b.data.reference, b.data.status);
+    if (!pledge) return { status: 404, body: { error: `no pledge ${b.data.reference.toUpperCase()}` } };
+    await app.records.audit.record({ actor: "admin-api", action: `pledge.set_status`, target: pledge.reference, details: { status: b.data.status }, at: app.now().toISOString() });
+    return { status: 200, body: { reference: pledge.reference, status: pledge.status, amount: pledge.amount } };
+  }));
+
+  http.route("GET", "/admin/api/audit", guarded(async (req) => {
+    const limit = Math.min(Math.max(Number(req.query.get("limit") ?? 50) || 50, 1), 500);
+    return { status: 200, body: { entries: await app.records.audit.list(limit) } };
+  }));
+}

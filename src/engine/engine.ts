@@ -115,6 +115,8 @@ export class Engine {
         else this.reprompt(session);
         return;
       case "cmd":
+        // "resume": a client reconnecting (web chat reload) asks for the pending question again.
+        if (value === "resume") return this.top(session)?.waiting ? this.reprompt(session) : this.onCommand(session, "menu", out, isNew);
         return this.onCommand(session, value === "language" ? (session.lang === "vi" ? "lang_en" : "lang_vi") : (value as GlobalCommand), out, isNew);
       case "lang":
         return this.onCommand(session, value === "en" ? "lang_en" : "lang_vi", out, false);

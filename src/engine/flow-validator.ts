@@ -29,7 +29,7 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
       if (kind === "flow") checkFlowRef(where, target);
       if (kind === "faq" && !faqIds.has(target)) problems.push(`${where}: unknown FAQ "${target}" in button payload`);
       if (kind === "lang" && !(LANGUAGES as readonly string[]).includes(target)) problems.push(`${where}: unknown language "${target}"`);
-      if (kind === "cmd" && !["menu", "cancel", "back", "stop", "language"].includes(target)) problems.push(`${where}: unknown command "${target}"`);
+      if (kind === "cmd" && !["menu", "cancel", "back", "stop", "language", "resume"].includes(target)) problems.push(`${where}: unknown command "${target}"`);
     }
     for (const l of links ?? []) {
       checkKey(where, l.label);

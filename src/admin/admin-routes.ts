@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { App } from "../app.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
+import { SharedSecret } from "../http/shared-secret.ts";
 import { StoreUnavailableError } from "../records/ports.ts";
 
 const statusBody = z.object({ reference: z.string().regex(/^[A-Za-z]{2,5}-[0-9A-Za-z]{6}$/), status: z.enum(["pledged", "paid", "cancelled"]) }).strict();
@@ -15,10 +15,10 @@ const statsQuery = z.object({ since: z.iso.date().optional(), until: z.iso.date(
 export function mountAdmin(http: HttpServer, app: App): void {
   const token = app.config.ADMIN_TOKEN;
   if (!token) return;
-  const expected = createHash("sha256").update(token).digest();
+  const secret = new SharedSecret(token);
   const guarded = (handler: (req: HttpRequest) => Promise<HttpResponse>) => async (req: HttpRequest): Promise<HttpResponse> => {
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    if (!given || !timingSafeEqual(createHash("sha256").update(given).digest(), expected)) return { status: 401, headers: { "www-authenticate": "Bearer" }, body: { error: "a valid Bearer token is required" } };
+    if (!secret.matches(given)) return { status: 401, headers: { "www-authenticate": "Bearer" }, body: { error: "a valid Bearer token is required" } };
     try {
       return await handler(req);
     } catch (err) {

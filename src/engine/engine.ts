@@ -1,5 +1,5 @@
 import type { Action } from "./action.ts";
-import type { FaqEntry, LoadedStep } from "./flow-schema.ts";
+import { payloadSchema, type FaqEntry, type LoadedStep } from "./flow-schema.ts";
 import type { FlowBundle } from "./flow-loader.ts";
 import { FaqMatcher } from "./faq-matcher.ts";
 import type { Inbound } from "./inbound.ts";
@@ -78,7 +78,8 @@ export class Engine {
     const frame = this.top(session);
     const waitingStep = frame?.waiting ? this.step(frame) : undefined;
     const asking = waitingStep?.kind === "ask" ? waitingStep : undefined;
-    const payload = inbound.payload ?? (inbound.text && /^(flow|faq|v|lang|cmd):[a-z0-9_]{1,40}$/.test(inbound.text.trim()) ? inbound.text.trim() : undefined);
+    // A button payload typed or relayed as text (Zalo's oa.query.show) counts as a press.
+    const payload = inbound.payload ?? (inbound.text && payloadSchema.safeParse(inbound.text.trim()).success ? inbound.text.trim() : undefined);
 
     if (payload) {
       await this.onPayload(session, inbound, payload, out, isNew);

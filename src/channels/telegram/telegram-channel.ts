@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { Telegraf } from "telegraf";
 import type { Update } from "telegraf/types";
 import type { App } from "../../app.ts";
 import { Engine } from "../../engine/engine.ts";
 import type { HttpServer } from "../../http/http-server.ts";
+import { SharedSecret } from "../../http/shared-secret.ts";
 import { errorInfo } from "../../log/error-info.ts";
 import { mapTelegramUpdate } from "./telegram-update.ts";
 import { renderForTelegram } from "./telegram-render.ts";
@@ -24,7 +24,7 @@ export class TelegramChannel {
   readonly bot: Telegraf;
   private readonly sender: TelegramSender;
   private readonly staff: TelegramStaffCommands;
-  private readonly secretDigest: Buffer | null;
+  private readonly secret: SharedSecret | null;
 
   constructor(private readonly app: App) {
     const c = app.config;
@@ -35,7 +35,7 @@ export class TelegramChannel {
     this.bot.use((ctx) => this.onUpdate(ctx.update));
     this.sender = new TelegramSender(this.bot.telegram, app.records.subscribers, app.log);
     this.staff = new TelegramStaffCommands(new Set(c.TELEGRAM_STAFF_IDS), app.records, app.engine, app.now);
-    this.secretDigest = c.TELEGRAM_WEBHOOK_SECRET ? digest(c.TELEGRAM_WEBHOOK_SECRET) : null;
+    this.secret = c.TELEGRAM_WEBHOOK_SECRET ? new SharedSecret(c.TELEGRAM_WEBHOOK_SECRET) : null;
   }
 
   /** Mounts the webhook route and, per config, registers the webhook or starts polling. */
@@ -43,7 +43,7 @@ export class TelegramChannel {
     const c = this.app.config;
     if (c.TELEGRAM_MODE === "webhook") {
       http.route("POST", TELEGRAM_WEBHOOK_PATH, async (req) => {
-        if (!this.secretMatches(req.headers["x-telegram-bot-api-secret-token"])) return { status: 401, body: { error: "wrong or missing secret token" } };
+        if (!this.secret?.matches(req.headers["x-telegram-bot-api-secret-token"])) return { status: 401, body: { error: "wrong or missing secret token" } };
         let update: unknown;
         try {
           update = JSON.parse(req.rawBody.toString("utf8"));
@@ -119,11 +119,6 @@ export class TelegramChannel {
     }
   }
 
-  private secretMatches(header: string | string[] | undefined): boolean {
-    if (!this.secretDigest || typeof header !== "string") return false;
-    return timingSafeEqual(digest(header), this.secretDigest); // equal-length digests: constant time
-  }
-
   private async identify(): Promise<void> {
     try {
       this.bot.botInfo = await this.bot.telegram.getMe();
@@ -147,8 +142,4 @@ export class TelegramChannel {
     const failed = results.filter((r) => r.status === "rejected").length;
     if (failed) this.app.log.warn({ failed }, "telegram: some setMyCommands calls failed (a staff member may not have started the bot yet)");
   }
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
 }

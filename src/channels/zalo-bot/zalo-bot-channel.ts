@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { ActivityTypes, type TurnContext } from "botbuilder-core";
 import { z } from "zod";
 import type { App } from "../../app.ts";
 import type { HttpServer } from "../../http/http-server.ts";
+import { SharedSecret } from "../../http/shared-secret.ts";
 import { errorInfo } from "../../log/error-info.ts";
 import { replyToActivity } from "../reply-activity.ts";
 import { ZALO_BOT_CHANNEL, ZaloBotAdapter } from "./zalo-bot-adapter.ts";
@@ -32,20 +32,19 @@ const updateSchema = z
  */
 export class ZaloBotChannel {
   readonly adapter: ZaloBotAdapter;
-  private readonly secret: Buffer;
+  private readonly secret: SharedSecret;
 
   constructor(private readonly app: App) {
     const c = app.config;
     if (!c.ZALO_BOT_TOKEN || !c.ZALO_BOT_WEBHOOK_SECRET) throw new Error("zalo-bot channel: ZALO_BOT_TOKEN and ZALO_BOT_WEBHOOK_SECRET are needed");
     this.adapter = new ZaloBotAdapter({ root: c.ZALO_BOT_API_ROOT, token: c.ZALO_BOT_TOKEN }, app.stores.keyValue, app.log);
     this.adapter.onTurnError = async (_context, err) => app.log.error({ err: errorInfo(err) }, "zalo-bot: turn failed");
-    this.secret = createHash("sha256").update(c.ZALO_BOT_WEBHOOK_SECRET).digest();
+    this.secret = new SharedSecret(c.ZALO_BOT_WEBHOOK_SECRET);
   }
 
   async start(http: HttpServer): Promise<void> {
     http.route("POST", ZALO_BOT_WEBHOOK_PATH, async (req) => {
-      const header = req.headers["x-bot-api-secret-token"];
-      if (typeof header !== "string" || !timingSafeEqual(createHash("sha256").update(header).digest(), this.secret)) return { status: 401, body: { error: "wrong or missing secret token" } };
+      if (!this.secret.matches(req.headers["x-bot-api-secret-token"])) return { status: 401, body: { error: "wrong or missing secret token" } };
       let json: unknown;
       try {
         json = JSON.parse(req.rawBody.toString("utf8"));

@@ -1,7 +1,8 @@
-import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from "botbuilder-core";
+import type { Activity, ResourceResponse, TurnContext } from "botbuilder-core";
 import type { Logger } from "pino";
 import type { KeyValueStore } from "../../records/key-value-store.ts";
 import { activitiesToReplies } from "../reply-activity.ts";
+import { SendOnlyAdapter } from "../send-only-adapter.ts";
 import { mergeReplies, splitText } from "../reply-text.ts";
 
 export const ZALO_BOT_CHANNEL = "zalo-bot";
@@ -12,17 +13,13 @@ const TEXT_LIMIT = 2000;
  * can rely on, so buttons become a numbered list; the last list per chat is kept in the shared
  * store, so replying "2" presses the second button. Links are written out.
  */
-export class ZaloBotAdapter extends BotAdapter {
+export class ZaloBotAdapter extends SendOnlyAdapter {
   constructor(
     private readonly api: { root: string; token: string },
     private readonly kv: KeyValueStore,
     private readonly log: Logger,
   ) {
-    super();
-  }
-
-  async processActivity(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    super(ZALO_BOT_CHANNEL);
   }
 
   /** The payload a typed number stands for, from the buttons last shown in this chat. */
@@ -66,18 +63,5 @@ export class ZaloBotAdapter extends BotAdapter {
     }
     if (payloads.length) await this.kv.set(`zalo-bot:buttons:${chatId}`, JSON.stringify(payloads));
     return responses;
-  }
-
-  async updateActivity(): Promise<void> {
-    throw new Error("zalo-bot adapter: messages cannot be edited");
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error("zalo-bot adapter: messages cannot be deleted");
-  }
-
-  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: "continueConversation" }, reference, true);
-    await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

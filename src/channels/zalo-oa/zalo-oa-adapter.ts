@@ -1,5 +1,6 @@
-import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from "botbuilder-core";
+import type { Activity, ResourceResponse, TurnContext } from "botbuilder-core";
 import { activitiesToReplies } from "../reply-activity.ts";
+import { SendOnlyAdapter } from "../send-only-adapter.ts";
 import type { ZaloOaClient } from "./zalo-oa-client.ts";
 import { renderForZalo } from "./zalo-oa-render.ts";
 
@@ -10,15 +11,9 @@ export const ZALO_OA_CHANNEL = "zalo-oa";
  * through the middleware pipeline (processActivity), outgoing Activities become OA
  * customer-service messages (sendActivities), and continueConversation runs proactive logic.
  */
-export class ZaloOaAdapter extends BotAdapter {
+export class ZaloOaAdapter extends SendOnlyAdapter {
   constructor(private readonly client: ZaloOaClient) {
-    super();
-  }
-
-  /** Runs one inbound activity through the middleware and the bot logic. */
-  async processActivity(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const context = new TurnContext(this, activity);
-    await this.runMiddleware(context, logic);
+    super(ZALO_OA_CHANNEL);
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -32,19 +27,5 @@ export class ZaloOaAdapter extends BotAdapter {
       if (outcome !== "sent" && outcome !== "failed") break; // the user cannot be reached now
     }
     return responses;
-  }
-
-  async updateActivity(): Promise<void> {
-    throw new Error("zalo-oa adapter: Zalo OA messages cannot be edited");
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error("zalo-oa adapter: Zalo OA messages cannot be deleted");
-  }
-
-  /** Proactive messages (broadcasts, reminders) to a user the OA may still write to. */
-  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: "continueConversation" }, reference, true);
-    await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { PipelineStage } from "mongoose";
+import type { Model, PipelineStage } from "mongoose";
 import type { NewPledge, Pledge, PledgeMethod, PledgeStatus } from "../pledge.ts";
 import type {
   AudienceFilter,
@@ -53,16 +53,8 @@ export class MongoPledgeRepository implements PledgeRepository {
   }
 
   /** Inserts a complete pledge (from the outbox); false when it is already there. */
-  async insert(pledge: Pledge): Promise<boolean> {
-    return this.db.run("pledges.insert", async () => {
-      try {
-        await this.db.models.Pledge.create(toDoc(stripUndefined(pledge)));
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-    });
+  insert(pledge: Pledge): Promise<boolean> {
+    return insertOnce(this.db, "pledges.insert", this.db.models.Pledge, pledge);
   }
 
   async byIdempotencyKey(key: string): Promise<Pledge | null> {
@@ -178,16 +170,8 @@ export class MongoConsentRepository implements ConsentRepository {
   }
 
   /** Inserts a complete record (from the outbox); false when it is already there. */
-  async insert(record: ConsentRecord): Promise<boolean> {
-    return this.db.run("consents.insert", async () => {
-      try {
-        await this.db.models.Consent.create(toDoc(stripUndefined(record)));
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-    });
+  insert(record: ConsentRecord): Promise<boolean> {
+    return insertOnce(this.db, "consents.insert", this.db.models.Consent, record);
   }
 
   async listByUser(userKey: string): Promise<ConsentRecord[]> {
@@ -252,6 +236,19 @@ export function mongoRecords(db: MongoConnection, referencePrefix: string, now: 
 function stripId<T>(doc: Record<string, unknown> | null): T | null {
   if (!doc) return null;
   return Object.fromEntries(Object.entries(doc).filter(([k, v]) => k !== "_id" && v !== null && v !== undefined)) as T;
+}
+
+/** Inserts a record under its own id; false when a unique index says it is already there, so repeating is safe. */
+async function insertOnce<T extends { id: string }>(db: MongoConnection, what: string, model: Model<any>, record: T): Promise<boolean> {
+  return db.run(what, async () => {
+    try {
+      await model.create(toDoc(stripUndefined(record)));
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  });
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { startLocalJsonServer, type LocalServer } from "./local-json-server.ts";
 
 export interface ApiCall {
   method: string;
@@ -21,7 +21,7 @@ export class FakeTelegram {
   readonly bot = { id: 999_000, is_bot: true, first_name: "Chung Tay", username: "chungtay_test_bot", can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
   private readonly failures: Array<{ method: string; failure: Failure }> = [];
   private readonly blocked = new Set<string>();
-  private server?: Server;
+  private server?: LocalServer;
   private messageId = 0;
   private readonly updates: Array<{ update_id: number }> = [];
   root = "";
@@ -29,27 +29,17 @@ export class FakeTelegram {
   constructor(readonly token: string) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", async () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        // getUpdates is a long poll: hold it briefly when nothing is queued.
-        if (/\/getUpdates$/.test(req.url ?? "") && this.updates.length === 0) await new Promise((r) => setTimeout(r, 200));
-        const { status, body } = this.answer(req.url ?? "", raw);
-        if (res.destroyed) return;
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      });
+    this.server = await startLocalJsonServer(async ({ url, raw }) => {
+      // getUpdates is a long poll: hold it briefly when nothing is queued.
+      if (/\/getUpdates$/.test(url) && this.updates.length === 0) await new Promise((r) => setTimeout(r, 200));
+      return this.answer(url, raw);
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve()));
-    this.root = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+    this.root = this.server.root;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await this.server?.stop();
   }
 
   /** The next call of `method` fails like this. */

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { startLocalJsonServer, type LocalServer } from "./local-json-server.ts";
 
 /**
  * A local Zalo Bot API (`/bot<TOKEN>/<method>`): checks the token, JSON bodies, chat_id and text
@@ -7,37 +7,30 @@ import { createServer, type Server } from "node:http";
  */
 export class FakeZaloBot {
   readonly calls: Array<{ method: string; body: any; ok: boolean }> = [];
-  private server?: Server;
+  private server?: LocalServer;
   root = "";
 
   constructor(readonly token: string) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
-        let body: any = null;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        } catch {
-          // checked below
-        }
-        const problem = !m ? "Not Found" : m[1] !== this.token ? "Unauthorized" : body === null ? "Bad Request: invalid JSON" : validate(m[2]!, body);
-        this.calls.push({ method: m?.[2] ?? "?", body, ok: !problem });
-        res.writeHead(problem ? 400 : 200, { "content-type": "application/json" });
-        res.end(JSON.stringify(problem ? { ok: false, error_code: 400, description: problem } : { ok: true, result: { message_id: `z${this.calls.length}` } }));
-      });
+    this.server = await startLocalJsonServer(({ url, raw }) => {
+      const m = /^\/bot([^/]+)\/(\w+)$/.exec(url);
+      let body: any = null;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // checked below
+      }
+      const problem = !m ? "Not Found" : m[1] !== this.token ? "Unauthorized" : body === null ? "Bad Request: invalid JSON" : validate(m[2]!, body);
+      this.calls.push({ method: m?.[2] ?? "?", body, ok: !problem });
+      return problem ? { status: 400, body: { ok: false, error_code: 400, description: problem } } : { status: 200, body: { ok: true, result: { message_id: `z${this.calls.length}` } } };
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve()));
-    this.root = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+    this.root = this.server.root;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await this.server?.stop();
   }
 
   texts(chatId: string): string[] {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { startLocalJsonServer, type LocalServer } from "./local-json-server.ts";
 
 export interface ZaloCall {
   path: string;
@@ -22,32 +22,24 @@ export class FakeZalo {
   private generation = 0;
   private readonly outside = new Set<string>();
   private readonly queued: number[] = [];
-  private server?: Server;
+  private server?: LocalServer;
   root = "";
 
   constructor(readonly appId: string, readonly appSecret: string) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        const body = (req.headers["content-type"] ?? "").includes("json") ? safeJson(raw) : Object.fromEntries(new URLSearchParams(raw));
-        const answer = this.answer(req.url ?? "", req.headers, body);
-        this.calls.push({ path: req.url ?? "", headers: req.headers, body, error: (answer.body as { error?: number }).error });
-        res.writeHead(answer.status, { "content-type": "application/json" });
-        res.end(JSON.stringify(answer.body));
-      });
+    this.server = await startLocalJsonServer(({ url, headers, raw }) => {
+      const body = (headers["content-type"] ?? "").includes("json") ? safeJson(raw) : Object.fromEntries(new URLSearchParams(raw));
+      const answer = this.answer(url, headers, body);
+      this.calls.push({ path: url, headers, body, error: (answer.body as { error?: number }).error });
+      return answer;
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve()));
-    this.root = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+    this.root = this.server.root;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await this.server?.stop();
   }
 
   /** The current access token stops working (error -216), as after ~25 h. */

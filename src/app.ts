@@ -28,15 +28,13 @@ export interface App {
 export interface AppOptions {
   /** A controllable clock for tests (SMS window, timestamps). */
   now?: () => Date;
-  /** Keep records in memory instead of under DATA_DIR. */
-  inMemory?: boolean;
 }
 
 /** Builds the bot from config: flows → stores → engine → turn processor. Waits for no server. */
 export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? (() => new Date());
   const bundle = loadFlowBundle(resolve(config.FLOWS_DIR), resolve(config.LOCALES_DIR), ACTION_NAMES);
-  const stores = createStores(config, log, bundle.campaign.pledge.reference_prefix, now, options.inMemory);
+  const stores = createStores(config, log, bundle.campaign.pledge.reference_prefix, now);
   const { sessions: store, records } = stores;
   const engine = await Engine.create({
     bundle,

@@ -35,8 +35,8 @@ export interface Stores {
  * waits for a server: the bot starts, answers with a friendly error while a store is away, and
  * recovers when it is back.
  */
-export function createStores(config: Config, log: Logger, referencePrefix: string, now: () => Date, inMemory = false): Stores {
-  const dataDir = inMemory ? null : resolve(config.DATA_DIR);
+export function createStores(config: Config, log: Logger, referencePrefix: string, now: () => Date): Stores {
+  const dataDir = resolve(config.DATA_DIR);
   let redis: Redis | null = null;
   if (config.REDIS_URL) {
     redis = new Redis(config.REDIS_URL, {
@@ -68,7 +68,7 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
   let drainTimer: NodeJS.Timeout | undefined;
   if (config.MONGODB_URI) {
     const db = new MongoConnection({ uri: config.MONGODB_URI, poolSize: config.MONGODB_POOL_SIZE, timeoutMs: config.MONGODB_TIMEOUT_MS }, log);
-    const outbox = <T>(name: string) => (redis ? new RedisOutbox<T>(redis, `${config.REDIS_KEY_PREFIX}outbox:${name}`) : new FileOutbox<T>(dataDir ? join(dataDir, `outbox-${name}.json`) : null));
+    const outbox = <T>(name: string) => (redis ? new RedisOutbox<T>(redis, `${config.REDIS_KEY_PREFIX}outbox:${name}`) : new FileOutbox<T>(join(dataDir, `outbox-${name}.json`)));
     const durable = durableRecords(mongoRecords(db, referencePrefix, now), { pledges: outbox("pledges"), consents: outbox("consents") }, referencePrefix, now, log);
     records = durable;
     pending = () => durable.pending().catch(() => -1);
@@ -85,7 +85,7 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
     records = embeddedRecords(dataDir, referencePrefix, now);
   }
 
-  const keyValue = redis ? new RedisKeyValueStore(redis, `${config.REDIS_KEY_PREFIX}kv:`) : new FileKeyValueStore(dataDir ? join(dataDir, "channel-state.json") : null);
+  const keyValue = redis ? new RedisKeyValueStore(redis, `${config.REDIS_KEY_PREFIX}kv:`) : new FileKeyValueStore(join(dataDir, "channel-state.json"));
 
   return {
     sessions,

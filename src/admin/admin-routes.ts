@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { App } from "../app.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
 import { SharedSecret } from "../http/shared-secret.ts";
+import { validated, validatedJsonBody } from "../http/validated.ts";
 import { StoreUnavailableError } from "../records/ports.ts";
 
 const statusBody = z.object({ reference: z.string().regex(/^[A-Za-z]{2,5}-[0-9A-Za-z]{6}$/), status: z.enum(["pledged", "paid", "cancelled"]) }).strict();
@@ -29,8 +30,8 @@ export function mountAdmin(http: HttpServer, app: App): void {
 
   // Pledge totals, by method and organisation, optionally for [since, until) (dates in Vietnam time).
   http.route("GET", "/admin/api/stats", guarded(async (req) => {
-    const q = statsQuery.safeParse(Object.fromEntries(req.query));
-    if (!q.success) return { status: 400, body: { error: q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") } };
+    const q = validated(Object.fromEntries(req.query), statsQuery, "query");
+    if (!q.ok) return q.response;
     const day = (d?: string) => (d ? new Date(`${d}T00:00:00+07:00`) : undefined);
     const totals = await app.records.pledges.totals({ since: day(q.data.since), until: day(q.data.until) });
     await app.records.audit.record({ actor: "admin-api", action: "stats.view", details: q.data, at: app.now().toISOString() });
@@ -46,14 +47,8 @@ export function mountAdmin(http: HttpServer, app: App): void {
 
   // Mark a pledge paid or cancelled (or back to pledged).
   http.route("POST", "/admin/api/pledges/status", guarded(async (req) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(req.rawBody.toString("utf8"));
-    } catch {
-      return { status: 400, body: { error: "body must be JSON" } };
-    }
-    const b = statusBody.safeParse(json);
-    if (!b.success) return { status: 400, body: { error: b.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") } };
+    const b = validatedJsonBody(req, statusBody);
+    if (!b.ok) return b.response;
     const pledge = await app.records.pledges.setStatus(b.data.reference, b.data.status);
     if (!pledge) return { status: 404, body: { error: `no pledge ${b.data.reference.toUpperCase()}` } };
     await app.records.audit.record({ actor: "admin-api", action: `pledge.set_status`, target: pledge.reference, details: { status: b.data.status }, at: app.now().toISOString() });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { App } from "../../app.ts";
 import { lookupKey } from "../../engine/locales.ts";
 import type { HttpServer } from "../../http/http-server.ts";
+import { validatedJsonBody } from "../../http/validated.ts";
 
 /** What the page posts: ids made in the browser (the user id lives in localStorage). */
 const messageSchema = z
@@ -30,14 +31,8 @@ export function mountWebchat(http: HttpServer, app: App): void {
   http.route("GET", "/favicon.ico", () => ({ status: 204 }));
 
   http.route("POST", "/webchat/messages", async (req) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(req.rawBody.toString("utf8"));
-    } catch {
-      return { status: 400, body: { error: "body must be JSON" } };
-    }
-    const parsed = messageSchema.safeParse(json);
-    if (!parsed.success) return { status: 400, body: { error: parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") } };
+    const parsed = validatedJsonBody(req, messageSchema);
+    if (!parsed.ok) return parsed.response;
     const m = parsed.data;
     const result = await app.turns.process({ channel: "webchat", messageId: m.messageId, conversationId: m.userId, userId: m.userId, text: m.text, payload: m.payload, locale: m.locale });
     return { status: 200, body: result };

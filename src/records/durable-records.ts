@@ -78,6 +78,19 @@ export class DurablePledgeRepository implements PledgeRepository {
     return this.primary.totals(range);
   }
 
+  // Reminders and audiences read MongoDB only: a pledge still in the outbox is days from due.
+  dueForReminder(quietSince: Date, maxReminders: number, limit: number): Promise<Pledge[]> {
+    return this.primary.dueForReminder(quietSince, maxReminders, limit);
+  }
+
+  claimReminder(reference: string, sent: number, at: Date): Promise<boolean> {
+    return this.primary.claimReminder(reference, sent, at);
+  }
+
+  statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
+    return this.primary.statusesByUser(userKeys);
+  }
+
   /** Writes waiting pledges to MongoDB; returns how many left the outbox. */
   async drain(): Promise<number> {
     let moved = 0;

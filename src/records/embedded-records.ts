@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import type { Broadcast, BroadcastStatus } from "../broadcasts/broadcast.ts";
 import { JsonFileCollection } from "./json-file-collection.ts";
 import type { NewPledge, Pledge, PledgeStatus } from "./pledge.ts";
 import { totalsOf } from "./pledge-totals.ts";
 import type {
   AudienceFilter,
   AuditEntry,
+  BroadcastRepository,
   AuditLog,
   ConsentRecord,
   ConsentRepository,
@@ -62,6 +64,29 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
 
   async totals(range?: { since?: Date; until?: Date }): Promise<PledgeTotals> {
     return totalsOf(this.docs.all(), range);
+  }
+
+  async dueForReminder(quietSince: Date, maxReminders: number, limit: number): Promise<Pledge[]> {
+    const cut = quietSince.toISOString();
+    return this.docs
+      .filter((p) => p.status === "pledged" && (p.reminders ?? 0) < maxReminders && (p.lastRemindedAt ?? p.createdAt) <= cut)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .slice(0, limit)
+      .map((p) => ({ ...p }));
+  }
+
+  async claimReminder(reference: string, sent: number, at: Date): Promise<boolean> {
+    const pledge = this.docs.find((p) => p.reference === reference.toUpperCase());
+    if (!pledge || pledge.status !== "pledged" || (pledge.reminders ?? 0) !== sent) return false;
+    await this.docs.mutate(() => Object.assign(pledge, { reminders: sent + 1, lastRemindedAt: at.toISOString() }));
+    return true;
+  }
+
+  async statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
+    const wanted = new Set(userKeys);
+    const out = new Map<string, Set<PledgeStatus>>();
+    for (const p of this.docs.all()) if (wanted.has(p.userKey)) out.set(p.userKey, (out.get(p.userKey) ?? new Set()).add(p.status));
+    return out;
   }
 
   async erasePersonalData(userKey: string): Promise<number> {
@@ -215,6 +240,35 @@ export class EmbeddedAuditLog implements AuditLog {
   }
 }
 
+export class EmbeddedBroadcastRepository implements BroadcastRepository {
+  private readonly docs: JsonFileCollection<Broadcast>;
+
+  constructor(path: string | null) {
+    this.docs = new JsonFileCollection(path);
+  }
+
+  async create(broadcast: Broadcast): Promise<Broadcast> {
+    await this.docs.mutate((docs) => docs.push(structuredClone(broadcast)));
+    return structuredClone(broadcast);
+  }
+
+  async get(id: string): Promise<Broadcast | null> {
+    const b = this.docs.find((x) => x.id === id);
+    return b ? structuredClone(b) : null;
+  }
+
+  async list(limit: number): Promise<Broadcast[]> {
+    return [...this.docs.all()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit).map((b) => structuredClone(b));
+  }
+
+  async update(id: string, patch: Partial<Omit<Broadcast, "id">>, ifStatus?: BroadcastStatus[]): Promise<Broadcast | null> {
+    const b = this.docs.find((x) => x.id === id);
+    if (!b || (ifStatus && !ifStatus.includes(b.status))) return null;
+    await this.docs.mutate(() => Object.assign(b, structuredClone(patch)));
+    return structuredClone(b);
+  }
+}
+
 function inList(list: string[] | undefined, value: string | undefined): boolean {
   return list === undefined || (value !== undefined && list.includes(value));
 }
@@ -224,6 +278,7 @@ export function embeddedRecords(dataDir: string | null, referencePrefix: string,
   const file = (name: string) => (dataDir ? join(dataDir, `${name}.json`) : null);
   return {
     pledges: new EmbeddedPledgeRepository(file("pledges"), referencePrefix, now),
+    broadcasts: new EmbeddedBroadcastRepository(file("broadcasts")),
     subscribers: new EmbeddedSubscriberRepository(file("subscribers")),
     consents: new EmbeddedConsentRepository(file("consents")),
     handoffs: new EmbeddedHandoffRepository(file("handoffs")),

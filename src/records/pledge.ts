@@ -20,8 +20,11 @@ export interface Pledge {
   name?: string;
   phone?: string;
   consentId?: string;
+  /** Payment reminders sent so far, and when the last one went out. */
+  reminders?: number;
+  lastRemindedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewPledge = Omit<Pledge, "id" | "reference" | "status" | "createdAt" | "updatedAt">;
+export type NewPledge = Omit<Pledge, "id" | "reference" | "status" | "createdAt" | "updatedAt" | "reminders" | "lastRemindedAt">;

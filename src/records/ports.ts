@@ -1,3 +1,4 @@
+import type { Broadcast, BroadcastStatus } from "../broadcasts/broadcast.ts";
 import type { NewPledge, Pledge, PledgeMethod, PledgeStatus } from "./pledge.ts";
 
 /** A store that cannot be reached right now (as opposed to a bad request): callers may fall back. */
@@ -29,6 +30,18 @@ export interface PledgeRepository {
   erasePersonalData(userKey: string): Promise<number>;
   /** Count and sum of pledges created in [since, until), by method and by organisation. */
   totals(range?: { since?: Date; until?: Date }): Promise<PledgeTotals>;
+  /**
+   * Unpaid pledges due a reminder: status pledged, fewer than `maxReminders` sent, and the last
+   * reminder (or, before the first, the pledge) at or before `quietSince`. Oldest first.
+   */
+  dueForReminder(quietSince: Date, maxReminders: number, limit: number): Promise<Pledge[]>;
+  /**
+   * Takes reminder number `sent + 1` for a pledge: true only for the one caller that moves the
+   * count from `sent` while the pledge is still unpaid, so a reminder is never sent twice.
+   */
+  claimReminder(reference: string, sent: number, at: Date): Promise<boolean>;
+  /** The statuses of each user's pledges (users without pledges are absent), for audiences. */
+  statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>>;
 }
 
 export interface Subscriber {
@@ -120,8 +133,18 @@ export interface AuditLog {
   list(limit: number): Promise<AuditEntry[]>;
 }
 
+/** Staff broadcasts. `update` changes one only while it is in one of `ifStatus` (when given). */
+export interface BroadcastRepository {
+  create(broadcast: Broadcast): Promise<Broadcast>;
+  get(id: string): Promise<Broadcast | null>;
+  /** Newest first. */
+  list(limit: number): Promise<Broadcast[]>;
+  update(id: string, patch: Partial<Omit<Broadcast, "id">>, ifStatus?: BroadcastStatus[]): Promise<Broadcast | null>;
+}
+
 export interface Records {
   pledges: PledgeRepository;
+  broadcasts: BroadcastRepository;
   subscribers: SubscriberRepository;
   consents: ConsentRepository;
   handoffs: HandoffRepository;

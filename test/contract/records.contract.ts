@@ -131,6 +131,55 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(future).toEqual({ count: 0, amount: 0, byMethod: {}, byOrganisation: [] });
     });
 
+    it("finds unpaid pledges due a reminder and lets one caller take each reminder", async () => {
+      const { records } = await make();
+      const user = `test:remind-${Math.random()}`;
+      const { pledge: a } = await records.pledges.create(pledge({ userKey: user }));
+      const { pledge: paid } = await records.pledges.create(pledge({ userKey: user }));
+      await records.pledges.setStatus(paid.reference, "paid");
+      const later = new Date(Date.now() + 3 * 86_400_000);
+      const mine = async (since: Date, max = 2) => (await records.pledges.dueForReminder(since, max, 10_000)).filter((p) => p.userKey === user).map((p) => p.reference);
+      expect(await mine(new Date(Date.now() - 86_400_000))).toEqual([]); // not due yet
+      expect(await mine(later)).toEqual([a.reference]); // the paid one never is
+      // Two sweeps race for the first reminder: one wins.
+      const claims = await Promise.all([records.pledges.claimReminder(a.reference, 0, later), records.pledges.claimReminder(a.reference, 0, later)]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await records.pledges.findByReference(a.reference)).toMatchObject({ reminders: 1, lastRemindedAt: later.toISOString() });
+      expect(await mine(later)).toEqual([a.reference]); // due again only a full delay after the last one
+      expect(await mine(new Date(later.getTime() - 1))).toEqual([]);
+      expect(await records.pledges.claimReminder(a.reference, 1, later)).toBe(true);
+      expect(await mine(new Date(later.getTime() + 9e9))).toEqual([]); // the maximum (2) is reached
+      const { pledge: b } = await records.pledges.create(pledge({ userKey: user }));
+      await records.pledges.setStatus(b.reference, "cancelled");
+      expect(await records.pledges.claimReminder(b.reference, 0, later)).toBe(false); // cancelled: no reminder
+    });
+
+    it("tells which users have unpaid, paid or no pledges", async () => {
+      const { records } = await make();
+      const [u1, u2, u3] = [1, 2, 3].map((n) => `test:status-${n}-${Math.random()}`) as [string, string, string];
+      await records.pledges.create(pledge({ userKey: u1 }));
+      const { pledge: p } = await records.pledges.create(pledge({ userKey: u2 }));
+      await records.pledges.setStatus(p.reference, "paid");
+      await records.pledges.create(pledge({ userKey: u2 }));
+      const statuses = await records.pledges.statusesByUser([u1, u2, u3]);
+      expect([...(statuses.get(u1) ?? [])]).toEqual(["pledged"]);
+      expect([...(statuses.get(u2) ?? [])].sort()).toEqual(["paid", "pledged"]);
+      expect(statuses.has(u3)).toBe(false);
+    });
+
+    it("stores broadcasts and changes them only from the expected status", async () => {
+      const { records } = await make();
+      const id = `bc-${Math.random().toString(36).slice(2)}`;
+      const at = "2019-10-20T01:00:00.000Z";
+      await records.broadcasts.create({ id, title: "Tháng cao điểm", message: { text: { vi: "Xin chào" } }, buttons: [], links: [], audience: { channels: ["telegram"] }, status: "draft", createdBy: "admin-api", createdAt: at, updatedAt: at });
+      expect(await records.broadcasts.get(id)).toMatchObject({ id, status: "draft", message: { text: { vi: "Xin chào" } }, audience: { channels: ["telegram"] } });
+      expect(await records.broadcasts.update(id, { status: "running" }, ["paused"])).toBeNull();
+      expect(await records.broadcasts.update(id, { status: "scheduled", startAt: at }, ["draft"])).toMatchObject({ status: "scheduled", startAt: at });
+      expect((await records.broadcasts.get(id))?.status).toBe("scheduled");
+      expect((await records.broadcasts.list(100)).some((b) => b.id === id)).toBe(true);
+      expect(await records.broadcasts.get("nope")).toBeNull();
+    });
+
     it("keeps an audit log of staff actions, newest first", async () => {
       const { records } = await make();
       await records.audit.record({ actor: "telegram:1", action: "pledge.mark_paid", target: "VNN-AAAAAA", at: "2019-10-20T01:00:00.000Z" });

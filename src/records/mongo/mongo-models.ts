@@ -21,12 +21,38 @@ const pledgeSchema = new Schema(
     name: String,
     phone: String,
     consentId: String,
+    reminders: Number,
+    lastRemindedAt: String,
     createdAt: { type: String, required: true, index: true },
     updatedAt: { type: String, required: true },
   },
   { versionKey: false, collection: "pledges" },
 );
 pledgeSchema.index({ status: 1, createdAt: 1 });
+
+const broadcastSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    title: { type: String, required: true },
+    message: { type: Schema.Types.Mixed, required: true },
+    buttons: { type: Schema.Types.Mixed, default: [] },
+    links: { type: Schema.Types.Mixed, default: [] },
+    audience: { type: Schema.Types.Mixed, default: {} },
+    status: { type: String, required: true, enum: ["draft", "scheduled", "running", "paused", "cancelled", "done"], index: true },
+    startAt: String,
+    createdBy: { type: String, required: true },
+    createdAt: { type: String, required: true, index: true },
+    updatedAt: { type: String, required: true },
+    startedAt: String,
+    finishedAt: String,
+    queued: Number,
+    expanded: Boolean,
+  },
+  { versionKey: false, collection: "broadcasts", minimize: false },
+);
+
+/** One document per reminder taken (_id "REFERENCE#n"): the unique _id makes taking it atomic. */
+const reminderClaimSchema = new Schema({ _id: { type: String, required: true }, at: { type: String, required: true } }, { versionKey: false, collection: "reminder_claims" });
 
 const subscriberSchema = new Schema(
   {
@@ -87,6 +113,8 @@ export function mongoModels(conn: Connection) {
   return {
     Pledge: conn.model("Pledge", pledgeSchema),
     Subscriber: conn.model("Subscriber", subscriberSchema),
+    Broadcast: conn.model("Broadcast", broadcastSchema),
+    ReminderClaim: conn.model("ReminderClaim", reminderClaimSchema),
     Consent: conn.model("Consent", consentSchema),
     Handoff: conn.model("Handoff", handoffSchema),
     Audit: conn.model("Audit", auditSchema),

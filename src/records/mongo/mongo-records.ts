@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Model, PipelineStage } from "mongoose";
+import type { Broadcast, BroadcastStatus } from "../../broadcasts/broadcast.ts";
 import type { NewPledge, Pledge, PledgeMethod, PledgeStatus } from "../pledge.ts";
 import type {
   AudienceFilter,
   AuditEntry,
   AuditLog,
+  BroadcastRepository,
   ConsentRecord,
   ConsentRepository,
   HandoffRepository,
@@ -73,6 +75,42 @@ export class MongoPledgeRepository implements PledgeRepository {
     return this.db.run("pledges.setStatus", async () =>
       fromDoc<Pledge>(await this.db.models.Pledge.findOneAndUpdate({ reference: reference.toUpperCase() }, { $set: { status, updatedAt: this.now().toISOString() } }, { returnDocument: "after" }).lean()),
     );
+  }
+
+  async dueForReminder(quietSince: Date, maxReminders: number, limit: number): Promise<Pledge[]> {
+    const cut = quietSince.toISOString();
+    const query: Record<string, unknown> = {
+      status: "pledged",
+      $and: [
+        { $or: [{ reminders: { $exists: false } }, { reminders: { $lt: maxReminders } }] },
+        { $or: [{ lastRemindedAt: { $lte: cut } }, { lastRemindedAt: { $exists: false }, createdAt: { $lte: cut } }] },
+      ],
+    };
+    return this.db.run("pledges.dueForReminder", async () => (await this.db.models.Pledge.find(query).sort({ createdAt: 1 }).limit(limit).lean()).map((d) => fromDoc<Pledge>(d)!));
+  }
+
+  /**
+   * A conditional updateOne is not a safe compare-and-set here: two racing on FerretDB 1.24 both
+   * matched (found by the contract test). Inserting a claim under a unique _id is atomic on both
+   * servers, so the claim decides, then the pledge's count catches up (also after a crash).
+   */
+  async claimReminder(reference: string, sent: number, at: Date): Promise<boolean> {
+    const ref = reference.toUpperCase();
+    const pledge = await this.findByReference(ref);
+    if (!pledge || pledge.status !== "pledged" || (pledge.reminders ?? 0) !== sent) return false;
+    const won = await insertOnce(this.db, "reminders.claim", this.db.models.ReminderClaim, { id: `${ref}#${sent + 1}`, at: at.toISOString() });
+    await this.db.run("pledges.claimReminder", () =>
+      this.db.models.Pledge.updateOne({ reference: ref, $or: [{ reminders: { $exists: false } }, { reminders: { $lt: sent + 1 } }] }, { $set: { reminders: sent + 1, lastRemindedAt: at.toISOString() } }),
+    );
+    return won;
+  }
+
+  async statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
+    const out = new Map<string, Set<PledgeStatus>>();
+    if (userKeys.length === 0) return out;
+    const docs = await this.db.run("pledges.statusesByUser", () => this.db.models.Pledge.find({ userKey: { $in: userKeys } }, { userKey: 1, status: 1 }).lean());
+    for (const d of docs) out.set(d.userKey, (out.get(d.userKey) ?? new Set()).add(d.status as PledgeStatus));
+    return out;
   }
 
   async erasePersonalData(userKey: string): Promise<number> {
@@ -160,6 +198,28 @@ export class MongoSubscriberRepository implements SubscriberRepository {
   }
 }
 
+export class MongoBroadcastRepository implements BroadcastRepository {
+  constructor(private readonly db: MongoConnection) {}
+
+  async create(broadcast: Broadcast): Promise<Broadcast> {
+    await this.db.run("broadcasts.create", () => this.db.models.Broadcast.create(toDoc(stripUndefined(broadcast))));
+    return broadcast;
+  }
+
+  async get(id: string): Promise<Broadcast | null> {
+    return this.db.run("broadcasts.get", async () => fromDoc<Broadcast>(await this.db.models.Broadcast.findById(id).lean()));
+  }
+
+  async list(limit: number): Promise<Broadcast[]> {
+    return this.db.run("broadcasts.list", async () => (await this.db.models.Broadcast.find().sort({ createdAt: -1 }).limit(limit).lean()).map((d) => fromDoc<Broadcast>(d)!));
+  }
+
+  async update(id: string, patch: Partial<Omit<Broadcast, "id">>, ifStatus?: BroadcastStatus[]): Promise<Broadcast | null> {
+    const filter = { _id: id, ...(ifStatus ? { status: { $in: ifStatus } } : {}) };
+    return this.db.run("broadcasts.update", async () => fromDoc<Broadcast>(await this.db.models.Broadcast.findOneAndUpdate(filter, { $set: stripUndefined(patch) }, { returnDocument: "after" }).lean()));
+  }
+}
+
 export class MongoConsentRepository implements ConsentRepository {
   constructor(private readonly db: MongoConnection) {}
 
@@ -223,6 +283,7 @@ export interface MongoRecords extends Records {
 export function mongoRecords(db: MongoConnection, referencePrefix: string, now: () => Date = () => new Date()): MongoRecords {
   return {
     pledges: new MongoPledgeRepository(db, referencePrefix, now),
+    broadcasts: new MongoBroadcastRepository(db),
     subscribers: new MongoSubscriberRepository(db),
     consents: new MongoConsentRepository(db),
     handoffs: new MongoHandoffRepository(db),

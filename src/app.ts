@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { createActions } from "./actions/action-registry.ts";
+import type { BroadcastService } from "./broadcasts/broadcast-service.ts";
 import type { Config } from "./config/config.ts";
 import { ACTION_NAMES } from "./engine/action.ts";
 import { Engine } from "./engine/engine.ts";
@@ -22,6 +23,8 @@ export interface App {
   log: Logger;
   /** The clock (controllable in tests). */
   now: () => Date;
+  /** Staff broadcasts, once the channels they send through have started (null before). */
+  broadcasts: BroadcastService | null;
   close(): Promise<void>;
 }
 
@@ -43,5 +46,5 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     onActionError: (where, err) => log.error({ err: errorInfo(err) }, `action failed: ${where}`),
   });
   const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) => engine.text("common.error", lang));
-  return { config, bundle, records, store, stores, engine, turns, log, now, close: () => stores.close() };
+  return { config, bundle, records, store, stores, engine, turns, log, now, broadcasts: null, close: () => stores.close() };
 }

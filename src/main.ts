@@ -2,7 +2,7 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { FlowValidationError } from "./engine/flow-loader.ts";
 import { createLogger } from "./log/logger.ts";
-import { buildServer, startChannels } from "./server.ts";
+import { buildServer, startServices } from "./server.ts";
 
 /** Composition root: config → stores → engine → channels → HTTP server. */
 async function main(): Promise<void> {
@@ -10,13 +10,13 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const app = await createApp(config, log);
   const http = buildServer(app);
-  const channels = await startChannels(app, http);
+  const services = await startServices(app, http);
   const port = await http.listen(config.PORT, config.HOST);
   log.info({ port, dataDir: config.DATA_DIR, flows: app.bundle.flows.size }, `Chung Tay is running: open http://localhost:${port}`);
 
   const stop = async (signal: string) => {
     log.info({ signal }, "shutting down");
-    channels.stop();
+    await services.stop();
     await http.close();
     await app.close();
     process.exit(0);

@@ -24,6 +24,8 @@ export interface Stores {
   records: Records;
   /** Small shared state for channels (tokens, locks). */
   keyValue: KeyValueStore;
+  /** The shared Redis connection, when REDIS_URL is set (broadcast ledger and rate limits). */
+  redis: Redis | null;
   /** Each store's state and the records waiting in the outbox, for /readyz. */
   readiness(): Promise<{ sessions: StoreState; records: StoreState; outbox: number }>;
   close(): Promise<void>;
@@ -91,6 +93,7 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
     sessions,
     records,
     keyValue,
+    redis,
     async readiness() {
       const [s, r, outbox] = await Promise.all([sessions.ping().catch(() => false), records.ping().catch(() => false), pending()]);
       return { sessions: { kind: redis ? "redis" : "memory", up: s }, records: { kind: config.MONGODB_URI ? "mongodb" : "embedded", up: r }, outbox };

@@ -1,7 +1,7 @@
 import type { Action, ActionName } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
 import { attribution, forgetMe, handoff, subscribe, unsubscribe } from "./account-actions.ts";
-import { listPledges, paymentAccounts, recordConsent, savePledge } from "./pledge-actions.ts";
+import { findOwnPledge, listPledges, paymentAccounts, recordConsent, savePledge, setOwnPledgeStatus } from "./pledge-actions.ts";
 import { smsPlanAction, smsWindow } from "./sms-actions.ts";
 
 /** The action registry flows call into, bound to the record stores. */
@@ -18,5 +18,7 @@ export function createActions(records: Records): Record<ActionName, Action> {
     sms_window: smsWindow,
     attribution,
     payment_accounts: paymentAccounts,
+    find_own_pledge: findOwnPledge(records),
+    set_own_pledge_status: setOwnPledgeStatus(records),
   };
 }

@@ -65,3 +65,26 @@ export const paymentAccounts: Action = async ({ session, campaign }) => {
   const ref = String(session.vars.reference ?? "");
   session.vars.accounts = campaign.payment.bank_accounts.map((a) => ({ ...a, note: a.note_format.replaceAll("{ref}", ref) }));
 };
+
+/**
+ * The pledge a reminder button names (vars.arg, e.g. "vnn-7k3m9q") into vars.pledge, only if it
+ * is the user's own and still unpaid; otherwise vars.pledge stays unset.
+ */
+export function findOwnPledge(records: Records): Action {
+  return async ({ session, userKey }) => {
+    const reference = String(session.vars.arg ?? "").toUpperCase();
+    const pledge = reference ? await records.pledges.findByReference(reference) : null;
+    if (pledge && pledge.userKey === userKey && pledge.status === "pledged") session.vars.pledge = { reference: pledge.reference, amount: pledge.amount, method: pledge.method, date: vietnamDate(pledge.createdAt) };
+  };
+}
+
+/** Marks vars.pledge paid or cancelled at the donor's word (`with: { status }`); reminders stop. */
+export function setOwnPledgeStatus(records: Records): Action {
+  return async ({ session, params, userKey, now }) => {
+    const status = params.status;
+    const pledge = session.vars.pledge as { reference?: string } | undefined;
+    if ((status !== "paid" && status !== "cancelled") || !pledge?.reference) throw new Error("set_own_pledge_status: needs with.status paid|cancelled and vars.pledge");
+    await records.pledges.setStatus(pledge.reference, status);
+    await records.audit.record({ actor: userKey, action: `pledge.donor_${status === "paid" ? "paid" : "cancelled"}`, target: pledge.reference, at: now.toISOString() });
+  };
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { App } from "../app.ts";
+import { mountBroadcastRoutes } from "./broadcast-routes.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
 import { SharedSecret } from "../http/shared-secret.ts";
 import { validated, validatedJsonBody } from "../http/validated.ts";
@@ -54,6 +55,8 @@ export function mountAdmin(http: HttpServer, app: App): void {
     await app.records.audit.record({ actor: "admin-api", action: `pledge.set_status`, target: pledge.reference, details: { status: b.data.status }, at: app.now().toISOString() });
     return { status: 200, body: { reference: pledge.reference, status: pledge.status, amount: pledge.amount } };
   }));
+
+  mountBroadcastRoutes(http, app, guarded);
 
   http.route("GET", "/admin/api/audit", guarded(async (req) => {
     const limit = Math.min(Math.max(Number(req.query.get("limit") ?? 50) || 50, 1), 500);

@@ -50,6 +50,9 @@ export interface Broadcast extends BroadcastInput {
   /** Recipients queued so far, and whether the whole audience has been queued. */
   queued?: number;
   expanded?: boolean;
+  /** Where queuing resumes after a crash: the last recipient key queued and batches made. */
+  cursor?: string;
+  batchSeq?: number;
 }
 
 /** Which status changes staff may make, from which states. */

@@ -32,5 +32,7 @@ export const ACTION_NAMES = [
   "sms_window",
   "attribution",
   "payment_accounts",
+  "find_own_pledge",
+  "set_own_pledge_status",
 ] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];

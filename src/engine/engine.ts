@@ -61,6 +61,11 @@ export class Engine {
     return this.renderer.text(key, lang, { campaign: this.renderer.campaignView(lang), ...values });
   }
 
+  /** Whether copy has this key in this language (staff-chosen keys are checked before use). */
+  hasText(key: string, lang: Language): boolean {
+    return this.renderer.has(key, lang);
+  }
+
   /** Picks the first language from the platform's hint: English for "en*", else Vietnamese. */
   static languageFor(locale: string | undefined, fallback: Language): Language {
     if (!locale) return fallback;
@@ -121,9 +126,13 @@ export class Engine {
         return this.onCommand(session, value === "language" ? (session.lang === "vi" ? "lang_en" : "lang_vi") : (value as GlobalCommand), out, isNew);
       case "lang":
         return this.onCommand(session, value === "en" ? "lang_en" : "lang_vi", out, false);
-      case "flow":
-        if (!this.bundle.flows.has(value)) return this.reprompt(session);
-        return this.start(session, value);
+      case "flow": {
+        const [flow, arg] = value.split("@") as [string, string | undefined];
+        if (!this.bundle.flows.has(flow)) return this.reprompt(session);
+        this.start(session, flow);
+        if (arg !== undefined) session.vars.arg = arg;
+        return;
+      }
       case "faq": {
         const entry = this.faq.get(value);
         if (entry) this.answerFaq(session, entry, out);

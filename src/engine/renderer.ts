@@ -68,6 +68,10 @@ export class Renderer {
     return fixed ?? this.i18n.t(key, { ...values, lng: lang });
   }
 
+  has(key: string, lang: Language): boolean {
+    return typeof this.i18n.getResource(lang, "translation", key) === "string";
+  }
+
   /** Renders a key with a step's params (name → path) resolved against the context. */
   say(key: string, ctx: TurnContext, params?: Record<string, string>, extra?: Partial<Reply>): Reply {
     const values: Record<string, unknown> = { ...ctx };

@@ -9,6 +9,8 @@ export interface HttpRequest {
   headers: IncomingMessage["headers"];
   /** The exact bytes received: webhook signatures are computed over them. */
   rawBody: Buffer;
+  /** Values of the route's :name segments. */
+  params: Record<string, string>;
 }
 
 export interface HttpResponse {
@@ -27,13 +29,31 @@ const MAX_BODY_BYTES = 256 * 1024;
  */
 export class HttpServer {
   private readonly routes = new Map<string, Handler>();
+  private readonly patterns: Array<{ method: string; re: RegExp; names: string[]; handler: Handler }> = [];
   private server?: Server;
 
   constructor(private readonly log: Logger) {}
 
+  /** A route; `:name` segments (e.g. /admin/api/broadcasts/:id) match one path segment each. */
   route(method: string, path: string, handler: Handler): this {
-    this.routes.set(`${method} ${path}`, handler);
+    if (!path.includes("/:")) {
+      this.routes.set(`${method} ${path}`, handler);
+      return this;
+    }
+    const names: string[] = [];
+    const re = new RegExp(`^${path.replace(/\/:([a-z]+)/gi, (_, name: string) => (names.push(name), "/([^/]+)"))}$`);
+    this.patterns.push({ method, re, names, handler });
     return this;
+  }
+
+  private match(method: string, path: string): { handler: Handler; params: Record<string, string> } | null {
+    const exact = this.routes.get(`${method} ${path}`);
+    if (exact) return { handler: exact, params: {} };
+    for (const p of this.patterns) {
+      const m = p.method === method ? p.re.exec(path) : null;
+      if (m) return { handler: p.handler, params: Object.fromEntries(p.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+    }
+    return null;
   }
 
   async listen(port: number, host: string): Promise<number> {
@@ -61,8 +81,8 @@ export class HttpServer {
 
   private async dispatch(req: IncomingMessage): Promise<HttpResponse> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const handler = this.routes.get(`${req.method} ${url.pathname}`);
-    if (!handler) return { status: 404, body: { error: "not found" } };
+    const found = this.match(req.method ?? "GET", url.pathname);
+    if (!found) return { status: 404, body: { error: "not found" } };
     let rawBody: Buffer;
     try {
       rawBody = await readBody(req);
@@ -70,7 +90,7 @@ export class HttpServer {
       return { status: 413, body: { error: "request body too large" } };
     }
     try {
-      return await handler({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, rawBody });
+      return await found.handler({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, params: found.params });
     } catch (err) {
       this.log.error({ err: errorInfo(err), route: `${req.method} ${url.pathname}` }, "http: handler failed");
       return { status: 500, body: { error: "internal error" } };

@@ -1,6 +1,7 @@
 import { Telegraf } from "telegraf";
 import type { Update } from "telegraf/types";
 import type { App } from "../../app.ts";
+import type { ProactiveSender } from "../../broadcasts/proactive-sender.ts";
 import { Engine } from "../../engine/engine.ts";
 import type { HttpServer } from "../../http/http-server.ts";
 import { SharedSecret } from "../../http/shared-secret.ts";
@@ -70,6 +71,11 @@ export class TelegramChannel {
       void this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((err: unknown) => this.app.log.error({ err: errorInfo(err) }, "telegram: polling stopped"));
       this.app.log.info("telegram: long polling started");
     }
+  }
+
+  /** Proactive messages (broadcasts, reminders) through the same Bot API client. */
+  proactive(): ProactiveSender {
+    return this.sender.proactive();
   }
 
   stop(): void {

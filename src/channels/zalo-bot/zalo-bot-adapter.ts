@@ -1,5 +1,7 @@
 import type { Activity, ResourceResponse, TurnContext } from "botbuilder-core";
 import type { Logger } from "pino";
+import { neverSent, type Delivery, type ProactiveSender } from "../../broadcasts/proactive-sender.ts";
+import type { Reply } from "../../engine/reply.ts";
 import type { KeyValueStore } from "../../records/key-value-store.ts";
 import { activitiesToReplies } from "../reply-activity.ts";
 import { SendOnlyAdapter } from "../send-only-adapter.ts";
@@ -32,36 +34,52 @@ export class ZaloBotAdapter extends SendOnlyAdapter {
   }
 
   async call(method: string, body: Record<string, unknown>): Promise<boolean> {
+    return (await this.callOnce(method, body)).kind === "sent";
+  }
+
+  /** One API call, classified (the API is Telegram-like: 429 and 403 mean what they mean there). */
+  async callOnce(method: string, body: Record<string, unknown>): Promise<Delivery> {
     try {
       const res = await fetch(`${this.api.root}/bot${this.api.token}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      const answer = (await res.json()) as { ok?: boolean; error_code?: number; description?: string };
-      if (answer.ok) return true;
+      if (res.status >= 500) return { kind: "retry", detail: `zalo-bot HTTP ${res.status}` };
+      const answer = (await res.json()) as { ok?: boolean; error_code?: number; description?: string; parameters?: { retry_after?: number } };
+      if (answer.ok) return { kind: "sent" };
       this.log.error({ method, chat: body.chat_id, code: answer.error_code, description: answer.description }, "zalo-bot: API call refused");
+      if (answer.error_code === 429) return { kind: "rate_limited", retryAfterMs: (answer.parameters?.retry_after ?? 1) * 1000 };
+      if (answer.error_code === 403) return { kind: "blocked" };
+      return { kind: "failed", detail: `zalo-bot ${answer.error_code ?? "?"}` };
     } catch (err) {
       this.log.error({ method, chat: body.chat_id, err: (err as Error).message }, "zalo-bot: API call failed");
+      return neverSent(err) ? { kind: "retry", detail: "zalo-bot network" } : { kind: "failed", detail: "zalo-bot network, delivery unknown" };
     }
-    return false;
+  }
+
+  /** Broadcasts and reminders: the same numbered buttons as in a conversation. */
+  proactive(): ProactiveSender {
+    return { channel: ZALO_BOT_CHANNEL, send: (userId, reply) => this.deliver(userId, [reply]) };
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     const chatId = context.activity.conversation?.id;
     if (!chatId) throw new Error("zalo-bot adapter: no chat on the turn's activity");
-    const replies = activitiesToReplies(activities);
+    const outcome = await this.deliver(chatId, activitiesToReplies(activities));
+    return [{ id: outcome.kind }];
+  }
+
+  /** Replies as numbered-list messages; stops at the first message that does not go out. */
+  private async deliver(chatId: string, replies: Reply[]): Promise<Delivery> {
     const payloads: string[] = [];
-    const responses: ResourceResponse[] = [];
-    for (const reply of mergeReplies(replies, TEXT_LIMIT)) {
+    let last: Delivery = { kind: "sent" };
+    outer: for (const reply of mergeReplies(replies, TEXT_LIMIT)) {
       const lines = [reply.text];
       for (const b of reply.buttons ?? []) {
         payloads.push(b.payload);
         lines.push(`${payloads.length}. ${b.label}`);
       }
       for (const l of reply.links ?? []) lines.push(`🔗 ${l.label}${/^https?:/.test(l.url) ? `: ${l.url}` : ""}`);
-      for (const text of splitText(lines.join("\n"), TEXT_LIMIT)) {
-        const ok = await this.call("sendMessage", { chat_id: chatId, text });
-        responses.push({ id: ok ? "sent" : "failed" });
-      }
+      for (const text of splitText(lines.join("\n"), TEXT_LIMIT)) if ((last = await this.callOnce("sendMessage", { chat_id: chatId, text })).kind !== "sent") break outer;
     }
     if (payloads.length) await this.kv.set(`zalo-bot:buttons:${chatId}`, JSON.stringify(payloads));
-    return responses;
+    return last;
   }
 }

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { ActivityTypes, type Activity, type TurnContext } from "botbuilder-core";
 import { z } from "zod";
 import type { App } from "../../app.ts";
+import type { ProactiveSender } from "../../broadcasts/proactive-sender.ts";
 import type { Inbound } from "../../engine/inbound.ts";
 import type { HttpServer } from "../../http/http-server.ts";
 import { errorInfo } from "../../log/error-info.ts";
@@ -35,14 +36,21 @@ const UNSUPPORTED = new Set(["user_send_image", "user_send_gif", "user_send_link
  */
 export class ZaloOaChannel {
   readonly adapter: ZaloOaAdapter;
+  private readonly client: ZaloOaClient;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly app: App) {
     const c = app.config;
     if (!c.ZALO_OA_APP_ID || !c.ZALO_OA_WEBHOOK_SECRET || !c.ZALO_APP_SECRET || !c.ZALO_OA_ACCESS_TOKEN || !c.ZALO_OA_REFRESH_TOKEN) throw new Error("zalo-oa channel: credentials missing");
     const tokens = new ZaloOaTokens(app.stores.keyValue, { accessToken: c.ZALO_OA_ACCESS_TOKEN, refreshToken: c.ZALO_OA_REFRESH_TOKEN }, { root: c.ZALO_OAUTH_ROOT, appId: c.ZALO_OA_APP_ID, appSecret: c.ZALO_APP_SECRET }, app.log);
-    this.adapter = new ZaloOaAdapter(new ZaloOaClient(c.ZALO_OA_API_ROOT, tokens, app.records.subscribers, app.log, undefined, app.now));
+    this.client = new ZaloOaClient(c.ZALO_OA_API_ROOT, tokens, app.records.subscribers, app.log, undefined, app.now);
+    this.adapter = new ZaloOaAdapter(this.client);
     this.adapter.onTurnError = async (_context, err) => app.log.error({ err: errorInfo(err) }, "zalo-oa: turn failed");
+  }
+
+  /** Proactive messages (broadcasts, reminders): customer-service messages, refused outside the window. */
+  proactive(): ProactiveSender {
+    return this.client.proactive();
   }
 
   mount(http: HttpServer): void {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { SubscriberRepository } from "../../records/ports.ts";
-import type { ZaloMessage } from "./zalo-oa-render.ts";
+import { neverSent, type Delivery, type ProactiveSender } from "../../broadcasts/proactive-sender.ts";
+import { renderForZalo, type ZaloMessage } from "./zalo-oa-render.ts";
 import type { ZaloOaTokens } from "./zalo-oa-tokens.ts";
 
 export type ZaloSendOutcome = "sent" | "outside_window" | "not_following" | "failed";
@@ -22,8 +23,20 @@ export class ZaloOaClient {
   ) {}
 
   async send(userId: string, message: ZaloMessage): Promise<ZaloSendOutcome> {
-    let refreshed = false;
     for (let attempt = 1; attempt <= 4; attempt++) {
+      const d = await this.deliver(userId, message);
+      if (d.kind === "rate_limited" || d.kind === "retry") {
+        await this.sleep(d.kind === "rate_limited" ? d.retryAfterMs * attempt : 500 * attempt);
+        continue;
+      }
+      return d.kind === "sent" ? "sent" : d.kind === "outside_window" ? "outside_window" : d.kind === "blocked" ? "not_following" : "failed";
+    }
+    return "failed";
+  }
+
+  /** One message, refreshing the token once if Zalo says it expired; no other retry. */
+  async deliver(userId: string, message: ZaloMessage): Promise<Delivery> {
+    for (let refreshed = false; ; refreshed = true) {
       const token = await this.tokens.accessToken();
       let body: { error?: number; message?: string };
       try {
@@ -32,37 +45,46 @@ export class ZaloOaClient {
           headers: { "content-type": "application/json", access_token: token },
           body: JSON.stringify({ recipient: { user_id: userId }, message }),
         });
+        if (res.status >= 500) return { kind: "retry", detail: `zalo-oa HTTP ${res.status}` };
         body = (await res.json()) as typeof body;
       } catch (err) {
-        this.log.warn({ user: userId, attempt, err: (err as Error).message }, "zalo-oa: send failed (network)");
-        await this.sleep(500 * attempt);
-        continue;
+        this.log.warn({ user: userId, err: (err as Error).message }, "zalo-oa: send failed (network)");
+        return neverSent(err) ? { kind: "retry", detail: "zalo-oa network" } : { kind: "failed", detail: "zalo-oa network, delivery unknown" };
       }
       const code = body.error ?? 0;
-      if (code === 0) return "sent";
+      if (code === 0) return { kind: "sent" };
       if ((code === -216 || code === -220) && !refreshed) {
-        refreshed = true;
         await this.tokens.refresh(token);
         continue;
       }
       if (code === -32) {
-        this.log.warn({ user: userId, attempt }, "zalo-oa: rate limited, backing off");
-        await this.sleep(1_000 * attempt);
-        continue;
+        this.log.warn({ user: userId }, "zalo-oa: rate limited");
+        return { kind: "rate_limited", retryAfterMs: 1_000 };
       }
       if (code === -230 || code === -232) {
         this.log.info({ user: userId, code }, "zalo-oa: user outside the messaging window; not retried");
         await this.subscribers.setUnreachable("zalo-oa", userId, "outside_window", this.now()).catch(() => {});
-        return "outside_window";
+        return { kind: "outside_window" };
       }
       if (code === -213) {
         this.log.info({ user: userId }, "zalo-oa: user does not follow the OA; not retried");
         await this.subscribers.setUnreachable("zalo-oa", userId, "not_following", this.now()).catch(() => {});
-        return "not_following";
+        return { kind: "blocked" };
       }
       this.log.error({ user: userId, code, description: body.message }, "zalo-oa: send refused");
-      return "failed";
+      return { kind: "failed", detail: `zalo-oa ${code}` };
     }
-    return "failed";
+  }
+
+  /** Broadcasts and reminders: the reply as Zalo messages (stopping at the first that fails). */
+  proactive(): ProactiveSender {
+    return {
+      channel: "zalo-oa",
+      send: async (userId, reply) => {
+        let last: Delivery = { kind: "sent" };
+        for (const message of renderForZalo([reply])) if ((last = await this.deliver(userId, message)).kind !== "sent") break;
+        return last;
+      },
+    };
   }
 }

@@ -47,6 +47,8 @@ const broadcastSchema = new Schema(
     finishedAt: String,
     queued: Number,
     expanded: Boolean,
+    cursor: String,
+    batchSeq: Number,
   },
   { versionKey: false, collection: "broadcasts", minimize: false },
 );

@@ -42,8 +42,14 @@ const TRANSIENT_ATTEMPTS = 3;
  */
 export class BroadcastDelivery {
   private readonly statusCache = new Map<string, { at: number; b: Broadcast | null }>();
+  private stopping = false;
 
   constructor(private readonly d: DeliveryDeps) {}
+
+  /** Shutting down: running batches stop before their next message and wait to be run again. */
+  stop(): void {
+    this.stopping = true;
+  }
 
   /** Queues the audience from the stored cursor on, page by page; stops if paused or cancelled. */
   async expand(broadcastId: string): Promise<void> {
@@ -94,7 +100,7 @@ export class BroadcastDelivery {
   private async mustWait(broadcastId: string): Promise<number | "stop"> {
     const b = await this.broadcast(broadcastId);
     if (!b || b.status === "cancelled" || b.status === "done") return "stop";
-    if (b.status === "paused") return this.d.pausePollMs;
+    if (b.status === "paused" || this.stopping) return this.d.pausePollMs;
     const now = this.d.now();
     const quietFor = nextSendTime(now, this.d.quiet).getTime() - now.getTime();
     return quietFor > 0 ? Math.min(quietFor, this.d.maxWaitMs) : 0;
@@ -109,7 +115,8 @@ export class BroadcastDelivery {
     if (sub.blocked) return ledger.skip(b.id, key, "blocked");
     if (!(await ledger.claim(b.id, key))) return; // already sent, or claimed by a worker that died mid-send
     const reply = renderBroadcast(this.d.engine, b, isLanguage(sub.lang) ? sub.lang : isLanguage(lang) ? lang : this.d.defaultLang, this.d.defaultLang);
-    const outcome = await sendThroughLimit(sender, limiter, userId, reply, ledger, b.id, key);
+    const stillWanted = async () => (await this.mustWait(b.id)) === 0;
+    const outcome = await sendThroughLimit(sender, limiter, userId, reply, { ledger, broadcastId: b.id, key, stillWanted });
     if (outcome) await ledger.settle(b.id, key, outcome);
   }
 
@@ -129,14 +136,27 @@ export class BroadcastDelivery {
   }
 }
 
+/** A broadcast delivery's claim in the ledger, and a check that the broadcast still runs. */
+export interface Claim {
+  ledger: DeliveryLedger;
+  broadcastId: string;
+  key: string;
+  stillWanted: () => Promise<boolean>;
+}
+
 /**
- * Sends one claimed message within the channel's rate limit. A 429 pauses the whole channel
- * and tries again; a transient error gives the claim back, waits and claims again. Returns the
- * outcome to record, or null when the claim was given back for good (someone else took it).
+ * Sends one message within the channel's rate limit. A 429 pauses the whole channel and tries
+ * again; a transient error waits and tries again. With a claim: the claim is given back while
+ * waiting (a crash then must not leave a false "sending"), and if the broadcast was paused or
+ * cancelled meanwhile. Returns the outcome to record, or null when nothing was sent for that reason.
  */
-export async function sendThroughLimit(sender: ProactiveSender, limiter: RateLimiter, userId: string, reply: Reply, ledger: DeliveryLedger | null, broadcastId: string, key: string): Promise<DeliveryOutcome | null> {
+export async function sendThroughLimit(sender: ProactiveSender, limiter: RateLimiter, userId: string, reply: Reply, claim?: Claim): Promise<DeliveryOutcome | null> {
   for (let attempt = 1; ; attempt++) {
     await limiter.take(sender.channel);
+    if (claim && !(await claim.stillWanted())) {
+      await claim.ledger.release(claim.broadcastId, claim.key);
+      return null;
+    }
     let d: Delivery;
     try {
       d = await sender.send(userId, reply);
@@ -148,9 +168,9 @@ export async function sendThroughLimit(sender: ProactiveSender, limiter: RateLim
       continue; // certainly not delivered; the claim stays ours
     }
     if (d.kind === "retry" && attempt < TRANSIENT_ATTEMPTS) {
-      if (ledger) await ledger.release(broadcastId, key); // a crash while we wait must not leave a false "sending"
+      if (claim) await claim.ledger.release(claim.broadcastId, claim.key);
       await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
-      if (ledger && !(await ledger.claim(broadcastId, key))) return null;
+      if (claim && !(await claim.ledger.claim(claim.broadcastId, claim.key))) return null;
       continue;
     }
     return OUTCOME[d.kind === "retry" ? "failed" : d.kind];

@@ -106,7 +106,7 @@ export class BroadcastService {
     if (!sender) throw new BroadcastError(422, `channel ${to.channel} is not running here`);
     const sub = await this.d.records.subscribers.get(to.channel, to.userId);
     const lang = to.lang ?? (sub && isLanguage(sub.lang) ? sub.lang : this.d.defaultLang);
-    const outcome = await sendThroughLimit(sender, this.d.limiter, to.userId, renderBroadcast(this.d.engine, b, lang, this.d.defaultLang), null, "", "");
+    const outcome = await sendThroughLimit(sender, this.d.limiter, to.userId, renderBroadcast(this.d.engine, b, lang, this.d.defaultLang));
     await this.audit(actor, "broadcast.test", id, { channel: to.channel, outcome });
     return outcome;
   }

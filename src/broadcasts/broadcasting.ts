@@ -53,5 +53,13 @@ export async function startBroadcasting(app: App, senders: ReadonlyMap<string, P
     const resumed = await service.recover();
     if (resumed) app.log.info({ resumed }, "broadcasts: unfinished broadcasts queued again after a restart");
   }
-  return { service, reminders, jobs, close: () => jobs.close() };
+  return {
+    service,
+    reminders,
+    jobs,
+    close: async () => {
+      delivery.stop();
+      await jobs.close();
+    },
+  };
 }

@@ -52,10 +52,12 @@ export class InProcessJobs implements BroadcastJobs {
     while ([...this.queues.values()].some((q) => q.length) || [...this.busy.values()].some((n) => n > 0)) await new Promise((r) => setTimeout(r, 10));
   }
 
+  /** Stops taking work and waits for the batches running now (they stop at their next message). */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweepTimer);
     for (const t of this.timers) clearTimeout(t);
+    while ([...this.busy.values()].some((n) => n > 0)) await new Promise((r) => setTimeout(r, 10));
   }
 
   private pump(channel: string): void {

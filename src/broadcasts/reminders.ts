@@ -63,7 +63,7 @@ export class Reminders {
       return false;
     }
     const lang = sub && isLanguage(sub.lang) ? sub.lang : this.d.defaultLang;
-    const outcome = await sendThroughLimit(sender, this.d.limiter, pledge.conversationId, this.render(pledge, lang), null, "", "");
+    const outcome = await sendThroughLimit(sender, this.d.limiter, pledge.conversationId, this.render(pledge, lang));
     log.info({ reference: pledge.reference, n: (pledge.reminders ?? 0) + 1, outcome }, "reminders: reminder");
     return outcome === "sent";
   }

@@ -28,11 +28,21 @@ export class FakeTelegram {
 
   constructor(readonly token: string) {}
 
+  private hold: { method: string; after: number; arrived: () => void; release: Promise<void> } | null = null;
+
   async start(): Promise<this> {
     this.server = await startLocalJsonServer(async ({ url, raw }) => {
       // getUpdates is a long poll: hold it briefly when nothing is queued.
       if (/\/getUpdates$/.test(url) && this.updates.length === 0) await new Promise((r) => setTimeout(r, 200));
-      return this.answer(url, raw);
+      const answer = this.answer(url, raw);
+      const h = this.hold;
+      if (h && url.endsWith(`/${h.method}`) && answer.status === 200 && this.calls.filter((c) => c.method === h.method).length === h.after) {
+        // Received and counted (the user has the message), but the answer waits: a worker killed now never learns it went out.
+        this.hold = null;
+        h.arrived();
+        await h.release;
+      }
+      return answer;
     });
     this.root = this.server.root;
     return this;
@@ -49,6 +59,14 @@ export class FakeTelegram {
 
   rateLimitNext(method: string, retryAfter: number): void {
     this.failNext(method, { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } });
+  }
+
+  /**
+   * The `after`-th successful call of `method` is delivered but not answered until `release`
+   * resolves; the returned promise resolves when that call has arrived.
+   */
+  holdCall(method: string, after: number, release: Promise<void>): Promise<void> {
+    return new Promise((arrived) => (this.hold = { method, after, arrived, release }));
   }
 
   /** Queues an update for getUpdates (long polling). */

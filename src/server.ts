@@ -1,6 +1,6 @@
 import { mountAdmin } from "./admin/admin-routes.ts";
 import type { App } from "./app.ts";
-import { startBroadcasting } from "./broadcasts/broadcasting.ts";
+import { startBroadcasting, type Broadcasting } from "./broadcasts/broadcasting.ts";
 import type { ProactiveSender } from "./broadcasts/proactive-sender.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { mountWebchat } from "./channels/webchat/webchat-routes.ts";
@@ -48,11 +48,12 @@ export async function startChannels(app: App, http: HttpServer): Promise<Running
 }
 
 /** Channels, then broadcasts and reminders over their senders; the staff API and commands find them on app.broadcasts. */
-export async function startServices(app: App, http: HttpServer): Promise<{ stop(): Promise<void> }> {
+export async function startServices(app: App, http: HttpServer): Promise<{ broadcasting: Broadcasting; stop(): Promise<void> }> {
   const channels = await startChannels(app, http);
   const broadcasting = await startBroadcasting(app, channels.senders);
   app.broadcasts = broadcasting.service;
   return {
+    broadcasting,
     stop: async () => {
       channels.stop();
       await broadcasting.close();

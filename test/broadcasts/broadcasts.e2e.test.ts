@@ -4,6 +4,7 @@ import type { HttpServer } from "../../src/http/http-server.ts";
 import { buildServer, startServices } from "../../src/server.ts";
 import { FakeTelegram } from "../support/fake-telegram.ts";
 import { testApp } from "../support/test-app.ts";
+import * as tg from "../telegram/telegram-updates.ts";
 
 const TOKEN = "123456789:AAHtestTokenForTheFakeBotApi";
 const ADMIN = "admin-token-0123456789abcdef";
@@ -29,7 +30,7 @@ afterEach(async () => {
 async function boot(env: Record<string, string> = {}, today = "2019-10-20"): Promise<void> {
   app = await testApp({
     today,
-    env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: "s3cret_webhook-token-0123456789", TELEGRAM_API_ROOT: api.root, ADMIN_TOKEN: ADMIN, QUIET_HOURS: "off", BROADCAST_RATE_TELEGRAM: "0", BROADCAST_PAUSE_POLL_MS: "20", BROADCAST_MAX_WAIT_MS: "20", ...env },
+    env: { TELEGRAM_STAFF_IDS: "555", TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: "s3cret_webhook-token-0123456789", TELEGRAM_API_ROOT: api.root, ADMIN_TOKEN: ADMIN, QUIET_HOURS: "off", BROADCAST_RATE_TELEGRAM: "0", BROADCAST_PAUSE_POLL_MS: "20", BROADCAST_MAX_WAIT_MS: "20", ...env },
   });
   http = buildServer(app);
   services = await startServices(app, http);
@@ -224,5 +225,43 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect(api.sent()).toHaveLength(0);
     app.clock.now = new Date("2019-10-21T09:00:01+07:00");
     expect(await finished(later)).toMatchObject({ status: "done", sent: 2 });
+  });
+
+  it("lets staff compose, preview, test, start, follow and schedule a broadcast with Telegram commands", async () => {
+    await boot();
+    await subscribe([901, 902], "vi");
+    await subscribe([903], "en");
+    const staff = async (body: string, from = 555) => {
+      const before = api.sent(from).length;
+      const res = await fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "s3cret_webhook-token-0123456789" }, body: JSON.stringify(tg.text({ id: from }, body)) });
+      expect(res.status).toBe(200);
+      return api.sent(from).slice(before).map((m) => m.text as string).join("\n");
+    };
+    const created = await staff("/bc_new Nhắc nhắn tin\nkey: broadcast.sms_window\nbutton: broadcast.pledge_button flow:pledge\naudience: lang=vi");
+    const id = /Đã tạo tin (bc[0-9a-f]+)/.exec(created)?.[1];
+    expect(id).toBeDefined();
+    expect(created).toContain("gửi 1408");
+    expect(created).toContain("[💝 Đăng ký ủng hộ]");
+    expect(created).toContain("Số người nhận hiện tại: 2 (vi 2)");
+
+    expect(await staff(`/bc_test ${id}`)).toContain("Đã gửi thử");
+    expect(api.sent(555).some((m) => m.text.includes("gửi 1408") && m.reply_markup?.inline_keyboard)).toBe(true);
+    expect(await staff(`/bc_start ${id}`)).toContain("Đang gửi tin");
+    await finished(id!);
+    expect(await staff(`/bc ${id}`)).toMatch(/đã xong[\s\S]*Đã gửi: 2/);
+    expect(api.sent(901)).toHaveLength(1);
+    expect(api.sent(903)).toHaveLength(0); // English speakers were not in this audience
+    expect(await staff("/bc_list")).toContain(`${id} “Nhắc nhắn tin” — đã xong: đã gửi 2/2`);
+    expect(await staff(`/bc_start ${id}`)).toContain("Không thực hiện được");
+
+    const usage = await staff("/bc_new Thiếu nội dung");
+    expect(usage).toContain("Cách dùng");
+    const second = /Đã tạo tin (bc[0-9a-f]+)/.exec(await staff("/bc_new Tin hẹn giờ\nvi: Ngày mai bắt đầu tháng cao điểm\naudience: lang=vi"))?.[1];
+    expect(await staff(`/bc_start ${second} 2019-10-21 08:00`)).toContain("sẽ gửi lúc 2019-10-21 08:00");
+    expect((await app.broadcasts!.get(second!)).startAt).toBe("2019-10-21T01:00:00.000Z");
+    // Anyone else typing the command just talks to the bot.
+    await staff("/bc_list", 777);
+    expect((await app.records.audit.list(50)).some((e) => e.actor === "telegram:777")).toBe(false);
+    expect((await app.records.audit.list(50)).filter((e) => e.actor === "telegram:555").map((e) => e.action)).toContain("broadcast.schedule");
   });
 });

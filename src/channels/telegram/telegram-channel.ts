@@ -9,6 +9,7 @@ import { errorInfo } from "../../log/error-info.ts";
 import { mapTelegramUpdate } from "./telegram-update.ts";
 import { renderForTelegram } from "./telegram-render.ts";
 import { TelegramSender } from "./telegram-sender.ts";
+import { BROADCAST_COMMANDS } from "./telegram-broadcast-commands.ts";
 import { TelegramStaffCommands } from "./telegram-staff.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
@@ -35,7 +36,7 @@ export class TelegramChannel {
     this.bot.catch((err) => app.log.error({ err: errorInfo(err) }, "telegram: update handler failed"));
     this.bot.use((ctx) => this.onUpdate(ctx.update));
     this.sender = new TelegramSender(this.bot.telegram, app.records.subscribers, app.log);
-    this.staff = new TelegramStaffCommands(new Set(c.TELEGRAM_STAFF_IDS), app.records, app.engine, app.now);
+    this.staff = new TelegramStaffCommands(new Set(c.TELEGRAM_STAFF_IDS), app.records, app.engine, app.now, () => app.broadcasts);
     this.secret = c.TELEGRAM_WEBHOOK_SECRET ? new SharedSecret(c.TELEGRAM_WEBHOOK_SECRET) : null;
   }
 
@@ -141,7 +142,7 @@ export class TelegramChannel {
       this.bot.telegram.setMyCommands(commands("vi"), { language_code: "vi" }),
       this.bot.telegram.setMyCommands(commands("en"), { language_code: "en" }),
       ...this.app.config.TELEGRAM_STAFF_IDS.map((id) =>
-        this.bot.telegram.setMyCommands([...commands("vi"), ...(["stats", "paid"] as const).map((command) => ({ command, description: this.app.engine.text(`telegram.staff_commands.${command}`, "vi") }))], { scope: { type: "chat", chat_id: Number(id) } }),
+        this.bot.telegram.setMyCommands([...commands("vi"), ...(["stats", "paid", ...BROADCAST_COMMANDS] as const).map((command) => ({ command, description: this.app.engine.text(`telegram.staff_commands.${command}`, "vi") }))], { scope: { type: "chat", chat_id: Number(id) } }),
       ),
     ];
     const results = await Promise.allSettled(calls);

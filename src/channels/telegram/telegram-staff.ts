@@ -1,4 +1,6 @@
+import type { BroadcastService } from "../../broadcasts/broadcast-service.ts";
 import type { Engine } from "../../engine/engine.ts";
+import { TelegramBroadcastCommands } from "./telegram-broadcast-commands.ts";
 import type { Language } from "../../engine/locales.ts";
 import { StoreUnavailableError, type PledgeTotals, type Records } from "../../records/ports.ts";
 
@@ -10,7 +12,7 @@ export function startOfVietnamDay(now: Date): Date {
 
 /**
  * Staff-only commands on Telegram: /stats (pledge count and total, by method and organisation,
- * today and campaign to date) and /paid <reference>. Returns null for anything else, so the
+ * today and campaign to date), /paid <reference>, and the /bc… broadcast commands. Returns null for anything else, so the
  * message goes to the conversation as usual. Every action lands in the audit log.
  */
 export class TelegramStaffCommands {
@@ -19,7 +21,12 @@ export class TelegramStaffCommands {
     private readonly records: Records,
     private readonly engine: Engine,
     private readonly now: () => Date,
-  ) {}
+    broadcasts: () => BroadcastService | null = () => null,
+  ) {
+    this.broadcasts = new TelegramBroadcastCommands(engine, broadcasts);
+  }
+
+  private readonly broadcasts: TelegramBroadcastCommands;
 
   isStaff(userId: string): boolean {
     return this.staffIds.has(userId);
@@ -27,6 +34,7 @@ export class TelegramStaffCommands {
 
   async handle(userId: string, text: string, lang: Language): Promise<string | null> {
     if (!this.isStaff(userId)) return null;
+    if (/^\/bc(_|\s|@|$)/i.test(text.trim())) return this.broadcasts.handle(userId, text, lang);
     const [command, arg] = text.trim().split(/\s+/, 2) as [string, string | undefined];
     const name = command.replace(/@\S+$/, "").toLowerCase();
     if (name !== "/stats" && name !== "/paid") return null;

@@ -113,22 +113,40 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
     this.docs = new JsonFileCollection(path);
   }
 
+  private change<R>(fn: (docs: Subscriber[]) => R): Promise<R> {
+    this.sorted = null;
+    return this.docs.mutate(fn);
+  }
+
   async get(channel: string, userId: string): Promise<Subscriber | null> {
     return this.docs.find((s) => s.channel === channel && s.userId === userId) ?? null;
   }
 
+  /** Subscribers in `channel:userId` order, rebuilt after a change: paging 100k is a binary search and a short scan. */
+  private sorted: Array<{ key: string; sub: Subscriber }> | null = null;
+
   async audience(filter: AudienceFilter, page: { after?: string; limit: number }): Promise<Subscriber[]> {
-    const key = (s: Subscriber) => `${s.channel}:${s.userId}`;
-    return this.docs
-      .filter((s) => s.optedIn && !s.blocked && !s.unreachable && inList(filter.channels, s.channel) && inList(filter.langs, s.lang) && inList(filter.organisations, s.organisation))
-      .filter((s) => page.after === undefined || key(s) > page.after)
-      .sort((a, b) => (key(a) < key(b) ? -1 : 1))
-      .slice(0, page.limit)
-      .map((s) => ({ ...s }));
+    this.sorted ??= this.docs.all().map((sub) => ({ key: `${sub.channel}:${sub.userId}`, sub })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    const sorted = this.sorted;
+    let i = 0;
+    if (page.after !== undefined) {
+      let hi = sorted.length;
+      while (i < hi) {
+        const mid = (i + hi) >> 1;
+        if (sorted[mid]!.key <= page.after) i = mid + 1;
+        else hi = mid;
+      }
+    }
+    const out: Subscriber[] = [];
+    for (; i < sorted.length && out.length < page.limit; i++) {
+      const s = sorted[i]!.sub;
+      if (s.optedIn && !s.blocked && !s.unreachable && inList(filter.channels, s.channel) && inList(filter.langs, s.lang) && inList(filter.organisations, s.organisation)) out.push({ ...s });
+    }
+    return out;
   }
 
   async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date, organisation?: string): Promise<Subscriber> {
-    return this.docs.mutate((docs) => {
+    return this.change((docs) => {
       let sub = docs.find((s) => s.channel === channel && s.userId === userId);
       if (!sub) {
         sub = { channel, userId, lang, optedIn, optedAt: at.toISOString(), blocked: false };
@@ -142,7 +160,7 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
   }
 
   async setBlocked(channel: string, userId: string, blocked: boolean): Promise<void> {
-    await this.docs.mutate((docs) => {
+    await this.change((docs) => {
       const sub = docs.find((s) => s.channel === channel && s.userId === userId);
       if (sub) sub.blocked = blocked;
     });
@@ -151,7 +169,7 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
   async setUnreachable(channel: string, userId: string, reason: Subscriber["unreachable"] | null, at: Date): Promise<void> {
     const sub = this.docs.find((s) => s.channel === channel && s.userId === userId);
     if (!sub || (reason === null && sub.unreachable === undefined)) return; // nothing to change, no write
-    await this.docs.mutate(() => {
+    await this.change(() => {
       if (reason) Object.assign(sub, { unreachable: reason, unreachableAt: at.toISOString() });
       else {
         delete sub.unreachable;
@@ -161,7 +179,7 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
   }
 
   async forget(channel: string, userId: string): Promise<boolean> {
-    return this.docs.mutate((docs) => {
+    return this.change((docs) => {
       const i = docs.findIndex((s) => s.channel === channel && s.userId === userId);
       if (i >= 0) docs.splice(i, 1);
       return i >= 0;

@@ -85,6 +85,6 @@ export function setOwnPledgeStatus(records: Records): Action {
     const pledge = session.vars.pledge as { reference?: string } | undefined;
     if ((status !== "paid" && status !== "cancelled") || !pledge?.reference) throw new Error("set_own_pledge_status: needs with.status paid|cancelled and vars.pledge");
     await records.pledges.setStatus(pledge.reference, status);
-    await records.audit.record({ actor: userKey, action: `pledge.donor_${status === "paid" ? "paid" : "cancelled"}`, target: pledge.reference, at: now.toISOString() });
+    await records.audit.record({ actor: `donor:${userKey}`, action: `pledge.donor_${status === "paid" ? "paid" : "cancelled"}`, target: pledge.reference, at: now.toISOString() });
   };
 }

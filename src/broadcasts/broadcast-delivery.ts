@@ -1,28 +1,18 @@
-import type { Logger } from "pino";
-import type { Engine } from "../engine/engine.ts";
-import { isLanguage, type Language } from "../engine/locales.ts";
+import { isLanguage } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
-import type { Records } from "../records/ports.ts";
 import { audiencePages } from "./audience.ts";
 import type { Broadcast } from "./broadcast.ts";
 import { renderBroadcast } from "./broadcast-render.ts";
 import type { DeliveryLedger, DeliveryOutcome } from "./delivery-ledger.ts";
 import type { Batch, BatchResult, BroadcastJobs } from "./jobs.ts";
 import type { Delivery, ProactiveSender } from "./proactive-sender.ts";
-import { nextSendTime, type QuietHours } from "./quiet-hours.ts";
+import { nextSendTime } from "./quiet-hours.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
+import type { SendingContext } from "./sending-context.ts";
 
-export interface DeliveryDeps {
-  records: Records;
-  engine: Engine;
+export interface DeliveryDeps extends SendingContext {
   ledger: DeliveryLedger;
-  limiter: RateLimiter;
   jobs: BroadcastJobs;
-  senders: ReadonlyMap<string, ProactiveSender>;
-  quiet: QuietHours | null;
-  now: () => Date;
-  log: Logger;
-  defaultLang: Language;
   batchSize: number;
   /** Longest a waiting batch sleeps before checking again (quiet hours, a later start). */
   maxWaitMs: number;

@@ -1,16 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { Engine } from "../engine/engine.ts";
 import { LANGUAGES, isLanguage, type Language } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
-import type { Records } from "../records/ports.ts";
 import { audiencePages } from "./audience.ts";
 import { TRANSITIONS, type Broadcast, type BroadcastCommand, type BroadcastInput } from "./broadcast.ts";
 import { broadcastProblems, renderBroadcast } from "./broadcast-render.ts";
 import { sendThroughLimit } from "./broadcast-delivery.ts";
 import type { DeliveryLedger, DeliveryOutcome } from "./delivery-ledger.ts";
 import type { BroadcastJobs } from "./jobs.ts";
-import type { ProactiveSender } from "./proactive-sender.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
+import type { SendingContext } from "./sending-context.ts";
 
 /** A staff request that cannot be done, with the HTTP status that says why. */
 export class BroadcastError extends Error {
@@ -44,15 +41,9 @@ export interface Preview {
   recipients: { total: number; byChannel: Record<string, number>; byLang: Record<string, number> };
 }
 
-export interface BroadcastServiceDeps {
-  records: Records;
-  engine: Engine;
+export interface BroadcastServiceDeps extends SendingContext {
   ledger: DeliveryLedger;
-  limiter: RateLimiter;
   jobs: BroadcastJobs;
-  senders: ReadonlyMap<string, ProactiveSender>;
-  now: () => Date;
-  defaultLang: Language;
 }
 
 /** What staff do with broadcasts (admin API and Telegram commands); each change is audited. */

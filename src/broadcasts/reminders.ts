@@ -1,26 +1,14 @@
-import type { Logger } from "pino";
 import { vietnamDate } from "../actions/pledge-actions.ts";
 import type { Campaign } from "../engine/campaign-schema.ts";
-import type { Engine } from "../engine/engine.ts";
 import { isLanguage, type Language } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
 import type { Pledge } from "../records/pledge.ts";
-import type { Records } from "../records/ports.ts";
 import { sendThroughLimit } from "./broadcast-delivery.ts";
-import type { ProactiveSender } from "./proactive-sender.ts";
-import { nextSendTime, type QuietHours } from "./quiet-hours.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
+import { nextSendTime } from "./quiet-hours.ts";
+import type { SendingContext } from "./sending-context.ts";
 
-export interface ReminderDeps {
-  records: Records;
-  engine: Engine;
+export interface ReminderDeps extends SendingContext {
   campaign: Campaign;
-  limiter: RateLimiter;
-  senders: ReadonlyMap<string, ProactiveSender>;
-  quiet: QuietHours | null;
-  now: () => Date;
-  log: Logger;
-  defaultLang: Language;
   /** Time after the pledge (then after each reminder) before the next reminder. */
   delayMs: number;
   maxReminders: number;

@@ -81,7 +81,7 @@ describe.runIf(available)("broadcast workers on BullMQ", () => {
     await Promise.all([redis?.stop(), ferret?.stop(), api?.stop()]);
   });
 
-  it("two worker processes share the work and one Telegram rate limit; everyone gets it once", async () => {
+  it("two bot instances (own connections and BullMQ workers) share the work and one Telegram rate limit; everyone gets it once", async () => {
     const vars = env("bc_shared", "shared:", { BROADCAST_RATE_TELEGRAM: "20", BROADCAST_BATCH_SIZE: "5", BROADCAST_CONCURRENCY: "3" });
     const [a] = [await worker(vars), await worker(vars)];
     const ids = Array.from({ length: 50 }, (_, i) => 1_000 + i);

@@ -155,6 +155,23 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect(r).toMatchObject({ sent: 6, blocked: 1, optedOut: 1, failed: 0 });
     expect(api.sent(507)).toHaveLength(0);
     expect((await app.records.subscribers.get("telegram", "503"))?.blocked).toBe(true);
+    // The in-process limiter holds the configured rate too: never more than 10 in any second.
+    const times = api.calls.filter((c) => c.method === "sendMessage").map((c) => c.at);
+    for (const t of times) expect(times.filter((x) => x >= t && x < t + 1_000).length).toBeLessThanOrEqual(10);
+  });
+
+  it("retries a transient error with backoff and records a permanent one without retrying", async () => {
+    await boot();
+    await subscribe([651, 652]);
+    api.failNext("sendMessage", { status: 502, body: { ok: false, error_code: 502, description: "Bad Gateway" } });
+    api.failNext("sendMessage", { status: 400, body: { ok: false, error_code: 400, description: "Bad Request: chat not found" } });
+    const { body } = await admin("POST", "/broadcasts", { ...textMessage, audience: {} });
+    await admin("POST", `/broadcasts/${body.broadcast.id}/start`);
+    const r = await finished(body.broadcast.id);
+    expect(r).toMatchObject({ sent: 1, failed: 1 });
+    const sends = api.calls.filter((c) => c.method === "sendMessage").map((c) => String(c.body.chat_id));
+    expect(sends).toHaveLength(3); // the 502 was tried again; the 400 was not
+    expect(new Set(sends)).toEqual(new Set(["651", "652"]));
   });
 
   it("waits out a 429's retry_after for the whole channel, then sends everyone once", async () => {

@@ -9,6 +9,7 @@ import { errorInfo } from "../../log/error-info.ts";
 import { mapTelegramUpdate } from "./telegram-update.ts";
 import { renderForTelegram } from "./telegram-render.ts";
 import { TelegramSender } from "./telegram-sender.ts";
+import { BotApiClient } from "./bot-api-client.ts";
 import { BROADCAST_COMMANDS } from "./telegram-broadcast-commands.ts";
 import { TelegramStaffCommands } from "./telegram-staff.ts";
 
@@ -35,7 +36,7 @@ export class TelegramChannel {
     // Without this, a handler error becomes an unhandled rejection (FIELD-NOTES).
     this.bot.catch((err) => app.log.error({ err: errorInfo(err) }, "telegram: update handler failed"));
     this.bot.use((ctx) => this.onUpdate(ctx.update));
-    this.sender = new TelegramSender(this.bot.telegram, app.records.subscribers, app.log);
+    this.sender = new TelegramSender(new BotApiClient(c.TELEGRAM_API_ROOT, c.TELEGRAM_BOT_TOKEN), app.records.subscribers, app.log);
     this.staff = new TelegramStaffCommands(new Set(c.TELEGRAM_STAFF_IDS), app.records, app.engine, app.now, () => app.broadcasts);
     this.secret = c.TELEGRAM_WEBHOOK_SECRET ? new SharedSecret(c.TELEGRAM_WEBHOOK_SECRET) : null;
   }

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
-import type { Telegram } from "telegraf";
 import { errorInfo } from "../../log/error-info.ts";
 import { neverSent, type Delivery, type ProactiveSender } from "../../broadcasts/proactive-sender.ts";
 import type { SubscriberRepository } from "../../records/ports.ts";
+import type { BotApiClient } from "./bot-api-client.ts";
 import { renderForTelegram } from "./telegram-render.ts";
 
 interface ApiError {
@@ -19,7 +19,7 @@ export type SendOutcome = "sent" | "blocked" | "failed";
  */
 export class TelegramSender {
   constructor(
-    private readonly telegram: Telegram,
+    private readonly api: BotApiClient,
     private readonly subscribers: SubscriberRepository,
     private readonly log: Logger,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -40,7 +40,7 @@ export class TelegramSender {
   /** One call, no retry: how it went, for broadcasts that pause the whole channel on a 429. */
   async once(method: string, payload: Record<string, unknown> & { chat_id: number | string }): Promise<Delivery> {
     try {
-      await this.telegram.callApi(method as never, payload as never);
+      await this.api.call(method, payload);
       return { kind: "sent" };
     } catch (err) {
       const e = err as ApiError;

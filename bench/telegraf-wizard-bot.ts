@@ -76,3 +76,5 @@ bot.catch((err) => console.error("bench telegraf bot:", (err as Error).message))
 
 const webhook = bot.webhookCallback("/webhook");
 createServer((req, res) => (req.url === "/healthz" ? res.end("ok") : webhook(req, res))).listen(Number(process.env.PORT), "127.0.0.1");
+// Exit cleanly on SIGTERM so a CPU profile (BENCH_PROFILE) is written.
+process.once("SIGTERM", () => process.exit(0));

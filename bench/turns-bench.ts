@@ -3,7 +3,7 @@
  * FerretDB, through Chung Tay's HTTP entry point (POST /webchat/messages), and the same load on
  * a plain telegraf 4 bot with a Redis session and a 4-step wizard (bench/telegraf-wizard-bot.ts).
  * Reports turns/s, p50/p99 latency and the bot process's CPU milliseconds per turn, and the ratio.
- * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 10), BENCH_WARMUP_ROUNDS (default 3), BENCH_JSON (write results),
+ * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 30), BENCH_WARMUP_ROUNDS (default 3), BENCH_JSON (write results),
  * BENCH_PROFILE (a folder: our bot writes a V8 CPU profile there when it stops).
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -14,7 +14,7 @@ import { Redis } from "ioredis";
 import { freePort, servicesAvailable, startFerretDb, startRedis } from "../test/support/services.ts";
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 40);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 /** Rounds each route runs before it is measured, so the JIT has compiled the hot paths (the first 1,000 turns of a fresh process cost noticeably more). */
 const WARMUP = Number(process.env.BENCH_WARMUP_ROUNDS ?? 3);
 const root = join(import.meta.dirname, "..");
@@ -106,6 +106,7 @@ async function startBot(args: string[], env: Record<string, string>, port: numbe
 
 async function drive(name: string, child: ChildProcess, script: Script, rounds: number, redis: Redis): Promise<Result> {
   const latencies: number[] = [];
+  const bySteps: number[][] = script.map(() => []);
   let errors = 0;
   const statsBefore = await commandStats(redis);
   const messagesBefore = await sentMessages();
@@ -114,12 +115,13 @@ async function drive(name: string, child: ChildProcess, script: Script, rounds: 
   await Promise.all(
     Array.from({ length: CONVERSATIONS }, async (_, c) => {
       for (let r = 0; r < rounds; r++) {
-        for (const step of script) {
+        for (const [si, step] of script.entries()) {
           const { url, body, headers } = step(c, r);
           const t0 = performance.now();
           const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
           const text = await res.text();
           latencies.push(performance.now() - t0);
+          bySteps[si]!.push(performance.now() - t0);
           if (!res.ok || text.includes("sự cố") || text.includes('"duplicate":true')) errors++;
         }
       }
@@ -135,6 +137,8 @@ async function drive(name: string, child: ChildProcess, script: Script, rounds: 
   const counted = usesScripts ? ["evalsha", "eval", "hget", "hsetnx", "hgetall", "multi"] : CLIENT_COMMANDS;
   const calls = counted.reduce((n, c) => n + (statsAfter[c] ?? 0) - (statsBefore[c] ?? 0), 0);
   latencies.sort((a, b) => a - b);
+  // BENCH_STEPS=1: latency per step of the script (the confirm step saves the pledge).
+  if (process.env.BENCH_STEPS) console.log(name, bySteps.map((l) => { l.sort((a, b) => a - b); return `p50 ${l[Math.floor(l.length / 2)]!.toFixed(1)} p99 ${l[Math.floor(l.length * 0.99)]!.toFixed(1)}`; }).join(" | "));
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]! * 10) / 10;
   const turns = latencies.length;
   return { bot: name, turns, seconds: Math.round(seconds * 100) / 100, turnsPerSecond: Math.round(turns / seconds), p50ms: pct(0.5), p99ms: pct(0.99), cpuMsPerTurn: Math.round((cpu / turns) * 1000) / 1000, redisCallsPerTurn: Math.round((calls / turns) * 100) / 100, ...(messages ? { messagesPerTurn: Math.round((messages / turns) * 100) / 100 } : {}), errors };
@@ -176,6 +180,7 @@ async function main(): Promise<void> {
     await drive("warm-up", tgBot, telegraf(tgPort, "warm-up"), WARMUP, stats);
     results.push(await drive("plain telegraf 4 + Redis session + wizard", tgBot, telegraf(tgPort, "run"), ROUNDS, stats));
     tgBot.kill();
+    await new Promise((r) => tgBot.once("exit", r));
     api.kill();
   } finally {
     stats.disconnect();

@@ -1,5 +1,5 @@
 import type { Action } from "./action.ts";
-import { payloadSchema, type FaqEntry, type LoadedStep } from "./flow-schema.ts";
+import { PAYLOAD_PATTERN, type FaqEntry, type LoadedStep } from "./flow-schema.ts";
 import type { FlowBundle } from "./flow-loader.ts";
 import { FaqMatcher } from "./faq-matcher.ts";
 import type { Inbound } from "./inbound.ts";
@@ -84,7 +84,7 @@ export class Engine {
     const waitingStep = frame?.waiting ? this.step(frame) : undefined;
     const asking = waitingStep?.kind === "ask" ? waitingStep : undefined;
     // A button payload typed or relayed as text (Zalo's oa.query.show) counts as a press.
-    const payload = inbound.payload ?? (inbound.text && payloadSchema.safeParse(inbound.text.trim()).success ? inbound.text.trim() : undefined);
+    const payload = inbound.payload ?? (inbound.text && PAYLOAD_PATTERN.test(inbound.text.trim()) ? inbound.text.trim() : undefined);
 
     if (payload) {
       await this.onPayload(session, inbound, payload, out, isNew);

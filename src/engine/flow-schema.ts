@@ -22,9 +22,8 @@ export const valuePath = z.string().regex(/^(slots|vars|campaign|session|item)(\
  * Button payloads are short (Telegram allows 64 bytes) and never carry user text. A flow may
  * take one argument (flow:pledge_paid@vnn-7k3m9q, a reminder's pledge), which lands in vars.arg.
  */
-export const payloadSchema = z
-  .string()
-  .regex(/^((flow:[a-z0-9_]{1,40}(@[a-z0-9-]{1,16})?)|((faq|v|lang|cmd):[a-z0-9_]{1,40}))$/, "a payload such as flow:pledge, faq:sms, v:yes, lang:en or cmd:menu");
+export const PAYLOAD_PATTERN = /^((flow:[a-z0-9_]{1,40}(@[a-z0-9-]{1,16})?)|((faq|v|lang|cmd):[a-z0-9_]{1,40}))$/;
+export const payloadSchema = z.string().regex(PAYLOAD_PATTERN, "a payload such as flow:pledge, faq:sms, v:yes, lang:en or cmd:menu");
 
 const button = z.object({ label: localeKey, payload: payloadSchema }).strict();
 const link = z.object({ label: localeKey, url: z.string().regex(/^(https?:|sms:|tel:|\{\{)/, "an http(s), sms: or tel: URL") }).strict();

@@ -54,18 +54,32 @@ export class Renderer {
     return this.campaignViews[lang];
   }
 
-  /** Strings with nothing to fill in (button labels, most prompts), resolved once per language. */
-  private readonly fixed = new Map<string, string | null>();
+  /**
+   * Locale strings compiled once per language: plain text, or literal parts and
+   * {{path}} / {{path, vnd}} / {{path, dash}} slots filled without going through i18next's
+   * translate pipeline on every turn (it was the engine's largest cost). Anything else
+   * ($t() nesting, other formats) is rendered by i18next itself; a test checks both agree on
+   * every key.
+   */
+  private readonly compiled = new Map<string, Template | null>();
 
   text(key: string, lang: Language, values: Record<string, unknown>): string {
     const id = `${lang}:${key}`;
-    let fixed = this.fixed.get(id);
-    if (fixed === undefined) {
-      const raw: unknown = this.i18n.getResource(lang, "translation", key);
-      fixed = typeof raw === "string" && !raw.includes("{{") && !raw.includes("$t(") ? raw : null;
-      this.fixed.set(id, fixed);
+    let template = this.compiled.get(id);
+    if (template === undefined) {
+      template = compile(this.i18n.getResource(lang, "translation", key));
+      this.compiled.set(id, template);
     }
-    return fixed ?? this.i18n.t(key, { ...values, lng: lang });
+    if (template === null) return this.reference(key, lang, values);
+    if (typeof template === "string") return template;
+    let out = "";
+    for (const part of template) out += typeof part === "string" ? part : fill(part, values, lang);
+    return out;
+  }
+
+  /** i18next's own rendering of a key (the compiled templates must agree with it). */
+  reference(key: string, lang: Language, values: Record<string, unknown>): string {
+    return this.i18n.t(key, { ...values, lng: lang });
   }
 
   has(key: string, lang: Language): boolean {
@@ -88,6 +102,43 @@ export class Renderer {
       ?.map((l) => ({ label: this.text(l.label, ctx.session.lang, ctx as unknown as Record<string, unknown>), url: fillTemplate(l.url, ctx) }))
       .filter((l) => l.url.length > 0 && !l.url.includes("undefined"));
   }
+}
+
+type Slot = { path: string[]; format?: "vnd" | "dash"; raw: string };
+type Template = string | Array<string | Slot>;
+
+const SLOT = /\{\{\s*([A-Za-z0-9_.]+)\s*(?:,\s*(vnd|dash)\s*)?\}\}/g;
+
+/** A locale string as a template; null when i18next must render it ($t(), other syntax). */
+function compile(raw: unknown): Template | null {
+  if (typeof raw !== "string" || raw.includes("$t(")) return null;
+  const parts: Array<string | Slot> = [];
+  let at = 0;
+  for (const m of raw.matchAll(SLOT)) {
+    if (m.index > at) parts.push(raw.slice(at, m.index));
+    parts.push({ path: m[1]!.split("."), format: m[2] as Slot["format"], raw: m[0] });
+    at = m.index + m[0].length;
+  }
+  const rest = raw.slice(at);
+  if (rest.includes("{{")) return null;
+  if (parts.length === 0) return raw;
+  if (rest) parts.push(rest);
+  return parts;
+}
+
+function fill(slot: Slot, values: Record<string, unknown>, lang: Language): string {
+  let node: unknown = values;
+  for (const part of slot.path) {
+    if (node === null || typeof node !== "object") {
+      node = undefined;
+      break;
+    }
+    node = (node as Record<string, unknown>)[part];
+  }
+  if (node === undefined) return slot.raw; // i18next leaves a missing value's placeholder as written
+  if (slot.format === "vnd") return node === null ? "" : formatVnd(Number(node), lang);
+  if (slot.format === "dash") return node === undefined || node === null || node === "" ? "—" : String(node);
+  return node === undefined || node === null ? "" : String(node);
 }
 
 /** Reads slots.amount, campaign.sms.keyword, item.bank ... from the context. */

@@ -4,6 +4,20 @@
  * the folded form.
  */
 export function foldText(text: string): string {
+  // Choice labels, synonyms and command words are folded on every turn: remember short ones.
+  const hit = folds.get(text);
+  if (hit !== undefined) return hit;
+  const folded = fold(text);
+  if (text.length <= 64) {
+    if (folds.size >= 10_000) folds.clear();
+    folds.set(text, folded);
+  }
+  return folded;
+}
+
+const folds = new Map<string, string>();
+
+function fold(text: string): string {
   return text
     .normalize("NFD")
     .replace(/\p{M}/gu, "")

@@ -5,6 +5,9 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 const optionalUrl = (pattern: RegExp, example: string) =>
   z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(pattern, `a URL such as ${example}`).optional());
 
+/** Messages per second for broadcasts on a channel; "" is the default, 0 lifts the limit. */
+const rate = (fallback: number) => z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().min(0).max(1000).default(fallback));
+
 /** Every setting, from environment variables; each has a default that runs the local demo. */
 export const configSchema = z
   .object({
@@ -49,9 +52,10 @@ export const configSchema = z
   ZALO_BOT_WEBHOOK_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^[A-Za-z0-9_-]{8,256}$/, "8 to 256 of A-Z a-z 0-9 _ -").optional()),
   ZALO_BOT_PUBLIC_URL: optionalUrl(/^https:\/\/[^\s/]+/, "https://bot.example.org (the webhook is registered at <url>/webhooks/zalo-bot)"),
   ZALO_BOT_API_ROOT: z.string().regex(/^https?:\/\//, "a URL such as https://bot-api.zaloplatforms.com").default("https://bot-api.zaloplatforms.com"),
-  BROADCAST_RATE_TELEGRAM: z.coerce.number().min(0).max(1000).default(25),
-  BROADCAST_RATE_ZALO_OA: z.coerce.number().min(0).max(1000).default(10),
-  BROADCAST_RATE_ZALO_BOT: z.coerce.number().min(0).max(1000).default(10),
+  // An empty value means the default, never 0 (0 lifts the limit and must be written out).
+  BROADCAST_RATE_TELEGRAM: rate(25),
+  BROADCAST_RATE_ZALO_OA: rate(10),
+  BROADCAST_RATE_ZALO_BOT: rate(10),
   BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   BROADCAST_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
   BROADCAST_WORKER: bool.default(true),

@@ -40,7 +40,7 @@ export class BullJobs implements BroadcastJobs {
     // BullMQ's blocking reads need maxRetriesPerRequest null, so it gets its own connection.
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     this.connection.on("error", () => {}); // reported by the main connection and /readyz
-    const q = (name: string) => new Queue(name, { connection: this.connection, prefix: options.prefix });
+    const q = (name: string) => this.quiet(new Queue(name, { connection: this.connection, prefix: options.prefix }));
     this.control = q(CONTROL);
     for (const channel of options.channels) this.delivery.set(channel, q(deliveryQueue(channel)));
   }
@@ -67,8 +67,26 @@ export class BullJobs implements BroadcastJobs {
         ),
       );
     }
-    for (const w of this.workers) w.on("failed", (job, err) => this.log.error({ queue: w.name, job: job?.id, err: errorInfo(err) }, "broadcast: job failed"));
+    for (const w of this.workers) {
+      this.quiet(w);
+      w.on("failed", (job, err) => this.log.error({ queue: w.name, job: job?.id, err: errorInfo(err) }, "broadcast: job failed"));
+    }
   }
+
+  /**
+   * Queues and workers emit "error" while Redis is away; unheard, an "error" event would crash
+   * the process. Logged at most every 10 s: they reconnect by themselves.
+   */
+  private quiet<T extends { on(event: "error", listener: (err: Error) => void): unknown }>(emitter: T): T {
+    emitter.on("error", (err: Error) => {
+      if (Date.now() - this.lastErrorLog < 10_000) return;
+      this.lastErrorLog = Date.now();
+      this.log.warn({ err: errorInfo(err) }, "broadcast queues: Redis error (retrying)");
+    });
+    return emitter;
+  }
+
+  private lastErrorLog = 0;
 
   async expandIn(broadcastId: string, ms: number): Promise<void> {
     await this.control.add("expand", { broadcastId }, { delay: Math.max(0, ms), attempts: 10, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 100, removeOnFail: 1_000 });

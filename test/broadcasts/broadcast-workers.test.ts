@@ -135,4 +135,14 @@ describe.runIf(available)("broadcast workers on BullMQ", () => {
     for (const id of ids) expect(api.sent(id)).toHaveLength(1);
     expect(done.report).toMatchObject({ queued: 40, sent: 39, unconfirmed: 1, failed: 0, pending: 0 });
   });
+
+  it("broadcasts again after a Redis restart, without restarting the bot", async () => {
+    const app = await worker(env("bc_restart", "restart:", { BROADCAST_RATE_TELEGRAM: "0", REDIS_TIMEOUT_MS: "500" }));
+    await seed(app, [3_001, 3_002]);
+    await redis.restart(); // queues, workers, the ledger and the limiter lose their connections (and, here, their data)
+    const b = await until(() => app.broadcasts!.create(message, "test"), (x) => Boolean(x));
+    await until(() => app.broadcasts!.start(b.id, "test"), (x) => Boolean(x));
+    expect(await until(() => app.broadcasts!.report(b.id), (x) => x.status === "done")).toMatchObject({ sent: 2 });
+    for (const id of [3_001, 3_002]) expect(api.sent(id)).toHaveLength(1);
+  });
 });

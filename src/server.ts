@@ -3,6 +3,7 @@ import type { App } from "./app.ts";
 import { startBroadcasting, type Broadcasting } from "./broadcasts/broadcasting.ts";
 import type { ProactiveSender } from "./broadcasts/proactive-sender.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
+import { WebchatInbox } from "./channels/webchat/webchat-inbox.ts";
 import { mountWebchat } from "./channels/webchat/webchat-routes.ts";
 import { ZaloBotChannel } from "./channels/zalo-bot/zalo-bot-channel.ts";
 import { ZaloOaChannel } from "./channels/zalo-oa/zalo-oa-channel.ts";
@@ -28,6 +29,7 @@ export interface RunningChannels {
 export async function startChannels(app: App, http: HttpServer): Promise<RunningChannels> {
   const channels: Array<{ stop(): void }> = [];
   const senders = new Map<string, ProactiveSender>();
+  if (app.config.WEBCHAT_ENABLED) senders.set("webchat", new WebchatInbox(app.stores.keyValue).sender());
   if (app.config.TELEGRAM_BOT_TOKEN) {
     const telegram = new TelegramChannel(app);
     await telegram.start(http);

@@ -27,7 +27,7 @@ export interface Broadcasting {
 export async function startBroadcasting(app: App, senders: ReadonlyMap<string, ProactiveSender>): Promise<Broadcasting> {
   const c = app.config;
   const redis = app.stores.redis;
-  const rates = { telegram: c.BROADCAST_RATE_TELEGRAM, "zalo-oa": c.BROADCAST_RATE_ZALO_OA, "zalo-bot": c.BROADCAST_RATE_ZALO_BOT };
+  const rates = { telegram: c.BROADCAST_RATE_TELEGRAM, "zalo-oa": c.BROADCAST_RATE_ZALO_OA, "zalo-bot": c.BROADCAST_RATE_ZALO_BOT, webchat: c.BROADCAST_RATE_WEBCHAT };
   const ledger = redis ? new RedisDeliveryLedger(redis, c.REDIS_KEY_PREFIX) : new MemoryDeliveryLedger(join(resolve(c.DATA_DIR), "broadcast-deliveries.jsonl"));
   const limiter = redis ? new RedisRateLimiter(redis, c.REDIS_KEY_PREFIX, rates) : new MemoryRateLimiter(rates);
   const jobs: BroadcastJobs = c.REDIS_URL

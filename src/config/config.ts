@@ -56,6 +56,7 @@ export const configSchema = z
   BROADCAST_RATE_TELEGRAM: rate(25),
   BROADCAST_RATE_ZALO_OA: rate(10),
   BROADCAST_RATE_ZALO_BOT: rate(10),
+  BROADCAST_RATE_WEBCHAT: rate(25),
   BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   BROADCAST_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
   BROADCAST_WORKER: bool.default(true),

@@ -281,4 +281,23 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect((await app.records.audit.list(50)).some((e) => e.actor === "telegram:777")).toBe(false);
     expect((await app.records.audit.list(50)).filter((e) => e.actor === "telegram:555").map((e) => e.action)).toContain("broadcast.schedule");
   });
+
+  it("reaches web chat users through the page's inbox, once, with buttons that work", async () => {
+    await boot();
+    const chat = async (body: object) => (await (await fetch(`${base}/webchat/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "browser-user-1", messageId: `m-${Math.random().toString(36).slice(2)}`, ...body }) })).json()) as any;
+    const inbox = async (userId = "browser-user-1") => (await (await fetch(`${base}/webchat/inbox?userId=${userId}`)).json()) as any;
+    await chat({ text: "/start" });
+    await chat({ payload: "flow:subscribe" }); // the menu's "receive campaign news"
+    expect(await inbox()).toEqual({ replies: [] });
+    const { body } = await admin("POST", "/broadcasts", { ...textMessage, buttons: [{ label: { key: "broadcast.pledge_button" }, payload: "flow:pledge" }], audience: { channels: ["webchat"] } });
+    expect((await admin("GET", `/broadcasts/${body.broadcast.id}/preview`)).body.recipients.byChannel).toEqual({ webchat: 1 });
+    await admin("POST", `/broadcasts/${body.broadcast.id}/start`);
+    expect(await finished(body.broadcast.id)).toMatchObject({ sent: 1 });
+    const got = await inbox();
+    expect(got.replies).toEqual([{ text: "Xin chào các bạn", buttons: [{ label: "💝 Đăng ký ủng hộ", payload: "flow:pledge" }] }]);
+    expect(await inbox()).toEqual({ replies: [] }); // handed over once
+    const pressed = await chat({ payload: "flow:pledge" });
+    expect(pressed.replies.map((r: any) => r.text).join(" ")).toMatch(/bao nhiêu/);
+    expect((await fetch(`${base}/webchat/inbox?userId=x`)).status).toBe(400);
+  });
 });

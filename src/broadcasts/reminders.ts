@@ -45,12 +45,14 @@ export class Reminders {
     const userId = pledge.userKey.slice(pledge.channel.length + 1);
     // Claimed first, even when it will not be sent, so the sweep moves on and never doubles it.
     if (!(await records.pledges.claimReminder(pledge.reference, pledge.reminders ?? 0, at))) return false;
+    // Like broadcasts: only people who said yes to messages (the pledge flow asks, naming
+    // reminders) and can be reached. Declining the offer, or "stop" later, means no reminder.
     const sub = await records.subscribers.get(pledge.channel, userId);
-    if (!sender || (sub && (!sub.optedIn || sub.blocked || sub.unreachable))) {
-      log.info({ reference: pledge.reference, reason: sender ? "opted out or unreachable" : "channel off" }, "reminders: skipped");
+    if (!sender || !sub?.optedIn || sub.blocked || sub.unreachable) {
+      log.info({ reference: pledge.reference, reason: sender ? "not opted in, or unreachable" : "channel off" }, "reminders: skipped");
       return false;
     }
-    const lang = sub && isLanguage(sub.lang) ? sub.lang : this.d.defaultLang;
+    const lang = isLanguage(sub.lang) ? sub.lang : this.d.defaultLang;
     const outcome = await sendThroughLimit(sender, this.d.limiter, pledge.conversationId, this.render(pledge, lang));
     log.info({ reference: pledge.reference, n: (pledge.reminders ?? 0) + 1, outcome }, "reminders: reminder");
     return outcome === "sent";

@@ -51,14 +51,17 @@ async function pledge(user: number, method: PledgeMethod): Promise<string> {
 }
 
 describe("payment reminders for unpaid pledges", () => {
-  it("reminds after the delay, at most REMINDER_MAX times, never in quiet hours or after opt-out, stops when paid or cancelled, and survives a restart", async () => {
+  it("reminds those who accepted messages after the delay, at most REMINDER_MAX times, never in quiet hours or after opt-out, stops when paid or cancelled, and survives a restart", async () => {
     await boot();
     const dataDir = app.config.DATA_DIR;
     const refA = await pledge(901, "transfer");
     await pledge(902, "cash");
     await pledge(903, "payroll");
     await pledge(904, "sms");
-    await app.records.subscribers.setOptIn("telegram", "903", false, "vi", app.now()); // said "stop messages"
+    await pledge(906, "cash"); // declined the pledge flow's offer of messages: no subscriber record
+    for (const user of ["901", "902", "904"]) await app.records.subscribers.setOptIn("telegram", user, true, "vi", app.now()); // said yes to the offer
+    await app.records.subscribers.setOptIn("telegram", "903", true, "vi", app.now());
+    await app.records.subscribers.setOptIn("telegram", "903", false, "vi", app.now()); // later said "stop messages"
 
     at("2019-10-21T10:00:00+07:00"); // a day later: nothing due
     expect(await sweep()).toBe(0);

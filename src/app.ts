@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { createActions } from "./actions/action-registry.ts";
 import type { BroadcastService } from "./broadcasts/broadcast-service.ts";
+import type { ProactiveSender } from "./broadcasts/proactive-sender.ts";
 import type { Config } from "./config/config.ts";
 import { ACTION_NAMES } from "./engine/action.ts";
 import { Engine } from "./engine/engine.ts";
@@ -25,6 +26,8 @@ export interface App {
   now: () => Date;
   /** Staff broadcasts, once the channels they send through have started (null before). */
   broadcasts: BroadcastService | null;
+  /** Proactive senders of the running channels (filled when they start): broadcasts, staff replies. */
+  senders: Map<string, ProactiveSender>;
   close(): Promise<void>;
 }
 
@@ -46,5 +49,5 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     onActionError: (where, err) => log.error({ err: errorInfo(err) }, `action failed: ${where}`),
   });
   const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) => engine.text("common.error", lang));
-  return { config, bundle, records, store, stores, engine, turns, log, now, broadcasts: null, close: () => stores.close() };
+  return { config, bundle, records, store, stores, engine, turns, log, now, broadcasts: null, senders: new Map(), close: () => stores.close() };
 }

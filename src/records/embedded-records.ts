@@ -227,7 +227,19 @@ export class EmbeddedHandoffRepository implements HandoffRepository {
   }
 
   async open(): Promise<HandoffRequest[]> {
-    return [...this.docs.all()];
+    return this.docs.filter((h) => !h.answeredAt).map((h) => ({ ...h }));
+  }
+
+  async get(id: string): Promise<HandoffRequest | null> {
+    const h = this.docs.find((x) => x.id === id);
+    return h ? { ...h } : null;
+  }
+
+  async markAnswered(id: string, at: Date): Promise<void> {
+    await this.docs.mutate((docs) => {
+      const h = docs.find((x) => x.id === id);
+      if (h) h.answeredAt = at.toISOString();
+    });
   }
 
   async forget(userKey: string): Promise<number> {

@@ -108,12 +108,17 @@ export interface HandoffRequest {
   userKey: string;
   lang: string;
   requestedAt: string;
+  /** When staff answered through the bot; answered requests are no longer open. */
+  answeredAt?: string;
 }
 
 /** Requests to talk to campaign staff. */
 export interface HandoffRepository {
   request(input: Omit<HandoffRequest, "id">): Promise<HandoffRequest>;
+  /** Unanswered requests, oldest first. */
   open(): Promise<HandoffRequest[]>;
+  get(id: string): Promise<HandoffRequest | null>;
+  markAnswered(id: string, at: Date): Promise<void>;
   forget(userKey: string): Promise<number>;
 }
 

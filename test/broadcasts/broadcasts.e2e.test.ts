@@ -300,4 +300,19 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect(pressed.replies.map((r: any) => r.text).join(" ")).toMatch(/bao nhiêu/);
     expect((await fetch(`${base}/webchat/inbox?userId=x`)).status).toBe(400);
   });
+
+  it("lets staff answer a 'talk to staff' request through the bot, in the user's chat", async () => {
+    await boot();
+    const res = await fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "s3cret_webhook-token-0123456789" }, body: JSON.stringify(tg.press({ id: 960 }, "flow:handoff")) });
+    expect(res.status).toBe(200);
+    const [request] = (await admin("GET", "/handoffs")).body.handoffs;
+    expect(request).toMatchObject({ channel: "telegram", conversationId: "960" });
+    const answered = await admin("POST", `/handoffs/${request.id}/reply`, { text: "Chào bạn, mời bạn gọi Ủy ban MTTQ phường." });
+    expect(answered).toEqual({ status: 200, body: { outcome: "sent" } });
+    expect(api.sent(960).at(-1)!.text).toBe("💬 Cán bộ chiến dịch trả lời bạn:\nChào bạn, mời bạn gọi Ủy ban MTTQ phường.");
+    expect((await admin("GET", "/handoffs")).body.handoffs).toEqual([]); // answered: no longer open
+    expect((await admin("POST", `/handoffs/${request.id}/reply`, { text: "" })).status).toBe(400);
+    expect((await admin("POST", "/handoffs/nope/reply", { text: "x" })).status).toBe(404);
+    expect((await admin("GET", "/audit?limit=5")).body.entries.map((e: any) => e.action)).toContain("handoff.reply");
+  });
 });

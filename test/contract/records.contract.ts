@@ -180,6 +180,18 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(await records.broadcasts.get("nope")).toBeNull();
     });
 
+    it("keeps requests to talk to staff open until staff answer them", async () => {
+      const { records } = await make();
+      const userKey = `test:handoff-${Math.random()}`;
+      const h = await records.handoffs.request({ channel: "test", conversationId: "c9", userKey, lang: "vi", requestedAt: "2019-10-20T02:00:00.000Z" });
+      expect((await records.handoffs.open()).some((x) => x.id === h.id)).toBe(true);
+      expect(await records.handoffs.get(h.id)).toMatchObject({ channel: "test", conversationId: "c9", userKey });
+      await records.handoffs.markAnswered(h.id, new Date("2019-10-20T03:00:00Z"));
+      expect((await records.handoffs.open()).some((x) => x.id === h.id)).toBe(false);
+      expect((await records.handoffs.get(h.id))?.answeredAt).toBe("2019-10-20T03:00:00.000Z");
+      expect(await records.handoffs.get("nope")).toBeNull();
+    });
+
     it("keeps an audit log of staff actions, newest first", async () => {
       const { records } = await make();
       await records.audit.record({ actor: "telegram:1", action: "pledge.mark_paid", target: "VNN-AAAAAA", at: "2019-10-20T01:00:00.000Z" });

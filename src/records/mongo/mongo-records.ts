@@ -253,7 +253,15 @@ export class MongoHandoffRepository implements HandoffRepository {
   }
 
   async open(): Promise<HandoffRequest[]> {
-    return this.db.run("handoffs.open", async () => (await this.db.models.Handoff.find().sort({ requestedAt: 1 }).lean()).map((d) => fromDoc<HandoffRequest>(d)!));
+    return this.db.run("handoffs.open", async () => (await this.db.models.Handoff.find({ answeredAt: { $exists: false } }).sort({ requestedAt: 1 }).lean()).map((d) => fromDoc<HandoffRequest>(d)!));
+  }
+
+  async get(id: string): Promise<HandoffRequest | null> {
+    return this.db.run("handoffs.get", async () => fromDoc<HandoffRequest>(await this.db.models.Handoff.findById(id).lean()));
+  }
+
+  async markAnswered(id: string, at: Date): Promise<void> {
+    await this.db.run("handoffs.answered", () => this.db.models.Handoff.updateOne({ _id: id }, { $set: { answeredAt: at.toISOString() } }));
   }
 
   async forget(userKey: string): Promise<number> {

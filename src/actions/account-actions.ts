@@ -1,11 +1,25 @@
 import type { Action } from "../engine/action.ts";
+import type { Campaign } from "../engine/campaign-schema.ts";
+import { foldText } from "../engine/text-normalize.ts";
 import type { Records } from "../records/ports.ts";
 
-/** Opts the user in to campaign messages on this channel, with their organisation if known (deep link). */
+/**
+ * Opts the user in to campaign messages on this channel, with their organisation for audiences
+ * by union: from a deep link, else the organisation they named in the pledge (given with
+ * consent) when it is one of the campaign's organisations, by code or name.
+ */
 export function subscribe(records: Records): Action {
-  return async ({ session, inbound, now }) => {
-    await records.subscribers.setOptIn(inbound.channel, inbound.userId, true, session.lang, now, session.org);
+  return async ({ session, inbound, now, campaign }) => {
+    const organisation = session.org ?? organisationCode(campaign, session.slots.organisation);
+    await records.subscribers.setOptIn(inbound.channel, inbound.userId, true, session.lang, now, organisation);
   };
+}
+
+/** The campaign organisation a typed name or code stands for (diacritics and case ignored). */
+export function organisationCode(campaign: Campaign, typed: unknown): string | undefined {
+  if (typeof typed !== "string" || !typed.trim()) return undefined;
+  const t = foldText(typed);
+  return campaign.organisations.find((o) => [o.code, ...(typeof o.name === "string" ? [o.name] : Object.values(o.name))].some((n) => foldText(n) === t))?.code;
 }
 
 /** Opts the user out; takes effect at once for anything sent later. */

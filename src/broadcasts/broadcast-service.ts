@@ -119,8 +119,13 @@ export class BroadcastService {
   }
 
   async resume(id: string, actor: string): Promise<Broadcast> {
-    const b = await this.change(id, "resume", { status: "running" });
+    let b = await this.change(id, "resume", { status: "running" });
     if (!b.expanded) await this.d.jobs.expandIn(id, 0); // queuing stopped at the pause; go on from the cursor
+    else if ((await this.d.ledger.batchesLeft(id)) <= 0) {
+      // The last batch finished during the pause, when it could not mark the broadcast done.
+      const at = this.d.now().toISOString();
+      b = (await this.d.records.broadcasts.update(id, { status: "done", finishedAt: at, updatedAt: at }, ["running"])) ?? b;
+    }
     await this.audit(actor, "broadcast.resume", id);
     return b;
   }

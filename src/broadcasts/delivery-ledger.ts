@@ -26,6 +26,7 @@ export interface DeliveryLedger {
   addBatches(broadcastId: string, batchIds: string[]): Promise<void>;
   /** Marks a batch finished (once); returns how many of the broadcast's batches are left. */
   finishBatch(broadcastId: string, batchId: string): Promise<number>;
+  batchesLeft(broadcastId: string): Promise<number>;
 }
 
 /** In memory, optionally appended to a file (embedded mode) so a restart does not resend. */
@@ -80,6 +81,11 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
   async finishBatch(b: string, id: string): Promise<number> {
     const sets = this.batchesOf(b);
     sets.done.add(id);
+    return sets.all.size - sets.done.size;
+  }
+
+  async batchesLeft(b: string): Promise<number> {
+    const sets = this.batchesOf(b);
     return sets.all.size - sets.done.size;
   }
 
@@ -148,6 +154,10 @@ export class RedisDeliveryLedger implements DeliveryLedger {
 
   async addBatches(b: string, ids: string[]): Promise<void> {
     if (ids.length) await this.redis.sadd(`${this.prefix}bc:{${b}}:batches`, ...ids);
+  }
+
+  async batchesLeft(b: string): Promise<number> {
+    return Number(await this.redis.eval(LEFT, 2, `${this.prefix}bc:{${b}}:batches`, `${this.prefix}bc:{${b}}:done`));
   }
 
   async finishBatch(b: string, id: string): Promise<number> {

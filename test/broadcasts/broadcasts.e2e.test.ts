@@ -208,6 +208,11 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect(await finished(id)).toMatchObject({ status: "done", sent: 20 });
     for (const chat of ids) expect(api.sent(chat)).toHaveLength(1);
 
+    // Paused just as its last batch finished (which then could not mark it done): resuming ends it.
+    const quick = (await admin("POST", "/broadcasts", textMessage)).body.broadcast.id as string;
+    await app.records.broadcasts.update(quick, { status: "paused", expanded: true, queued: 0 });
+    expect((await admin("POST", `/broadcasts/${quick}/resume`)).body.broadcast.status).toBe("done");
+
     api.clear();
     const second = (await admin("POST", "/broadcasts", textMessage)).body.broadcast.id as string;
     await admin("POST", `/broadcasts/${second}/start`);

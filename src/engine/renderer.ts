@@ -73,7 +73,19 @@ export class Renderer {
     if (template === null) return this.reference(key, lang, values);
     if (typeof template === "string") return template;
     let out = "";
-    for (const part of template) out += typeof part === "string" ? part : fill(part, values, lang);
+    for (const part of template) {
+      if (typeof part === "string") out += part;
+      else if ("nest" in part) {
+        // $t(pledge.method.{{item.method}}): the key's slots are filled, then that key rendered.
+        let nested = "";
+        for (const k of part.nest) {
+          if (typeof k === "string") nested += k;
+          else if (valueAt(k.path, values) === undefined) return this.reference(key, lang, values);
+          else nested += fill(k, values, lang);
+        }
+        out += this.text(nested, lang, values);
+      } else out += fill(part, values, lang);
+    }
     return out;
   }
 
@@ -105,40 +117,61 @@ export class Renderer {
 }
 
 type Slot = { path: string[]; format?: "vnd" | "dash"; raw: string };
-type Template = string | Array<string | Slot>;
+type Nest = { nest: Array<string | Slot> };
+type Template = string | Array<string | Slot | Nest>;
 
 const SLOT = /\{\{\s*([A-Za-z0-9_.]+)\s*(?:,\s*(vnd|dash)\s*)?\}\}/g;
 
-/** A locale string as a template; null when i18next must render it ($t(), other syntax). */
+/** A locale string as a template; null when i18next must render it (other syntax). */
 function compile(raw: unknown): Template | null {
-  if (typeof raw !== "string" || raw.includes("$t(")) return null;
+  if (typeof raw !== "string") return null;
+  const parts: Array<string | Slot | Nest> = [];
+  let at = 0;
+  for (const m of raw.matchAll(/\$t\(([^()]*)\)/g)) {
+    const before = slots(raw.slice(at, m.index));
+    const key = slots(m[1]!);
+    if (!before || !key || key.some((k) => typeof k !== "string" && k.format)) return null;
+    parts.push(...before, { nest: key });
+    at = m.index + m[0].length;
+  }
+  const rest = slots(raw.slice(at));
+  if (!rest) return null;
+  parts.push(...rest);
+  if (parts.length === 0) return "";
+  return parts.length === 1 && typeof parts[0] === "string" ? parts[0] : parts;
+}
+
+/** Literal text and {{path}} slots; null when something else in braces is there. */
+function slots(text: string): Array<string | Slot> | null {
   const parts: Array<string | Slot> = [];
   let at = 0;
-  for (const m of raw.matchAll(SLOT)) {
-    if (m.index > at) parts.push(raw.slice(at, m.index));
+  for (const m of text.matchAll(SLOT)) {
+    if (m.index > at) parts.push(text.slice(at, m.index));
     parts.push({ path: m[1]!.split("."), format: m[2] as Slot["format"], raw: m[0] });
     at = m.index + m[0].length;
   }
-  const rest = raw.slice(at);
-  if (rest.includes("{{")) return null;
-  if (parts.length === 0) return raw;
+  const rest = text.slice(at);
+  if (rest.includes("{{") || rest.includes("$t(")) return null;
   if (rest) parts.push(rest);
   return parts;
 }
 
-function fill(slot: Slot, values: Record<string, unknown>, lang: Language): string {
+function valueAt(path: string[], values: Record<string, unknown>): unknown {
   let node: unknown = values;
-  for (const part of slot.path) {
-    if (node === null || typeof node !== "object") {
-      node = undefined;
-      break;
-    }
+  for (const part of path) {
+    if (node === null || typeof node !== "object") return undefined;
     node = (node as Record<string, unknown>)[part];
   }
+  return node;
+}
+
+function fill(slot: Slot, values: Record<string, unknown>, lang: Language): string {
+  const node = valueAt(slot.path, values);
   if (node === undefined) return slot.raw; // i18next leaves a missing value's placeholder as written
-  if (slot.format === "vnd") return node === null ? "" : formatVnd(Number(node), lang);
-  if (slot.format === "dash") return node === undefined || node === null || node === "" ? "—" : String(node);
-  return node === undefined || node === null ? "" : String(node);
+  if (node === null) return ""; // and writes null as nothing, formatter or not
+  if (slot.format === "vnd") return formatVnd(Number(node), lang);
+  if (slot.format === "dash") return node === "" ? "—" : String(node);
+  return String(node);
 }
 
 /** Reads slots.amount, campaign.sms.keyword, item.bank ... from the context. */

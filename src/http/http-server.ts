@@ -61,7 +61,9 @@ export class HttpServer {
       void this.dispatch(req).then((out) => {
         const body = out.body === undefined ? "" : typeof out.body === "string" || Buffer.isBuffer(out.body) ? out.body : JSON.stringify(out.body);
         const type = out.body !== undefined && typeof out.body === "object" && !Buffer.isBuffer(out.body) ? { "content-type": "application/json; charset=utf-8" } : {};
-        res.writeHead(out.status, { ...type, ...out.headers });
+        // A known length avoids chunked encoding: headers and body leave in one socket write.
+        const length = out.status === 204 || out.status === 304 ? {} : { "content-length": Buffer.byteLength(body) };
+        res.writeHead(out.status, { ...type, ...length, ...out.headers });
         res.end(body);
       });
     });

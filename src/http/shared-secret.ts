@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash as digest, timingSafeEqual } from "node:crypto";
 
 /**
  * A secret a caller must present (webhook secret tokens, the admin Bearer token). Both sides
@@ -16,6 +16,7 @@ export class SharedSecret {
   }
 }
 
+/** One-shot hashing (Node ≥ 20.12): no Hash object per webhook request. */
 function hash(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
+  return digest("sha256", text, "buffer");
 }

@@ -3,8 +3,11 @@
  * Chung Tay — a Redis-backed session (a small ioredis store) and a 4-step WizardScene for a
  * pledge (amount → method → consent → confirm, saving with mongoose). Replies go to the Bot API
  * over HTTP (telegraf 4.16 never answers sendMessage in the webhook response), here a local fake
- * (bench/fake-bot-api.ts) in another process. Env: PORT, REDIS_URL, MONGODB_URI, TELEGRAM_API_ROOT.
+ * (bench/fake-bot-api.ts) in another process. With BASELINE_REPLIES (a JSON file from
+ * bench/baseline-replies.ts) each step sends exactly the message Chung Tay sends at that step;
+ * without it, short messages of its own. Env: PORT, REDIS_URL, MONGODB_URI, TELEGRAM_API_ROOT.
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
@@ -35,34 +38,44 @@ type State = { amount?: number; method?: string };
 type Ctx = Scenes.WizardContext & { scene: Scenes.SceneContextScene<Scenes.WizardContext, Scenes.WizardSessionData> };
 const text = (ctx: Ctx) => (ctx.message && "text" in ctx.message ? ctx.message.text : "");
 
+type Payload = { text: string } & Record<string, unknown>;
+const same: Payload[] | null = process.env.BASELINE_REPLIES ? JSON.parse(readFileSync(process.env.BASELINE_REPLIES, "utf8")) : null;
+/** Chung Tay's message for this step when given, else the short one. */
+const say = (ctx: Scenes.WizardContext, step: number, short: string, extra: object = {}, reference = "") => {
+  const p = same?.[step];
+  if (!p) return ctx.reply(short, extra);
+  const { text: t, ...rest } = reference ? (JSON.parse(JSON.stringify(p).replaceAll("{ref}", reference)) as Payload) : p;
+  return ctx.reply(t, rest);
+};
+
 const wizard = new Scenes.WizardScene<Scenes.WizardContext>(
   "pledge",
   async (ctx) => {
-    await ctx.reply("Bạn muốn ủng hộ bao nhiêu tiền?");
+    await say(ctx, 0, "Bạn muốn ủng hộ bao nhiêu tiền?");
     return ctx.wizard.next();
   },
   async (ctx) => {
     const amount = parseAmount(text(ctx as Ctx));
     if (!amount) return ctx.reply("Tôi chưa đọc được số tiền.");
     (ctx.wizard.state as State).amount = amount;
-    await ctx.reply("Hình thức nào?", { reply_markup: { inline_keyboard: [[{ text: "Tiền mặt", callback_data: "cash" }, { text: "Chuyển khoản", callback_data: "transfer" }]] } });
+    await say(ctx, 1, "Hình thức nào?", { reply_markup: { inline_keyboard: [[{ text: "Tiền mặt", callback_data: "cash" }, { text: "Chuyển khoản", callback_data: "transfer" }]] } });
     return ctx.wizard.next();
   },
   async (ctx) => {
     (ctx.wizard.state as State).method = text(ctx as Ctx);
-    await ctx.reply("Bạn có đồng ý cung cấp thông tin liên hệ không?");
+    await say(ctx, 2, "Bạn có đồng ý cung cấp thông tin liên hệ không?");
     return ctx.wizard.next();
   },
   async (ctx) => {
     const s = ctx.wizard.state as State;
-    await ctx.reply(`Xin kiểm tra lại: ${s.amount} đ, ${s.method}. Xác nhận?`);
+    await say(ctx, 3, `Xin kiểm tra lại: ${s.amount} đ, ${s.method}. Xác nhận?`);
     return ctx.wizard.next();
   },
   async (ctx) => {
     const s = ctx.wizard.state as State;
-    const reference = `VNN-${randomUUID().slice(0, 6).toUpperCase()}`;
+    const reference = `VNN-${randomUUID().slice(0, 8).toUpperCase()}`; // 8 hex digits: 6 collided within a bench run
     await Pledge.create({ _id: randomUUID(), reference, amount: s.amount, method: s.method, userKey: String(ctx.from?.id), createdAt: new Date().toISOString() });
-    await ctx.reply(`Đã ghi nhận. Mã: ${reference}`);
+    await say(ctx, 4, `Đã ghi nhận. Mã: ${reference}`, {}, reference);
     return ctx.scene.leave();
   },
 );

@@ -12,6 +12,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { freePort, servicesAvailable, startFerretDb, startRedis } from "../test/support/services.ts";
+import { BENCH_TEXTS, baselineReplies } from "./baseline-replies.ts";
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
@@ -60,7 +61,7 @@ let sequence = 0;
 function ours(port: number, phase: string): Script {
   const url = `http://127.0.0.1:${port}/webchat/messages`;
   const turn = (text: string) => (c: number, r: number) => ({ url, body: { userId: `bench-${phase}-${c}-${r}`, messageId: `bench-msg-${++sequence}`, text } });
-  return [turn("flow:pledge"), turn("500k"), turn("tiền mặt"), turn("không"), turn("xác nhận")];
+  return BENCH_TEXTS.map(turn);
 }
 
 /** Telegram updates for a chat, posted to a webhook path (with the secret header when given). */
@@ -78,7 +79,7 @@ function telegraf(port: number, phase: string): Script {
 }
 
 function oursOnTelegram(port: number, phase: string): Script {
-  return telegramUpdates(`http://127.0.0.1:${port}/webhooks/telegram`, phase, ["flow:pledge", "500k", "tiền mặt", "không", "xác nhận"], { "x-telegram-bot-api-secret-token": BENCH_SECRET });
+  return telegramUpdates(`http://127.0.0.1:${port}/webhooks/telegram`, phase, BENCH_TEXTS, { "x-telegram-bot-api-secret-token": BENCH_SECRET });
 }
 
 /** utime + stime of a process, in ms (from /proc, in clock ticks of 10 ms). */
@@ -176,7 +177,11 @@ async function main(): Promise<void> {
     await new Promise((r) => ourBot.once("exit", r)); // lets a CPU profile be written
 
     const tgPort = await freePort();
-    const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], { PORT: String(tgPort), REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: apiRoot }, tgPort);
+    // Unless BENCH_BASELINE_SHORT=1, the baseline sends the very messages our bot sends.
+    const repliesFile = join(mkdtempSync(join(tmpdir(), "bench-")), "baseline-replies.json");
+    if (!process.env.BENCH_BASELINE_SHORT) writeFileSync(repliesFile, JSON.stringify(await baselineReplies()));
+    const tgEnv = { PORT: String(tgPort), REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: apiRoot, ...(process.env.BENCH_BASELINE_SHORT ? {} : { BASELINE_REPLIES: repliesFile }) };
+    const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], tgEnv, tgPort);
     await drive("warm-up", tgBot, telegraf(tgPort, "warm-up"), WARMUP, stats);
     results.push(await drive("plain telegraf 4 + Redis session + wizard", tgBot, telegraf(tgPort, "run"), ROUNDS, stats));
     tgBot.kill();

@@ -176,12 +176,7 @@ function fill(slot: Slot, values: Record<string, unknown>, lang: Language): stri
 
 /** Reads slots.amount, campaign.sms.keyword, item.bank ... from the context. */
 export function resolvePath(ctx: TurnContext, path: string): unknown {
-  let node: unknown = ctx;
-  for (const part of path.split(".")) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
+  return valueAt(path.split("."), ctx as unknown as Record<string, unknown>);
 }
 
 function fillTemplate(template: string, ctx: TurnContext): string {

@@ -15,7 +15,6 @@ import { Reminders } from "./reminders.ts";
 export interface Broadcasting {
   service: BroadcastService;
   reminders: Reminders;
-  jobs: BroadcastJobs;
   close(): Promise<void>;
 }
 
@@ -56,7 +55,6 @@ export async function startBroadcasting(app: App, senders: ReadonlyMap<string, P
   return {
     service,
     reminders,
-    jobs,
     close: async () => {
       delivery.stop();
       await jobs.close();

@@ -47,11 +47,6 @@ export class InProcessJobs implements BroadcastJobs {
     }
   }
 
-  /** Resolves when nothing is queued or running (tests). */
-  async idle(): Promise<void> {
-    while ([...this.queues.values()].some((q) => q.length) || [...this.busy.values()].some((n) => n > 0)) await new Promise((r) => setTimeout(r, 10));
-  }
-
   /** Stops taking work and waits for the batches running now (they stop at their next message). */
   async close(): Promise<void> {
     this.closed = true;

@@ -132,41 +132,44 @@ export class RedisDeliveryLedger implements DeliveryLedger {
   ) {}
 
   async claim(b: string, r: string): Promise<boolean> {
-    return (await this.redis.eval(CLAIM, 2, ...this.keys(b), r, "sending")) === 1;
+    return (await this.redis.eval(CLAIM, 2, ...this.keys(b).pair, r, "sending")) === 1;
   }
 
   async settle(b: string, r: string, outcome: DeliveryOutcome): Promise<void> {
-    await this.redis.eval(SETTLE, 2, ...this.keys(b), r, outcome);
+    await this.redis.eval(SETTLE, 2, ...this.keys(b).pair, r, outcome);
   }
 
   async release(b: string, r: string): Promise<void> {
-    await this.redis.eval(SETTLE, 2, ...this.keys(b), r, "");
+    await this.redis.eval(SETTLE, 2, ...this.keys(b).pair, r, "");
   }
 
   async skip(b: string, r: string, outcome: DeliveryOutcome): Promise<void> {
-    await this.redis.eval(CLAIM, 2, ...this.keys(b), r, outcome);
+    await this.redis.eval(CLAIM, 2, ...this.keys(b).pair, r, outcome);
   }
 
   async counts(b: string): Promise<Partial<Record<DeliveryState, number>>> {
-    const raw = await this.redis.hgetall(this.keys(b)[1]);
+    const raw = await this.redis.hgetall(this.keys(b).pair[1]);
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
   }
 
   async addBatches(b: string, ids: string[]): Promise<void> {
-    if (ids.length) await this.redis.sadd(`${this.prefix}bc:{${b}}:batches`, ...ids);
+    if (ids.length) await this.redis.sadd(this.keys(b).batches, ...ids);
   }
 
   async batchesLeft(b: string): Promise<number> {
-    return Number(await this.redis.eval(LEFT, 2, `${this.prefix}bc:{${b}}:batches`, `${this.prefix}bc:{${b}}:done`));
+    const { batches: all, done } = this.keys(b);
+    return Number(await this.redis.eval(LEFT, 2, all, done));
   }
 
   async finishBatch(b: string, id: string): Promise<number> {
-    const [all, done] = [`${this.prefix}bc:{${b}}:batches`, `${this.prefix}bc:{${b}}:done`];
+    const { batches: all, done } = this.keys(b);
     const [, [, left]] = (await this.redis.multi().sadd(done, id).eval(LEFT, 2, all, done).exec()) as [unknown, [unknown, number]];
     return left;
   }
 
-  private keys(b: string): [string, string] {
-    return [`${this.prefix}bc:{${b}}:states`, `${this.prefix}bc:{${b}}:counts`];
+  /** The states and counts hashes (what the scripts take), then the queued and finished batch sets; one hash tag per broadcast. */
+  private keys(b: string): { pair: [string, string]; batches: string; done: string } {
+    const p = `${this.prefix}bc:{${b}}:`;
+    return { pair: [`${p}states`, `${p}counts`], batches: `${p}batches`, done: `${p}done` };
   }
 }

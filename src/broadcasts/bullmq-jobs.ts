@@ -94,7 +94,11 @@ export class BullJobs implements BroadcastJobs {
 
   async enqueue(batches: Batch[]): Promise<void> {
     const byChannel = new Map<string, Batch[]>();
-    for (const b of batches) byChannel.set(b.channel, [...(byChannel.get(b.channel) ?? []), b]);
+    for (const b of batches) {
+      const list = byChannel.get(b.channel);
+      if (list) list.push(b);
+      else byChannel.set(b.channel, [b]);
+    }
     for (const [channel, list] of byChannel) {
       const queue = this.delivery.get(channel);
       if (!queue) throw new Error(`broadcast jobs: no delivery queue for channel ${channel}`);

@@ -53,7 +53,7 @@ export async function startChannels(app: App, http: HttpServer): Promise<Running
 export async function startServices(app: App, http: HttpServer): Promise<{ broadcasting: Broadcasting; stop(): Promise<void> }> {
   const channels = await startChannels(app, http);
   for (const [name, sender] of channels.senders) app.senders.set(name, sender);
-  const broadcasting = await startBroadcasting(app, channels.senders);
+  const broadcasting = await startBroadcasting(app);
   app.broadcasts = broadcasting.service;
   return {
     broadcasting,

@@ -7,7 +7,6 @@ import { BullJobs } from "./bullmq-jobs.ts";
 import { MemoryDeliveryLedger, RedisDeliveryLedger } from "./delivery-ledger.ts";
 import { InProcessJobs } from "./in-process-jobs.ts";
 import type { BroadcastJobs } from "./jobs.ts";
-import type { ProactiveSender } from "./proactive-sender.ts";
 import { parseQuietHours } from "./quiet-hours.ts";
 import { MemoryRateLimiter, RedisRateLimiter } from "./rate-limiter.ts";
 import { Reminders } from "./reminders.ts";
@@ -19,12 +18,13 @@ export interface Broadcasting {
 }
 
 /**
- * Broadcasts and reminders for the channels that run here. With Redis: BullMQ queues, a Redis
+ * Broadcasts and reminders for the channels that run here (app.senders, filled as they start). With Redis: BullMQ queues, a Redis
  * delivery ledger and rate limits shared by every process. Without: the same in-process, with
  * the ledger appended to DATA_DIR, so the local demo shows broadcasts at the same limits.
  */
-export async function startBroadcasting(app: App, senders: ReadonlyMap<string, ProactiveSender>): Promise<Broadcasting> {
+export async function startBroadcasting(app: App): Promise<Broadcasting> {
   const c = app.config;
+  const senders = app.senders;
   const redis = app.stores.redis;
   const rates = { telegram: c.BROADCAST_RATE_TELEGRAM, "zalo-oa": c.BROADCAST_RATE_ZALO_OA, "zalo-bot": c.BROADCAST_RATE_ZALO_BOT, webchat: c.BROADCAST_RATE_WEBCHAT };
   const ledger = redis ? new RedisDeliveryLedger(redis, c.REDIS_KEY_PREFIX) : new MemoryDeliveryLedger(join(resolve(c.DATA_DIR), "broadcast-deliveries.jsonl"));

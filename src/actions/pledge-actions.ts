@@ -1,6 +1,6 @@
 import type { Action } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
-import { PLEDGE_METHODS, type PledgeMethod } from "../records/pledge.ts";
+import { PLEDGE_METHODS, type Pledge, type PledgeMethod } from "../records/pledge.ts";
 
 /**
  * Saves the pledge in slots. Personal fields are kept only when slots.consent is true.
@@ -36,9 +36,14 @@ export function savePledge(records: Records): Action {
 export function listPledges(records: Records): Action {
   return async ({ session, userKey }) => {
     const pledges = await records.pledges.listByUser(userKey);
-    session.vars.pledges = pledges.map((p) => ({ reference: p.reference, amount: p.amount, method: p.method, status: p.status, date: vietnamDate(p.createdAt) }));
+    session.vars.pledges = pledges.map(pledgeView);
     session.vars.pledge_count = pledges.length;
   };
+}
+
+/** What flows show of a pledge (no personal fields). */
+function pledgeView(p: Pledge): Record<string, unknown> {
+  return { reference: p.reference, amount: p.amount, method: p.method, status: p.status, date: vietnamDate(p.createdAt) };
 }
 
 const VIETNAM_DATE = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" });
@@ -74,7 +79,7 @@ export function findOwnPledge(records: Records): Action {
   return async ({ session, userKey }) => {
     const reference = String(session.vars.arg ?? "").toUpperCase();
     const pledge = reference ? await records.pledges.findByReference(reference) : null;
-    if (pledge && pledge.userKey === userKey && pledge.status === "pledged") session.vars.pledge = { reference: pledge.reference, amount: pledge.amount, method: pledge.method, date: vietnamDate(pledge.createdAt) };
+    if (pledge && pledge.userKey === userKey && pledge.status === "pledged") session.vars.pledge = pledgeView(pledge);
   };
 }
 

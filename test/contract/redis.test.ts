@@ -33,7 +33,7 @@ describe.runIf(available)("Redis conversation store", () => {
     // Turns alternate between the two processes and overlap (each holds 2 ms+). "Arrival" is what
     // Redis saw: each turn is sent once Redis has issued the previous one's ticket.
     const counter = new Redis(redis!.url);
-    const ticketKey = `${prefix}c:{c:shared}:t`;
+    const conversationHash = `${prefix}c:{c:shared}`;
     const turns: Promise<void>[] = [];
     for (let i = 0; i < 50; i++) {
       const store = i % 2 === 0 ? a : b;
@@ -47,7 +47,7 @@ describe.runIf(available)("Redis conversation store", () => {
           await store.release(lease!, s);
         }),
       );
-      while (Number(await counter.get(ticketKey)) < i + 1) await new Promise((r) => setTimeout(r, 1));
+      while (Number(await counter.hget(conversationHash, "t")) < i + 1) await new Promise((r) => setTimeout(r, 1));
     }
     counter.disconnect();
     await Promise.all(turns);
@@ -98,8 +98,8 @@ describe.runIf(available)("Redis conversation store", () => {
     s.history = ["amount", "method", "consent", "name", "phone", "organisation", "ward"].map((slot, i) => ({ flow: "pledge", step: i + 2, slot }));
     await store.release(lease!, s);
     const client = new Redis(redis!.url);
-    const key = (await client.keys(`size${prefixes}:c:*:s`))[0]!;
-    const bytes = Buffer.byteLength((await client.get(key))!);
+    const key = `size${prefixes}:c:{webchat:3f2b8c1e-5d7a-4f3e-9b1a-2c4d6e8f0a1b}`;
+    const bytes = Buffer.byteLength((await client.hget(key, "s"))!);
     expect(bytes).toBeLessThan(1024);
     expect(await client.ttl(key)).toBeGreaterThan(3000);
     client.disconnect();

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { errorInfo } from "../log/error-info.ts";
 import type { MongoRecords } from "./mongo/mongo-records.ts";
 import type { Outbox } from "./outbox.ts";
-import type { NewPledge, Pledge, PledgeStatus } from "./pledge.ts";
+import { pledgeIdFor, type NewPledge, type Pledge, type PledgeStatus } from "./pledge.ts";
 import { StoreUnavailableError, type ConsentRecord, type ConsentRepository, type PledgeRepository, type PledgeTotals, type Records } from "./ports.ts";
 import { newReferenceCode } from "./reference-code.ts";
 
@@ -33,10 +33,11 @@ export class DurablePledgeRepository implements PledgeRepository {
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
       const at = this.now().toISOString();
-      const pledge: Pledge = { ...input, id: randomUUID(), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at };
+      const pledge: Pledge = { ...input, id: pledgeIdFor(input.idempotencyKey), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at };
       const stored = await this.outbox.putIfAbsent(input.idempotencyKey, pledge);
       this.log.warn({ reference: stored.reference }, "pledges: MongoDB unavailable, pledge kept in the outbox");
-      return { pledge: stored, created: stored.id === pledge.id };
+      // Same key, same id: the fresh reference tells whether this call stored it.
+      return { pledge: stored, created: stored.reference === pledge.reference };
     }
   }
 

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 export const PLEDGE_METHODS = ["transfer", "cash", "payroll", "sms", "in_kind"] as const;
 export type PledgeMethod = (typeof PLEDGE_METHODS)[number];
 export type PledgeStatus = "pledged" | "paid" | "cancelled";
@@ -28,3 +30,13 @@ export interface Pledge {
 }
 
 export type NewPledge = Omit<Pledge, "id" | "reference" | "status" | "createdAt" | "updatedAt" | "reminders" | "lastRemindedAt">;
+
+/**
+ * A pledge's id, derived from its idempotency key: every process that saves the same confirming
+ * turn (directly, or later from the outbox) names it the same, so MongoDB's _id index alone makes
+ * the save exactly-once (no second unique index to maintain on every insert). Hashed, so the id
+ * does not carry the chat id inside the key.
+ */
+export function pledgeIdFor(idempotencyKey: string): string {
+  return createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 32);
+}

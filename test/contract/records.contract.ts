@@ -26,6 +26,10 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(b.created).toBe(false);
       expect(b.pledge.reference).toBe(a.pledge.reference);
       expect(b.pledge.amount).toBe(500_000);
+      // Two processes saving the same confirming turn at once: one pledge.
+      const raced = await Promise.all([records.pledges.create(pledge({ idempotencyKey: "raced" })), records.pledges.create(pledge({ idempotencyKey: "raced" }))]);
+      expect(raced.filter((r) => r.created)).toHaveLength(1);
+      expect(raced[0].pledge.reference).toBe(raced[1].pledge.reference);
       const many = await Promise.all(Array.from({ length: 20 }, () => records.pledges.create(pledge())));
       expect(new Set([a, ...many].map((p) => p.pledge.reference)).size).toBe(21);
       expect(a.pledge.reference).toMatch(/^VNN-[0-9A-HJKMNP-TV-Z]{6}$/);

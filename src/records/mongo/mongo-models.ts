@@ -9,7 +9,8 @@ const pledgeSchema = new Schema(
   {
     _id: { type: String, required: true },
     reference: { type: String, required: true, unique: true },
-    idempotencyKey: { type: String, required: true, unique: true },
+    // Unique through _id, which is derived from it (pledgeIdFor).
+    idempotencyKey: { type: String, required: true },
     amount: { type: Number, required: true, min: 1, validate: Number.isInteger },
     method: { type: String, required: true, enum: PLEDGE_METHODS },
     status: { type: String, required: true, enum: ["pledged", "paid", "cancelled"] },
@@ -23,11 +24,13 @@ const pledgeSchema = new Schema(
     consentId: String,
     reminders: Number,
     lastRemindedAt: String,
-    createdAt: { type: String, required: true, index: true },
+    createdAt: { type: String, required: true },
     updatedAt: { type: String, required: true },
   },
   { versionKey: false, collection: "pledges" },
 );
+// Due reminders. Every index is paid on each pledge insert (bench/README.md): "my pledges" goes
+// by userKey, and the admin totals over a date range read the collection (rare, staff only).
 pledgeSchema.index({ status: 1, createdAt: 1 });
 
 const broadcastSchema = new Schema(

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Model, PipelineStage } from "mongoose";
 import type { Broadcast, BroadcastStatus } from "../../broadcasts/broadcast.ts";
-import type { NewPledge, Pledge, PledgeMethod, PledgeStatus } from "../pledge.ts";
+import { pledgeIdFor, type NewPledge, type Pledge, type PledgeMethod, type PledgeStatus } from "../pledge.ts";
 import type {
   AudienceFilter,
   AuditEntry,
@@ -45,7 +45,7 @@ export class MongoPledgeRepository implements PledgeRepository {
   async create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }> {
     const at = this.now().toISOString();
     for (let attempt = 0; attempt < 5; attempt++) {
-      const pledge: Pledge = { ...input, id: randomUUID(), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at };
+      const pledge: Pledge = { ...input, id: pledgeIdFor(input.idempotencyKey), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at };
       if (await this.insert(pledge)) return { pledge, created: true };
       const existing = await this.byIdempotencyKey(input.idempotencyKey);
       if (existing) return { pledge: existing, created: false };
@@ -60,7 +60,7 @@ export class MongoPledgeRepository implements PledgeRepository {
   }
 
   async byIdempotencyKey(key: string): Promise<Pledge | null> {
-    return this.db.run("pledges.find", async () => fromDoc<Pledge>(await this.db.models.Pledge.findOne({ idempotencyKey: key }).lean()));
+    return this.db.run("pledges.find", async () => fromDoc<Pledge>(await this.db.models.Pledge.findById(pledgeIdFor(key)).lean()));
   }
 
   async listByUser(userKey: string): Promise<Pledge[]> {

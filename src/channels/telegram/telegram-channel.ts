@@ -14,6 +14,8 @@ import { BROADCAST_COMMANDS } from "./telegram-broadcast-commands.ts";
 import { TelegramStaffCommands } from "./telegram-staff.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
+/** Telegram reads only the status of a webhook answer (unless its body names a Bot API method): an empty 200 costs least. */
+const WEBHOOK_ACK = { status: 200 } as const;
 /** Only the updates the bot uses; others are still handled safely if they arrive. */
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 const PUBLIC_COMMANDS = ["start", "menu", "cancel", "back", "en", "vi", "stop"] as const;
@@ -56,10 +58,10 @@ export class TelegramChannel {
         if (!update || typeof update !== "object" || typeof (update as Update).update_id !== "number") {
           // Acknowledge, or Telegram would redeliver it forever.
           this.app.log.warn({ bytes: req.rawBody.length }, "telegram: malformed update acknowledged and dropped");
-          return { status: 200, body: { ok: true } };
+          return WEBHOOK_ACK;
         }
         await this.handleUpdate(update as Update);
-        return { status: 200, body: { ok: true } };
+        return WEBHOOK_ACK;
       });
     }
     await this.identify();

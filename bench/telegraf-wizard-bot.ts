@@ -5,7 +5,7 @@
  * over HTTP (telegraf 4.16 never answers sendMessage in the webhook response), here a local fake
  * (bench/fake-bot-api.ts) in another process. With BASELINE_REPLIES (a JSON file from
  * bench/baseline-replies.ts) each step sends exactly the message Chung Tay sends at that step;
- * without it, short messages of its own. Env: PORT, REDIS_URL, MONGODB_URI, TELEGRAM_API_ROOT.
+ * without it, short messages of its own. Env: PORT, REDIS_URL, MONGODB_URI, TELEGRAM_API_ROOT, WEBHOOK_SECRET.
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -87,7 +87,8 @@ bot.use(new Scenes.Stage<Scenes.WizardContext>([wizard]).middleware());
 bot.command("pledge", (ctx) => ctx.scene.enter("pledge"));
 bot.catch((err) => console.error("bench telegraf bot:", (err as Error).message));
 
-const webhook = bot.webhookCallback("/webhook");
+// Like ours, it checks Telegram's secret header (WEBHOOK_SECRET), as a webhook bot should.
+const webhook = bot.webhookCallback("/webhook", { secretToken: process.env.WEBHOOK_SECRET });
 createServer((req, res) => (req.url === "/healthz" ? res.end("ok") : webhook(req, res))).listen(Number(process.env.PORT), "127.0.0.1");
 // Exit cleanly on SIGTERM so a CPU profile (BENCH_PROFILE) is written.
 process.once("SIGTERM", () => process.exit(0));

@@ -2,9 +2,15 @@
  * `npm run bench`: many concurrent conversations doing the pledge flow, against real Redis and
  * FerretDB, through Chung Tay's HTTP entry point (POST /webchat/messages), and the same load on
  * a plain telegraf 4 bot with a Redis session and a 4-step wizard (bench/telegraf-wizard-bot.ts).
- * Reports turns/s, p50/p99 latency and the bot process's CPU milliseconds per turn, and the ratio.
- * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 30), BENCH_WARMUP_ROUNDS (default 3), BENCH_JSON (write results),
- * BENCH_PROFILE (a folder: our bot writes a V8 CPU profile there when it stops).
+ * Reports turns/s, p50/p99 latency, the bot process's CPU milliseconds per turn and the CPU it
+ * made Redis, FerretDB and the fake Bot API spend, and the ratio. Both bots run side by side and
+ * are measured in alternation (BENCH_REPEATS times each, the order swapped every repeat), and the
+ * latencies are pooled: on two shared cores one run's p99 moves ±15% between identical runs.
+ * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 30), BENCH_REPEATS (default 3),
+ * BENCH_WARMUP_ROUNDS (default 3), BENCH_STEPS=1 (latency per step), BENCH_JSON (write results),
+ * BENCH_PROFILE (a folder: our bot writes a V8 CPU profile there when it stops), BENCH_NODE_FLAGS
+ * (extra node flags for the bots, e.g. --trace-gc), BENCH_POOL (our MONGODB_POOL_SIZE), BENCH_REDIS_STATS=1
+ * (Redis commands per run).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,6 +22,7 @@ import { BENCH_TEXTS, baselineReplies } from "./baseline-replies.ts";
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 /** Rounds each route runs before it is measured, so the JIT has compiled the hot paths (the first 1,000 turns of a fresh process cost noticeably more). */
 const WARMUP = Number(process.env.BENCH_WARMUP_ROUNDS ?? 3);
 const root = join(import.meta.dirname, "..");
@@ -30,6 +37,12 @@ interface Result {
   cpuMsPerTurn: number;
   /** Top-level Redis commands the bot sent per turn (Lua script calls count once). */
   redisCallsPerTurn: number;
+  /** CPU per turn of the shared services this bot made work: Redis, FerretDB and the fake Bot API. */
+  redisCpuMsPerTurn: number;
+  ferretCpuMsPerTurn: number;
+  apiCpuMsPerTurn: number;
+  /** CPU per turn of this bench process (the load generator): what the bot's responses cost to read. */
+  benchCpuMsPerTurn: number;
   /** sendMessage calls to the Bot API per turn (Telegram routes only). */
   messagesPerTurn?: number;
   errors: number;
@@ -46,8 +59,13 @@ async function commandStats(redis: Redis): Promise<Record<string, number>> {
   return Object.fromEntries([...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
 }
 
-/** What a bot sends to Redis itself: scripts for ours, GET/SET/DEL for telegraf's session. */
-const CLIENT_COMMANDS = ["evalsha", "eval", "get", "set", "del", "hget", "hsetnx", "hgetall", "multi"];
+/**
+ * The top-level commands each bot sends for a turn: our two scripts, telegraf's session GET/SET.
+ * Counted by kind, since the other bot stays up (our idle BullMQ workers poll with other commands)
+ * and commands run inside a script are counted by Redis too.
+ */
+const OUR_COMMANDS = ["evalsha", "eval"];
+const TELEGRAF_COMMANDS = ["get", "set", "del"];
 
 /** One conversation's turns: the same pledge, step for step, on both bots. */
 type Script = Array<(conversation: number, round: number) => { url: string; body: object; headers?: Record<string, string> }>;
@@ -75,7 +93,7 @@ function telegramUpdates(url: string, phase: string, texts: string[], headers?: 
 }
 
 function telegraf(port: number, phase: string): Script {
-  return telegramUpdates(`http://127.0.0.1:${port}/webhook`, phase, ["/pledge", "500k", "cash", "no", "yes"]);
+  return telegramUpdates(`http://127.0.0.1:${port}/webhook`, phase, ["/pledge", "500k", "cash", "no", "yes"], { "x-telegram-bot-api-secret-token": BENCH_SECRET });
 }
 
 function oursOnTelegram(port: number, phase: string): Script {
@@ -88,10 +106,15 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Every process the bench started, killed when it ends (a failed run must not leave them holding the terminal). */
+const children: ChildProcess[] = [];
+
 /** Starts a bot and waits until its port answers HTTP. */
 async function startBot(args: string[], env: Record<string, string>, port: number): Promise<ChildProcess> {
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  const flags = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...profile, ...flags, "--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  children.push(child);
   const until = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`bench: ${args.join(" ")} exited with ${child.exitCode}`);
@@ -105,13 +128,33 @@ async function startBot(args: string[], env: Record<string, string>, port: numbe
   }
 }
 
-async function drive(name: string, child: ChildProcess, script: Script, rounds: number, redis: Redis): Promise<Result> {
+/** Processes whose CPU each run also reports: the services both bots share. */
+const servicePids = { redis: 0, ferret: 0, api: 0 };
+const serviceCpu = () => ({ redis: cpuMs(servicePids.redis), ferret: cpuMs(servicePids.ferret), api: cpuMs(servicePids.api) });
+
+/** What one measured run saw, before pooling. */
+interface Run {
+  latencies: number[];
+  bySteps: number[][];
+  seconds: number;
+  cpu: number;
+  services: { redis: number; ferret: number; api: number };
+  benchCpu: number;
+  calls: number;
+  messages: number;
+  errors: number;
+}
+
+async function drive(child: ChildProcess, script: Script, rounds: number, redis: Redis, commands: string[]): Promise<Run> {
   const latencies: number[] = [];
   const bySteps: number[][] = script.map(() => []);
   let errors = 0;
   const statsBefore = await commandStats(redis);
   const messagesBefore = await sentMessages();
   const cpuBefore = cpuMs(child.pid!);
+  const servicesBefore = serviceCpu();
+  const benchBefore = process.cpuUsage();
+
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONVERSATIONS }, async (_, c) => {
@@ -130,19 +173,59 @@ async function drive(name: string, child: ChildProcess, script: Script, rounds: 
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuMs(child.pid!) - cpuBefore;
+  const servicesAfter = serviceCpu();
+  const benchUsage = process.cpuUsage(benchBefore);
   const statsAfter = await commandStats(redis);
   const messages = (await sentMessages()) - messagesBefore;
-  // Commands run inside a Lua script are counted too (as get/set); subtract what scripts did by
-  // counting only when the bot uses no scripts, else counting script calls alone.
-  const usesScripts = (statsAfter.evalsha ?? 0) > (statsBefore.evalsha ?? 0);
-  const counted = usesScripts ? ["evalsha", "eval", "hget", "hsetnx", "hgetall", "multi"] : CLIENT_COMMANDS;
-  const calls = counted.reduce((n, c) => n + (statsAfter[c] ?? 0) - (statsBefore[c] ?? 0), 0);
-  latencies.sort((a, b) => a - b);
-  // BENCH_STEPS=1: latency per step of the script (the confirm step saves the pledge).
-  if (process.env.BENCH_STEPS) console.log(name, bySteps.map((l) => { l.sort((a, b) => a - b); return `p50 ${l[Math.floor(l.length / 2)]!.toFixed(1)} p99 ${l[Math.floor(l.length * 0.99)]!.toFixed(1)}`; }).join(" | "));
-  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]! * 10) / 10;
+  // BENCH_REDIS_STATS=1: every command Redis ran during the run, scripts' inner commands included.
+  if (process.env.BENCH_REDIS_STATS) console.log(Object.entries(statsAfter).map(([c, n]) => [c, n - (statsBefore[c] ?? 0)]).filter(([, n]) => n).map(([c, n]) => `${c}=${n}`).join(" "));
+  const calls = commands.reduce((n, c) => n + (statsAfter[c] ?? 0) - (statsBefore[c] ?? 0), 0);
+  const services = { redis: servicesAfter.redis - servicesBefore.redis, ferret: servicesAfter.ferret - servicesBefore.ferret, api: servicesAfter.api - servicesBefore.api };
+  return { latencies, bySteps, seconds, cpu, services, benchCpu: (benchUsage.user + benchUsage.system) / 1000, calls, messages, errors };
+}
+
+/** One row of the report: runs pooled (all their latencies, CPU and counts summed). */
+function summarize(bot: string, runs: Run[]): Result {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const turns = latencies.length;
-  return { bot: name, turns, seconds: Math.round(seconds * 100) / 100, turnsPerSecond: Math.round(turns / seconds), p50ms: pct(0.5), p99ms: pct(0.99), cpuMsPerTurn: Math.round((cpu / turns) * 1000) / 1000, redisCallsPerTurn: Math.round((calls / turns) * 100) / 100, ...(messages ? { messagesPerTurn: Math.round((messages / turns) * 100) / 100 } : {}), errors };
+  const sum = (f: (r: Run) => number) => runs.reduce((n, r) => n + f(r), 0);
+  const seconds = sum((r) => r.seconds);
+  const perTurn = (ms: number) => Math.round((ms / turns) * 1000) / 1000;
+  const at = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+  const pct = (p: number) => Math.round(at(latencies, p) * 10) / 10;
+  // BENCH_STEPS=1: latency per step of the script (the confirm step saves the pledge).
+  if (process.env.BENCH_STEPS) {
+    const steps = runs[0]!.bySteps.map((_, i) => runs.flatMap((r) => r.bySteps[i]!).sort((a, b) => a - b));
+    console.log(bot, steps.map((l) => `p50 ${at(l, 0.5).toFixed(1)} p99 ${at(l, 0.99).toFixed(1)}`).join(" | "));
+  }
+  const messages = sum((r) => r.messages);
+  return {
+    bot,
+    turns,
+    seconds: Math.round(seconds * 100) / 100,
+    turnsPerSecond: Math.round(turns / seconds),
+    p50ms: pct(0.5),
+    p99ms: pct(0.99),
+    cpuMsPerTurn: perTurn(sum((r) => r.cpu)),
+    redisCpuMsPerTurn: perTurn(sum((r) => r.services.redis)),
+    ferretCpuMsPerTurn: perTurn(sum((r) => r.services.ferret)),
+    apiCpuMsPerTurn: perTurn(sum((r) => r.services.api)),
+    benchCpuMsPerTurn: perTurn(sum((r) => r.benchCpu)),
+    redisCallsPerTurn: Math.round((sum((r) => r.calls) / turns) * 100) / 100,
+    ...(messages ? { messagesPerTurn: Math.round((messages / turns) * 100) / 100 } : {}),
+    errors: sum((r) => r.errors),
+  };
+}
+
+const ratios = (a: Result, b: Result) => `CPU per turn ${(a.cpuMsPerTurn / b.cpuMsPerTurn).toFixed(2)}, p99 ${(a.p99ms / b.p99ms).toFixed(2)}, turns/s ${(a.turnsPerSecond / b.turnsPerSecond).toFixed(2)}`;
+
+/**
+ * The fake Bot API is a fresh Node process: its first few thousand requests are slower while its
+ * JIT warms. Warm it before either bot is measured, or whichever bot runs first pays for it.
+ */
+async function warmFakeApi(): Promise<void> {
+  const call = () => fetch(`${apiRoot}/bot${BENCH_TOKEN}/sendMessage`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chat_id: 1, text: "warm-up" }) }).then((r) => r.text());
+  for (let i = 0; i < 100; i++) await Promise.all(Array.from({ length: CONVERSATIONS }, call));
 }
 
 /** Our bot serves before MongoDB is connected; measure only once /readyz says both stores are up. */
@@ -164,38 +247,56 @@ async function main(): Promise<void> {
     const apiPort = await freePort();
     const api = await startBot(["bench/fake-bot-api.ts"], { PORT: String(apiPort) }, apiPort);
     apiRoot = `http://127.0.0.1:${apiPort}`;
+    Object.assign(servicePids, { redis: redis.pid, ferret: ferret.pid, api: api.pid });
+    await warmFakeApi();
 
     const ourPort = await freePort();
-    const ourEnv = { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")), TELEGRAM_BOT_TOKEN: `${BENCH_TOKEN}TokenForTheLocalFakeApi`, TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET, TELEGRAM_API_ROOT: apiRoot };
+    const ourEnv = { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")), TELEGRAM_BOT_TOKEN: `${BENCH_TOKEN}TokenForTheLocalFakeApi`, TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET, TELEGRAM_API_ROOT: apiRoot, ...(process.env.BENCH_POOL ? { MONGODB_POOL_SIZE: process.env.BENCH_POOL } : {}) };
     const ourBot = await startBot(["src/main.ts"], ourEnv, ourPort);
     await waitForMongo(ourPort);
-    await drive("warm-up", ourBot, oursOnTelegram(ourPort, "warm-up"), WARMUP, stats);
-    await drive("warm-up", ourBot, ours(ourPort, "warm-up"), WARMUP, stats);
-    results.push(await drive("chung-tay via POST /webhooks/telegram", ourBot, oursOnTelegram(ourPort, "run"), ROUNDS, stats));
-    results.push(await drive("chung-tay via POST /webchat/messages", ourBot, ours(ourPort, "run"), ROUNDS, stats));
-    ourBot.kill();
-    await new Promise((r) => ourBot.once("exit", r)); // lets a CPU profile be written
 
     const tgPort = await freePort();
     // Unless BENCH_BASELINE_SHORT=1, the baseline sends the very messages our bot sends.
     const repliesFile = join(mkdtempSync(join(tmpdir(), "bench-")), "baseline-replies.json");
     if (!process.env.BENCH_BASELINE_SHORT) writeFileSync(repliesFile, JSON.stringify(await baselineReplies()));
-    const tgEnv = { PORT: String(tgPort), REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: apiRoot, ...(process.env.BENCH_BASELINE_SHORT ? {} : { BASELINE_REPLIES: repliesFile }) };
+    const tgEnv = { PORT: String(tgPort), WEBHOOK_SECRET: BENCH_SECRET, REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: apiRoot, ...(process.env.BENCH_BASELINE_SHORT ? {} : { BASELINE_REPLIES: repliesFile }) };
     const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], tgEnv, tgPort);
-    await drive("warm-up", tgBot, telegraf(tgPort, "warm-up"), WARMUP, stats);
-    results.push(await drive("plain telegraf 4 + Redis session + wizard", tgBot, telegraf(tgPort, "run"), ROUNDS, stats));
-    tgBot.kill();
-    await new Promise((r) => tgBot.once("exit", r));
+
+    await drive(ourBot, oursOnTelegram(ourPort, "warm-up"), WARMUP, stats, OUR_COMMANDS);
+    await drive(ourBot, ours(ourPort, "warm-up"), WARMUP, stats, OUR_COMMANDS);
+    await drive(tgBot, telegraf(tgPort, "warm-up"), WARMUP, stats, TELEGRAF_COMMANDS);
+    // Alternate, swapping who goes first, so drift on the machine falls on both bots alike.
+    const oursRuns: Run[] = [];
+    const theirRuns: Run[] = [];
+    for (let rep = 0; rep < REPEATS; rep++) {
+      const measureOurs = async () => oursRuns.push(await drive(ourBot, oursOnTelegram(ourPort, `run${rep}`), ROUNDS, stats, OUR_COMMANDS));
+      const measureTheirs = async () => theirRuns.push(await drive(tgBot, telegraf(tgPort, `run${rep}`), ROUNDS, stats, TELEGRAF_COMMANDS));
+      if (rep % 2 === 0) {
+        await measureOurs();
+        await measureTheirs();
+      } else {
+        await measureTheirs();
+        await measureOurs();
+      }
+      console.log(`repeat ${rep + 1}: ${ratios(summarize("ours", [oursRuns[rep]!]), summarize("telegraf", [theirRuns[rep]!]))}`);
+    }
+    results.push(summarize("chung-tay via POST /webhooks/telegram", oursRuns));
+    results.push(summarize("chung-tay via POST /webchat/messages", [await drive(ourBot, ours(ourPort, "run"), ROUNDS, stats, OUR_COMMANDS)]));
+    results.push(summarize("plain telegraf 4 + Redis session + wizard", theirRuns));
+    for (const bot of [ourBot, tgBot]) {
+      bot.kill();
+      await new Promise((r) => bot.once("exit", r)); // lets a CPU profile be written
+    }
     api.kill();
   } finally {
+    for (const child of children) if (child.exitCode === null) child.kill();
     stats.disconnect();
     await Promise.all([redis.stop(), ferret.stop()]);
   }
-  const [viaTelegram, , b] = results as [Result, Result, Result];
-  const a = viaTelegram;
+  const [a, , b] = results as [Result, Result, Result];
   console.table(results);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ${CONVERSATIONS} concurrent conversations × ${ROUNDS} pledges × 5 turns`);
-  console.log(`ratio (ours via the Telegram route / telegraf): CPU per turn ${(a.cpuMsPerTurn / b.cpuMsPerTurn).toFixed(2)}, p99 ${(a.p99ms / b.p99ms).toFixed(2)}, turns/s ${(a.turnsPerSecond / b.turnsPerSecond).toFixed(2)}`);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ${CONVERSATIONS} concurrent conversations × ${ROUNDS} pledges × 5 turns, ${REPEATS} repeats per bot`);
+  console.log(`ratio, pooled (ours via the Telegram route / telegraf): ${ratios(a, b)}`);
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, at: new Date().toISOString() }, null, 2));
 }
 

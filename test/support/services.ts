@@ -69,6 +69,11 @@ export class TestService {
     private readonly args: string[],
   ) {}
 
+  /** The running server's process id (benchmarks read its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<this> {
     this.child = spawn(this.command, this.args, { stdio: "ignore" });
     await waitForPort(this.port);

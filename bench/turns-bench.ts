@@ -6,7 +6,9 @@
  * made Redis, FerretDB and the fake Bot API spend, and the ratio. Both bots run side by side and
  * are measured in alternation (BENCH_REPEATS times each, the order swapped every repeat), and the
  * latencies are pooled: on two shared cores one run's p99 moves ±15% between identical runs.
- * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 30), BENCH_REPEATS (default 3),
+ * Two loads: closed (CONVERSATIONS at once, back to back: saturation) and open (pledges arriving
+ * at BENCH_RATE turns/s whatever the bot's speed, as users do).
+ * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 30), BENCH_REPEATS (default 3), BENCH_RATE (default 600),
  * BENCH_WARMUP_ROUNDS (default 3), BENCH_STEPS=1 (latency per step), BENCH_JSON (write results),
  * BENCH_PROFILE (a folder: our bot writes a V8 CPU profile there when it stops), BENCH_NODE_FLAGS
  * (extra node flags for the bots, e.g. --trace-gc), BENCH_POOL (our MONGODB_POOL_SIZE), BENCH_REDIS_STATS=1
@@ -23,6 +25,9 @@ import { BENCH_TEXTS, baselineReplies } from "./baseline-replies.ts";
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const CLOSED = { kind: "closed", rounds: ROUNDS } as const;
+/** The fixed offered load (turns/s) of the open phase: about half of what either bot sustains here. */
+const RATE = Number(process.env.BENCH_RATE ?? 600);
 /** Rounds each route runs before it is measured, so the JIT has compiled the hot paths (the first 1,000 turns of a fresh process cost noticeably more). */
 const WARMUP = Number(process.env.BENCH_WARMUP_ROUNDS ?? 3);
 const root = join(import.meta.dirname, "..");
@@ -56,7 +61,9 @@ async function sentMessages(): Promise<number> {
 /** Calls per top-level command from INFO commandstats. */
 async function commandStats(redis: Redis): Promise<Record<string, number>> {
   const info = await redis.info("commandstats");
-  return Object.fromEntries([...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+  const calls = [...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]);
+  const usec = [...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)].map((m) => [`usec:${m[1]!}`, Number(m[3])]);
+  return Object.fromEntries([...calls, ...usec]);
 }
 
 /**
@@ -82,10 +89,17 @@ function ours(port: number, phase: string): Script {
   return BENCH_TEXTS.map(turn);
 }
 
+/** Chat ids far apart per phase, so no two phases share a chat. */
+const phases = new Map<string, number>();
+function phaseBase(phase: string): number {
+  if (!phases.has(phase)) phases.set(phase, (phases.size + 1) * 10_000_000);
+  return phases.get(phase)!;
+}
+
 /** Telegram updates for a chat, posted to a webhook path (with the secret header when given). */
 function telegramUpdates(url: string, phase: string, texts: string[], headers?: Record<string, string>): Script {
   const turn = (text: string) => (c: number, r: number) => {
-    const id = (phase === "warm-up" ? 1_000_000 : 2_000_000) + c * 1000 + r;
+    const id = phaseBase(phase) + c * 1000 + r;
     const n = ++sequence;
     return { url, headers, body: { update_id: n, message: { message_id: n, date: 1_700_000_000, text, chat: { id, type: "private" }, from: { id, is_bot: false, first_name: "Bench", language_code: "vi" }, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } } };
   };
@@ -145,7 +159,14 @@ interface Run {
   errors: number;
 }
 
-async function drive(child: ChildProcess, script: Script, rounds: number, redis: Redis, commands: string[]): Promise<Run> {
+/**
+ * How conversations arrive. closed: CONVERSATIONS at once, each doing `rounds` pledges back to back
+ * (the machine saturates; latency is mostly queueing). open: a new conversation every 5/rate s,
+ * whatever the bot's speed, each doing one pledge (a fixed offered load of `rate` turns/s).
+ */
+type Load = { kind: "closed"; rounds: number } | { kind: "open"; rate: number; conversations: number };
+
+async function drive(child: ChildProcess, script: Script, load: Load, redis: Redis, commands: string[]): Promise<Run> {
   const latencies: number[] = [];
   const bySteps: number[][] = script.map(() => []);
   let errors = 0;
@@ -154,23 +175,30 @@ async function drive(child: ChildProcess, script: Script, rounds: number, redis:
   const cpuBefore = cpuMs(child.pid!);
   const servicesBefore = serviceCpu();
   const benchBefore = process.cpuUsage();
-
+  const pledge = async (c: number, r: number) => {
+    for (const [si, step] of script.entries()) {
+      const { url, body, headers } = step(c, r);
+      const t0 = performance.now();
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+      const text = await res.text();
+      latencies.push(performance.now() - t0);
+      bySteps[si]!.push(performance.now() - t0);
+      if (!res.ok || text.includes("sự cố") || text.includes('"duplicate":true')) errors++;
+    }
+  };
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONVERSATIONS }, async (_, c) => {
-      for (let r = 0; r < rounds; r++) {
-        for (const [si, step] of script.entries()) {
-          const { url, body, headers } = step(c, r);
-          const t0 = performance.now();
-          const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-          const text = await res.text();
-          latencies.push(performance.now() - t0);
-          bySteps[si]!.push(performance.now() - t0);
-          if (!res.ok || text.includes("sự cố") || text.includes('"duplicate":true')) errors++;
-        }
-      }
-    }),
-  );
+  if (load.kind === "closed") {
+    await Promise.all(Array.from({ length: CONVERSATIONS }, async (_, c) => { for (let r = 0; r < load.rounds; r++) await pledge(c, r); }));
+  } else {
+    const running: Promise<void>[] = [];
+    const gapMs = (1000 * script.length) / load.rate;
+    for (let c = 0; c < load.conversations; c++) {
+      const wait = started + c * gapMs - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      running.push(pledge(c, 0));
+    }
+    await Promise.all(running);
+  }
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuMs(child.pid!) - cpuBefore;
   const servicesAfter = serviceCpu();
@@ -262,27 +290,25 @@ async function main(): Promise<void> {
     const tgEnv = { PORT: String(tgPort), WEBHOOK_SECRET: BENCH_SECRET, REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_telegraf"), TELEGRAM_API_ROOT: apiRoot, ...(process.env.BENCH_BASELINE_SHORT ? {} : { BASELINE_REPLIES: repliesFile }) };
     const tgBot = await startBot(["bench/telegraf-wizard-bot.ts"], tgEnv, tgPort);
 
-    await drive(ourBot, oursOnTelegram(ourPort, "warm-up"), WARMUP, stats, OUR_COMMANDS);
-    await drive(ourBot, ours(ourPort, "warm-up"), WARMUP, stats, OUR_COMMANDS);
-    await drive(tgBot, telegraf(tgPort, "warm-up"), WARMUP, stats, TELEGRAF_COMMANDS);
+    await drive(ourBot, oursOnTelegram(ourPort, "warm-up"), { kind: "closed", rounds: WARMUP }, stats, OUR_COMMANDS);
+    await drive(ourBot, ours(ourPort, "warm-up"), { kind: "closed", rounds: WARMUP }, stats, OUR_COMMANDS);
+    await drive(tgBot, telegraf(tgPort, "warm-up"), { kind: "closed", rounds: WARMUP }, stats, TELEGRAF_COMMANDS);
     // Alternate, swapping who goes first, so drift on the machine falls on both bots alike.
-    const oursRuns: Run[] = [];
-    const theirRuns: Run[] = [];
-    for (let rep = 0; rep < REPEATS; rep++) {
-      const measureOurs = async () => oursRuns.push(await drive(ourBot, oursOnTelegram(ourPort, `run${rep}`), ROUNDS, stats, OUR_COMMANDS));
-      const measureTheirs = async () => theirRuns.push(await drive(tgBot, telegraf(tgPort, `run${rep}`), ROUNDS, stats, TELEGRAF_COMMANDS));
-      if (rep % 2 === 0) {
-        await measureOurs();
-        await measureTheirs();
-      } else {
-        await measureTheirs();
-        await measureOurs();
+    const compare = async (label: string, load: Load): Promise<[Result, Result]> => {
+      const oursRuns: Run[] = [];
+      const theirRuns: Run[] = [];
+      for (let rep = 0; rep < REPEATS; rep++) {
+        const measureOurs = async () => oursRuns.push(await drive(ourBot, oursOnTelegram(ourPort, `${label}${rep}`), load, stats, OUR_COMMANDS));
+        const measureTheirs = async () => theirRuns.push(await drive(tgBot, telegraf(tgPort, `${label}${rep}`), load, stats, TELEGRAF_COMMANDS));
+        for (const measure of rep % 2 === 0 ? [measureOurs, measureTheirs] : [measureTheirs, measureOurs]) await measure();
+        console.log(`${label} repeat ${rep + 1}: ${ratios(summarize("ours", [oursRuns[rep]!]), summarize("telegraf", [theirRuns[rep]!]))}`);
       }
-      console.log(`repeat ${rep + 1}: ${ratios(summarize("ours", [oursRuns[rep]!]), summarize("telegraf", [theirRuns[rep]!]))}`);
-    }
-    results.push(summarize("chung-tay via POST /webhooks/telegram", oursRuns));
-    results.push(summarize("chung-tay via POST /webchat/messages", [await drive(ourBot, ours(ourPort, "run"), ROUNDS, stats, OUR_COMMANDS)]));
-    results.push(summarize("plain telegraf 4 + Redis session + wizard", theirRuns));
+      return [summarize(`chung-tay via POST /webhooks/telegram (${label})`, oursRuns), summarize(`plain telegraf 4 + Redis session + wizard (${label})`, theirRuns)];
+    };
+    const [oursClosed, theirsClosed] = await compare("closed", CLOSED);
+    const webchat = summarize("chung-tay via POST /webchat/messages (closed)", [await drive(ourBot, ours(ourPort, "run"), CLOSED, stats, OUR_COMMANDS)]);
+    const [oursOpen, theirsOpen] = await compare(`${RATE}/s`, { kind: "open", rate: RATE, conversations: CONVERSATIONS * ROUNDS });
+    results.push(oursClosed, webchat, theirsClosed, oursOpen, theirsOpen);
     for (const bot of [ourBot, tgBot]) {
       bot.kill();
       await new Promise((r) => bot.once("exit", r)); // lets a CPU profile be written
@@ -293,10 +319,11 @@ async function main(): Promise<void> {
     stats.disconnect();
     await Promise.all([redis.stop(), ferret.stop()]);
   }
-  const [a, , b] = results as [Result, Result, Result];
+  const [a, , b, c, d] = results as [Result, Result, Result, Result, Result];
   console.table(results);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ${CONVERSATIONS} concurrent conversations × ${ROUNDS} pledges × 5 turns, ${REPEATS} repeats per bot`);
-  console.log(`ratio, pooled (ours via the Telegram route / telegraf): ${ratios(a, b)}`);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; closed: ${CONVERSATIONS} concurrent conversations × ${ROUNDS} pledges × 5 turns; open: ${CONVERSATIONS * ROUNDS} pledges arriving at ${RATE} turns/s; ${REPEATS} repeats per bot`);
+  console.log(`ratio, pooled (ours via the Telegram route / telegraf), closed: ${ratios(a, b)}`);
+  console.log(`ratio, pooled (ours via the Telegram route / telegraf), ${RATE} turns/s: ${ratios(c, d)}`);
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, at: new Date().toISOString() }, null, 2));
 }
 

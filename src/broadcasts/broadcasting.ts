@@ -35,7 +35,7 @@ export async function startBroadcasting(app: App): Promise<Broadcasting> {
   const quiet = parseQuietHours(c.QUIET_HOURS);
   const common = { records: app.records, engine: app.engine, limiter, senders, quiet, now: app.now, log: app.log, defaultLang: c.DEFAULT_LANGUAGE };
   const delivery = new BroadcastDelivery({ ...common, ledger, jobs, batchSize: c.BROADCAST_BATCH_SIZE, maxWaitMs: c.BROADCAST_MAX_WAIT_MS, pausePollMs: c.BROADCAST_PAUSE_POLL_MS });
-  const reminders = new Reminders({ ...common, campaign: app.bundle.campaign, delayMs: c.REMINDER_DELAY_HOURS * 3_600_000, maxReminders: c.REMINDER_MAX });
+  const reminders = new Reminders({ ...common, delayMs: c.REMINDER_DELAY_HOURS * 3_600_000, maxReminders: c.REMINDER_MAX });
   const service = new BroadcastService({ ...common, ledger, jobs });
   await jobs.start({
     expand: (id) => delivery.expand(id),

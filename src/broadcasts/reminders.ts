@@ -1,14 +1,13 @@
 import { vietnamDate } from "../actions/pledge-actions.ts";
-import type { Campaign } from "../engine/campaign-schema.ts";
 import { isLanguage, type Language } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
+import { oneMessage } from "../channels/reply-text.ts";
 import type { Pledge } from "../records/pledge.ts";
 import { sendThroughLimit } from "./broadcast-delivery.ts";
 import { nextSendTime } from "./quiet-hours.ts";
 import type { SendingContext } from "./sending-context.ts";
 
 export interface ReminderDeps extends SendingContext {
-  campaign: Campaign;
   /** Time after the pledge (then after each reminder) before the next reminder. */
   delayMs: number;
   maxReminders: number;
@@ -53,32 +52,18 @@ export class Reminders {
       return false;
     }
     const lang = isLanguage(sub.lang) ? sub.lang : this.d.defaultLang;
-    const outcome = await sendThroughLimit(sender, this.d.limiter, pledge.conversationId, this.render(pledge, lang));
+    const outcome = await sendThroughLimit(sender, this.d.limiter, pledge.conversationId, await this.render(pledge, lang));
     log.info({ reference: pledge.reference, n: (pledge.reminders ?? 0) + 1, outcome }, "reminders: reminder");
     return outcome === "sent";
   }
 
-  /** The reminder: what was pledged, how to pay by its method (campaign data only), two buttons. */
-  render(pledge: Pledge, lang: Language): Reply {
-    const t = (key: string, values: Record<string, unknown> = {}) => this.d.engine.text(key, lang, values);
-    const values = { slots: { amount: pledge.amount }, vars: { reference: pledge.reference } };
-    const accounts = this.d.campaign.payment.bank_accounts;
-    const payment =
-      pledge.method === "transfer"
-        ? accounts.length
-          ? [t("payment.transfer_intro", values), ...accounts.map((a) => t("payment.transfer_account", { item: { ...a, note: a.note_format.replaceAll("{ref}", pledge.reference) } }))]
-          : [t("payment.transfer_no_account", values)]
-        : pledge.method === "sms"
-          ? [t("sms.about")]
-          : [t(`payment.${pledge.method}`, values)];
-    const text = [t("reminder.intro", { amount: pledge.amount, reference: pledge.reference, date: vietnamDate(pledge.createdAt) }), payment.join("\n"), t("payment.office"), t("reminder.outro")].join("\n\n");
-    const ref = pledge.reference.toLowerCase();
-    return {
-      text,
-      buttons: [
-        { label: t("reminder.paid_button"), payload: `flow:pledge_paid@${ref}` },
-        { label: t("reminder.cancel_button"), payload: `flow:pledge_cancel@${ref}` },
-      ],
-    };
+  /** The reminder, as flows/reminder.yaml says it (reminder_message), in one message. */
+  async render(pledge: Pledge, lang: Language): Promise<Reply> {
+    const userId = pledge.userKey.slice(pledge.channel.length + 1);
+    const replies = await this.d.engine.render("reminder_message", lang, { channel: pledge.channel, userId, conversationId: pledge.conversationId }, {
+      slots: { amount: pledge.amount, method: pledge.method },
+      vars: { reference: pledge.reference, date: vietnamDate(pledge.createdAt) },
+    });
+    return oneMessage(replies);
   }
 }

@@ -38,3 +38,13 @@ export function mergeReplies(replies: Reply[], limit: number): Reply[] {
   }
   return merged;
 }
+
+/**
+ * Replies as one message, for what the bot sends on its own (a reminder is one message, one
+ * rate-limit slot): the texts joined, every link kept, the buttons of the last reply.
+ */
+export function oneMessage(replies: Reply[]): Reply {
+  const links = replies.flatMap((r) => r.links ?? []);
+  const buttons = replies.at(-1)?.buttons;
+  return { text: replies.map((r) => r.text).join("\n\n"), ...(buttons?.length ? { buttons } : {}), ...(links.length ? { links } : {}) };
+}

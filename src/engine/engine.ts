@@ -6,7 +6,7 @@ import type { Inbound } from "./inbound.ts";
 import { isLanguage, type Language } from "./locales.ts";
 import { Renderer, resolvePath, type TurnContext } from "./renderer.ts";
 import type { Reply } from "./reply.ts";
-import type { Frame, Session } from "./session.ts";
+import { newSession, type Frame, type Session } from "./session.ts";
 import { Understanding, type GlobalCommand } from "./understanding.ts";
 
 /** An engine failure that names where it happened. */
@@ -108,6 +108,23 @@ export class Engine {
     }
     session.at = this.now().getTime();
     session.turns = (session.turns ?? 0) + 1;
+    return out;
+  }
+
+  /**
+   * A flow rendered outside a conversation, for a message the bot sends on its own (a payment
+   * reminder): a throwaway session with the given slots and vars runs the flow to its end, and
+   * nothing is saved. The flow may say, branch, call and run actions, but not ask.
+   */
+  async render(flowId: string, lang: Language, to: { channel: string; userId: string; conversationId: string }, data: { slots?: Record<string, unknown>; vars?: Record<string, unknown> }): Promise<Reply[]> {
+    if (!this.bundle.flows.has(flowId)) throw new EngineError(`render "${flowId}"`, "no such flow");
+    const session = newSession(lang, this.now().getTime());
+    this.start(session, flowId);
+    Object.assign(session.slots, data.slots);
+    Object.assign(session.vars, data.vars);
+    const out: Reply[] = [];
+    await this.run(session, { ...to, messageId: `render:${flowId}` }, out);
+    if (this.top(session)?.waiting) throw new EngineError(`render "${flowId}"`, "the flow stopped to ask a question; a message sent on the bot's own cannot wait for an answer");
     return out;
   }
 

@@ -25,7 +25,11 @@ export const valuePath = z.string().regex(/^(slots|vars|campaign|session|item)(\
 export const PAYLOAD_PATTERN = /^((flow:[a-z0-9_]{1,40}(@[a-z0-9-]{1,16})?)|((faq|v|lang|cmd):[a-z0-9_]{1,40}))$/;
 export const payloadSchema = z.string().regex(PAYLOAD_PATTERN, "a payload such as flow:pledge, faq:sms, v:yes, lang:en or cmd:menu");
 
-const button = z.object({ label: localeKey, payload: payloadSchema }).strict();
+/** `arg` appends a value from the turn to a flow payload (flow:pledge_paid + vars.reference → flow:pledge_paid@vnn-7k3m9q). */
+const button = z
+  .object({ label: localeKey, payload: payloadSchema, arg: valuePath.optional() })
+  .strict()
+  .refine((b) => !b.arg || /^flow:[a-z0-9_]+$/.test(b.payload), { message: "arg needs a flow payload without an argument of its own (flow:name)", path: ["arg"] });
 const link = z.object({ label: localeKey, url: z.string().regex(/^(https?:|sms:|tel:|\{\{)/, "an http(s), sms: or tel: URL") }).strict();
 const params = z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), valuePath);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);

@@ -27,6 +27,7 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
       checkKey(where, b.label);
       const [kind, target] = b.payload.split(":") as [string, string];
       if (kind === "flow") checkFlowRef(where, target.split("@")[0]!);
+      if (b.arg) checkPath(where, b.arg);
       if (kind === "faq" && !faqIds.has(target)) problems.push(`${where}: unknown FAQ "${target}" in button payload`);
       if (kind === "lang" && !(LANGUAGES as readonly string[]).includes(target)) problems.push(`${where}: unknown language "${target}"`);
       if (kind === "cmd" && !["menu", "cancel", "back", "stop", "language", "resume"].includes(target)) problems.push(`${where}: unknown command "${target}"`);

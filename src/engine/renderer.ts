@@ -1,6 +1,6 @@
 import i18next, { type i18n } from "i18next";
 import type { Campaign } from "./campaign-schema.ts";
-import type { Button, Link } from "./flow-schema.ts";
+import { PAYLOAD_PATTERN, type Button, type Link } from "./flow-schema.ts";
 import { LANGUAGES, type Language, type LocaleResources } from "./locales.ts";
 import type { Reply } from "./reply.ts";
 import type { Session } from "./session.ts";
@@ -106,7 +106,7 @@ export class Renderer {
   }
 
   buttons(buttons: Button[] | undefined, ctx: TurnContext): Reply["buttons"] {
-    return buttons?.map((b) => ({ label: this.text(b.label, ctx.session.lang, ctx as unknown as Record<string, unknown>), payload: b.payload }));
+    return buttons?.map((b) => ({ label: this.text(b.label, ctx.session.lang, ctx as unknown as Record<string, unknown>), payload: b.arg ? withArg(b.payload, resolvePath(ctx, b.arg), b.arg) : b.payload }));
   }
 
   links(links: Link[] | undefined, ctx: TurnContext): Reply["links"] {
@@ -175,6 +175,13 @@ function fill(slot: Slot, values: Record<string, unknown>, lang: Language): stri
 }
 
 /** Reads slots.amount, campaign.sms.keyword, item.bank ... from the context. */
+/** A flow payload with its argument; an argument that would not fit a payload is a flow bug, said where. */
+function withArg(payload: string, value: unknown, path: string): string {
+  const out = `${payload}@${String(value ?? "").toLowerCase()}`;
+  if (!PAYLOAD_PATTERN.test(out)) throw new Error(`renderer: button ${payload}: ${path} = ${JSON.stringify(value)} is not a payload argument (1-16 of a-z, 0-9, -)`);
+  return out;
+}
+
 export function resolvePath(ctx: TurnContext, path: string): unknown {
   return valueAt(path.split("."), ctx as unknown as Record<string, unknown>);
 }

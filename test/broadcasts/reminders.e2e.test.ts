@@ -75,7 +75,9 @@ describe("payment reminders for unpaid pledges", () => {
     expect(first.text).toContain("200.000");
     expect(first.text).toContain("chưa có số tài khoản nào được công bố"); // no bank account is invented
     expect(first.reply_markup.inline_keyboard.flat().map((b: any) => b.callback_data)).toEqual([`flow:pledge_paid@${refA.toLowerCase()}`, `flow:pledge_cancel@${refA.toLowerCase()}`]);
-    expect(api.sent(904)[0]!.text).toContain("gửi 1408"); // an SMS pledge gets the SMS guidance
+    // An SMS pledge gets the messages to send for its amount (the pledge flow's own instructions).
+    expect(api.sent(904)[0]!.text).toMatch(/gửi tới 1408:\s+• 1 tin “VNN 10”/);
+    expect(api.sent(904)[0]!.reply_markup.inline_keyboard.flat().map((b: any) => b.callback_data)).toEqual([expect.stringMatching(/^flow:pledge_paid@vnn-/), expect.stringMatching(/^flow:pledge_cancel@vnn-/)]);
     expect(await sweep()).toBe(0); // a second sweep at once sends nothing twice
 
     // 902 presses "I have paid" and confirms; 904 cancels.

@@ -71,6 +71,11 @@ describe("flow validation", () => {
     expect(missingCopyField).toEqual([expect.stringMatching(/locales\/vi: "faq\.sms" names campaign\.sms\.helpline/)]);
   });
 
+  it("allows a button argument only on a flow payload, from a value path", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/reminder.yaml", 'payload: "flow:pledge_cancel", arg: vars.reference', 'payload: "cmd:menu", arg: vars.reference'));
+    expect(problems).toEqual([expect.stringMatching(/reminder\.yaml: .*arg needs a flow payload/)]);
+  });
+
   it("refuses a bank account without digits, so nobody types a placeholder", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/campaign.yaml", "bank_accounts: []", 'bank_accounts: [{ bank: "X", account_number: "TBD", account_name: "Y", note_format: "{ref}" }]'));
     expect(problems).toEqual([expect.stringMatching(/campaign\.yaml: at payment\.bank_accounts\.0\.account_number: digits only/)]);

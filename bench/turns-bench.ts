@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: many concurrent conversations doing the pledge flow, against real Redis and
- * FerretDB, through Chung Tay's HTTP entry point (POST /webchat/messages), and the same load on
- * a plain telegraf 4 bot with a Redis session and a 4-step wizard (bench/telegraf-wizard-bot.ts).
+ * FerretDB, through Chung Tay's Telegram webhook (and once its web chat entry point), and the same
+ * load on a plain telegraf 4 bot with a Redis session and a 4-step wizard (bench/telegraf-wizard-bot.ts).
  * Reports turns/s, p50/p99 latency, the bot process's CPU milliseconds per turn and the CPU it
  * made Redis, FerretDB and the fake Bot API spend, and the ratio. Both bots run side by side and
  * are measured in alternation (BENCH_REPEATS times each, the order swapped every repeat), and the
@@ -26,7 +26,7 @@ const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const CLOSED = { kind: "closed", rounds: ROUNDS } as const;
-/** The fixed offered load (turns/s) of the open phase: about half of what either bot sustains here. */
+/** The fixed offered load (turns/s) of the open phase: about 40% of what either bot sustains here. */
 const RATE = Number(process.env.BENCH_RATE ?? 600);
 /** Rounds each route runs before it is measured, so the JIT has compiled the hot paths (the first 1,000 turns of a fresh process cost noticeably more). */
 const WARMUP = Number(process.env.BENCH_WARMUP_ROUNDS ?? 3);
@@ -58,12 +58,10 @@ async function sentMessages(): Promise<number> {
   return apiRoot ? ((await (await fetch(`${apiRoot}/count`)).json()) as { sendMessage: number }).sendMessage : 0;
 }
 
-/** Calls per top-level command from INFO commandstats. */
+/** Calls per command (`get`) and microseconds spent in it (`usec:get`), from INFO commandstats. */
 async function commandStats(redis: Redis): Promise<Record<string, number>> {
   const info = await redis.info("commandstats");
-  const calls = [...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]);
-  const usec = [...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)].map((m) => [`usec:${m[1]!}`, Number(m[3])]);
-  return Object.fromEntries([...calls, ...usec]);
+  return Object.fromEntries([...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)].flatMap((m) => [[m[1]!, Number(m[2])], [`usec:${m[1]!}`, Number(m[3])]]));
 }
 
 /**

@@ -174,7 +174,6 @@ function fill(slot: Slot, values: Record<string, unknown>, lang: Language): stri
   return String(node);
 }
 
-/** Reads slots.amount, campaign.sms.keyword, item.bank ... from the context. */
 /** A flow payload with its argument; an argument that would not fit a payload is a flow bug, said where. */
 function withArg(payload: string, value: unknown, path: string): string {
   const out = `${payload}@${String(value ?? "").toLowerCase()}`;
@@ -182,6 +181,7 @@ function withArg(payload: string, value: unknown, path: string): string {
   return out;
 }
 
+/** Reads slots.amount, campaign.sms.keyword, item.bank ... from the context. */
 export function resolvePath(ctx: TurnContext, path: string): unknown {
   return valueAt(path.split("."), ctx as unknown as Record<string, unknown>);
 }

@@ -23,6 +23,25 @@ export const SPACING_MARGIN = 1.015;
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 const spacingMs = (rate: number) => (rate > 0 ? (1000 / rate) * SPACING_MARGIN : 0);
 
+/** Fresh slots a send may take after waking late, before it goes anyway (a process that is always late must still send). */
+const LATE_RETRIES = 2;
+/** How late a send may wake and still go: the slack the spacing margin leaves in one second. */
+const LATE_SLACK_MS = 1000 * (SPACING_MARGIN - 1);
+
+/**
+ * Waits for a reserved slot. A send that wakes later than the margin allows (its process
+ * stalled: a GC pause, a starved CPU) would go out together with the sends after it, more than
+ * the rate in one second; it takes a fresh slot instead.
+ */
+async function waitForSlot(reserve: () => Promise<number>, spacing: number): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const wait = await reserve();
+    const due = performance.now() + wait;
+    await sleep(wait);
+    if (spacing === 0 || tries >= LATE_RETRIES || performance.now() - due <= LATE_SLACK_MS) return;
+  }
+}
+
 /** In one process (embedded mode). */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly next = new Map<string, number>();
@@ -33,11 +52,13 @@ export class MemoryRateLimiter implements RateLimiter {
   ) {}
 
   async take(channel: string): Promise<void> {
-    const now = this.clock();
     const spacing = spacingMs(this.rates[channel] ?? 0);
-    const slot = Math.max(now, this.next.get(channel) ?? 0);
-    if (spacing > 0 || slot > now) this.next.set(channel, slot + spacing);
-    await sleep(slot - now);
+    await waitForSlot(async () => {
+      const now = this.clock();
+      const slot = Math.max(now, this.next.get(channel) ?? 0);
+      if (spacing > 0 || slot > now) this.next.set(channel, slot + spacing);
+      return slot - now;
+    }, spacing);
   }
 
   async pause(channel: string, ms: number): Promise<void> {
@@ -65,8 +86,8 @@ export class RedisRateLimiter implements RateLimiter {
   ) {}
 
   async take(channel: string): Promise<void> {
-    const wait = Number(await this.redis.eval(TAKE, 1, this.key(channel), String(spacingMs(this.rates[channel] ?? 0))));
-    await sleep(wait);
+    const spacing = spacingMs(this.rates[channel] ?? 0);
+    await waitForSlot(async () => Number(await this.redis.eval(TAKE, 1, this.key(channel), String(spacing))), spacing);
   }
 
   async pause(channel: string, ms: number): Promise<void> {

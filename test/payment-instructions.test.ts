@@ -41,5 +41,13 @@ describe("payment instructions come from campaign data only", () => {
     expect(text).toContain("Ngân hàng Thử nghiệm — số tài khoản 0011223344, chủ tài khoản Quỹ Thử nghiệm");
     expect(text).toContain(`nội dung: “${ref} ung ho quy”`);
     expect(text).not.toContain("chưa có số tài khoản");
+    // Asked outright, the bot lists the same published account and asks for a pledge first.
+    const app = await testApp({ env: { FLOWS_DIR: flows, LOCALES_DIR: join(root, "locales") } });
+    const { replies } = await app.turns.process({ channel: "test", messageId: "q", conversationId: "q", userId: "q", text: "số tài khoản của quỹ" });
+    await app.close();
+    const answer = replies.map((r) => r.text).join("\n");
+    expect(answer).toContain("Ngân hàng Thử nghiệm — số tài khoản 0011223344, chủ tài khoản Quỹ Thử nghiệm");
+    expect(answer).toContain("đăng ký ủng hộ trước");
+    expect(answer).not.toContain("chưa công bố");
   });
 });

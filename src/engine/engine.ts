@@ -185,8 +185,22 @@ export class Engine {
   /** Text outside a question: a FAQ answer, or the fallback (menu and an offer to reach staff). */
   private onFreeText(session: Session, text: string, out: Reply[]): void {
     const match = this.faq.match(text);
-    if (match && match.confidence >= FAQ_CONFIDENCE) this.answerFaq(session, match.entry, out);
-    else this.call(session, this.bundle.commands.flows.fallback);
+    if (match && match.confidence >= FAQ_CONFIDENCE) {
+      this.answerFaq(session, match.entry, out);
+      // The sentence that started a flow, for its `from_request` questions ("… 1 triệu").
+      if (match.entry.start) session.vars.request = text;
+    } else this.call(session, this.bundle.commands.flows.fallback);
+  }
+
+  /** Reads an ask step's slot from the sentence that started the flow, once (an edit later asks again); false when it is not there. */
+  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): boolean {
+    delete session.vars.request;
+    const result = this.understanding.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text: request }, undefined, []);
+    if (!result.ok) return false;
+    session.slots[step.slot] = result.value;
+    session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
+    frame.step++;
+    return true;
   }
 
   /** Answers a FAQ entry; a question in progress is asked again after it (or after its flow). */
@@ -284,6 +298,7 @@ export class Engine {
             frame.step++;
             break;
           }
+          if (step.from_request && !frame.waiting && typeof session.vars.request === "string" && this.fillFromRequest(step, session, frame, session.vars.request)) break;
           if (!frame.waiting) out.push(this.askReply(step, session, step.prompt));
           frame.waiting = true;
           return;

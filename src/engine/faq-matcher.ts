@@ -53,9 +53,15 @@ export class FaqMatcher {
     const results = this.index.search(query.join(" "));
     const best = results[0];
     if (!best) return null;
-    // queryTerms: the query words that matched this sample, exactly or fuzzily.
-    const found = new Set(best.queryTerms).size;
+    // queryTerms: the query words that matched this sample, exactly or fuzzily. Numbers count
+    // only when they are all there is ("1400?"): in "ủng hộ 500 nghìn" the amount is not the question.
+    const counted = (terms: string[]) => {
+      const words = new Set(terms.filter((t) => !/^\d[\d.,]*$/.test(t)));
+      return words.size > 0 ? words : new Set(terms);
+    };
+    const asked = counted(query);
+    const found = [...counted(best.queryTerms)].filter((t) => asked.has(t)).length;
     const entry = this.byId.get(best.faq as string);
-    return entry ? { entry, confidence: found / new Set(query).size } : null;
+    return entry ? { entry, confidence: found / asked.size } : null;
   }
 }

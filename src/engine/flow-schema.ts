@@ -74,6 +74,8 @@ export const stepSchemas = {
       choices: z.array(z.object({ value: z.string().regex(/^[a-z0-9_]{1,40}$/), label: localeKey, match: z.array(z.string()).optional() }).strict()).optional(),
       optional: z.boolean().optional(),
       skip_if_filled: z.boolean().optional(),
+      /** When the flow was started by a sentence ("tôi muốn ủng hộ 1 triệu"), read the slot from it first. */
+      from_request: z.boolean().optional(),
       offer_contact: z.boolean().optional(),
       buttons: z.array(button).optional(),
     })

@@ -38,6 +38,8 @@ const FILLER = new Set([
   "d", "dong", "vnd", "vnđ", "vn", "toi", "minh", "em", "anh", "chi", "ung", "ho", "khoang",
   "chung", "xin", "gop", "la", "se", "muon", "i", "will", "give", "donate",
   "about", "around", "pledge", "of", "va", "and", "a", "an",
+  // "đăng ký ủng hộ 200 nghìn nhé", "I want to give 2 million" (a pledge asked for in one sentence)
+  "dang", "ky", "nhe", "nha", "want", "like", "would", "to",
 ]);
 
 function tokenize(folded: string): Token[] | null {

@@ -32,11 +32,14 @@ describe("parseAmount", () => {
     ["1.5m", 1_500_000],
     ["five hundred thousand", 500_000],
     ["50.000 đồng", 50_000],
+    ["đăng ký ủng hộ 200 nghìn đồng", 200_000],
+    ["tôi ủng hộ 300k nhé", 300_000],
+    ["I want to donate 2 million", 2_000_000],
   ])("reads %s as %d VND", (text, value) => {
     expect(parseAmount(text)).toBe(value);
   });
 
-  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn"])("rejects %j", (text) => {
+  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn", "2 to 3 million", "từ 2 đến 3 triệu"])("rejects %j", (text) => {
     expect(parseAmount(text)).toBeNull();
   });
 });

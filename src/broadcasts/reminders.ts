@@ -52,14 +52,13 @@ export class Reminders {
       return false;
     }
     const lang = isLanguage(sub.lang) ? sub.lang : this.d.defaultLang;
-    const outcome = await sendThroughLimit(sender, this.d.limiter, pledge.conversationId, await this.render(pledge, lang));
+    const outcome = await sendThroughLimit(sender, this.d.limiter, pledge.conversationId, await this.render(pledge, userId, lang));
     log.info({ reference: pledge.reference, n: (pledge.reminders ?? 0) + 1, outcome }, "reminders: reminder");
     return outcome === "sent";
   }
 
   /** The reminder, as flows/reminder.yaml says it (reminder_message), in one message. */
-  async render(pledge: Pledge, lang: Language): Promise<Reply> {
-    const userId = pledge.userKey.slice(pledge.channel.length + 1);
+  private async render(pledge: Pledge, userId: string, lang: Language): Promise<Reply> {
     const replies = await this.d.engine.render("reminder_message", lang, { channel: pledge.channel, userId, conversationId: pledge.conversationId }, {
       slots: { amount: pledge.amount, method: pledge.method },
       vars: { reference: pledge.reference, date: vietnamDate(pledge.createdAt) },

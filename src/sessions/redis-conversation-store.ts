@@ -80,7 +80,9 @@ local v = redis.call('HMGET', KEYS[1], 'n', 't')
 if tonumber(v[1] or '0') ~= ticket then return 0 end
 if ticket >= tonumber(v[2] or '0') then
   -- Nobody waits: write and free in one command.
-  if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 's', ARGV[2], 'n', ticket + 1, 'e', 0) else redis.call('HSET', KEYS[1], 'n', ticket + 1, 'e', 0) end
+  local fields = {'n', ticket + 1, 'e', 0}
+  if ARGV[2] ~= '' then fields[5] = 's'; fields[6] = ARGV[2] end
+  redis.call('HSET', KEYS[1], unpack(fields))
 else
   if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 's', ARGV[2]) end
   advance(KEYS[1], KEYS[2], ticket, ARGV[4])

@@ -14,7 +14,6 @@ export function savePledge(records: Records): Action {
     const method = String(s.method) as PledgeMethod;
     if (typeof s.amount !== "number" || !PLEDGE_METHODS.includes(method)) throw new Error("save_pledge: amount or method missing in slots");
     const consented = s.consent === true;
-    const text = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
     const { pledge } = await records.pledges.create({
       idempotencyKey: `${inbound.channel}:${inbound.conversationId}:${session.turns ?? 0}`,
       amount: s.amount,
@@ -30,6 +29,11 @@ export function savePledge(records: Records): Action {
     });
     session.vars.reference = pledge.reference;
   };
+}
+
+/** A non-empty string slot, or nothing. */
+function text(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
 }
 
 /** Lists the user's pledges into vars.pledges (newest last) for a `say` with `each`. */

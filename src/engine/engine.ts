@@ -284,7 +284,6 @@ export class Engine {
         session.stack.pop();
         continue;
       }
-      const where = () => `${this.bundle.flows.get(frame.flow)!.file}: flow "${frame.flow}", step "${step.id}"`; // only built on error
       const ctx = this.renderer.context(session);
       switch (step.kind) {
         case "say": {
@@ -323,7 +322,7 @@ export class Engine {
             await this.actions[step.action]!({ session, inbound, params, campaign: this.bundle.campaign, now: this.now(), userKey: `${inbound.channel}:${inbound.userId}` });
             frame.step++;
           } catch (err) {
-            this.onActionError(`${where()} (action ${step.action})`, err);
+            this.onActionError(`${this.bundle.flows.get(frame.flow)!.file}: flow "${frame.flow}", step "${step.id}" (action ${step.action})`, err);
             if (step.on_error) frame.step = this.indexOf(frame.flow, step.on_error);
             else {
               out.push(this.renderer.say("common.error", ctx));
@@ -363,13 +362,18 @@ export class Engine {
     return { text, ...extra };
   }
 
+  /** A button that answers the question with `value` (payload `v:<value>`). */
+  private valueButton(value: string, label: string, lang: Language): { label: string; payload: string } {
+    return { label: this.renderer.text(label, lang, {}), payload: `v:${value}` };
+  }
+
   private askReply(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, key: string): Reply {
     const ctx = this.renderer.context(session);
-    const v = (value: string, label: string) => ({ label: this.renderer.text(label, session.lang, {}), payload: `v:${value}` });
+    const lang = session.lang;
     const buttons = [
-      ...(step.choices ?? []).map((c) => v(c.value, c.label)),
-      ...(step.ask === "yesno" ? [v("yes", "common.yes"), v("no", "common.no")] : []),
-      ...(step.optional ? [v("skip", "common.skip")] : []),
+      ...(step.choices ?? []).map((c) => this.valueButton(c.value, c.label, lang)),
+      ...(step.ask === "yesno" ? [this.valueButton("yes", "common.yes", lang), this.valueButton("no", "common.no", lang)] : []),
+      ...(step.optional ? [this.valueButton("skip", "common.skip", lang)] : []),
       ...(this.renderer.buttons(step.buttons, ctx) ?? []),
     ];
     const reply = this.renderer.say(key, ctx, step.params, buttons.length ? { buttons } : {});

@@ -128,10 +128,10 @@ export class RedisConversationStore implements ConversationStore {
     this.redis = redis as Redis & Scripts;
   }
 
-  /** All keys of a conversation share a hash slot, so the scripts also run on Redis Cluster. */
+  /** All keys of a conversation share a hash slot (message id claims are `<h>:d:<id>`), so the scripts also run on Redis Cluster. */
   private keys(conversationKey: string) {
     const h = `${this.options.keyPrefix}c:{${conversationKey}}`;
-    return { h, a: `${h}:a`, d: (messageKey: string) => `${h}:d:${messageKey}` };
+    return { h, a: `${h}:a` };
   }
 
   /** Abandoned tickets outlive any wait, and vanish when a conversation is idle. */
@@ -141,7 +141,7 @@ export class RedisConversationStore implements ConversationStore {
 
   async acquire(conversationKey: string, messageKey: string): Promise<Lease | null> {
     const k = this.keys(conversationKey);
-    const d = k.d(messageKey);
+    const d = `${k.h}:d:${messageKey}`;
     const o = this.options;
     const [status, ticket, json] = await this.redis.ctAcquire(d, k.h, o.dedupeTtlSeconds, o.lockTtlMs, o.sessionTtlSeconds);
     if (status === -1) return null;
@@ -162,7 +162,7 @@ export class RedisConversationStore implements ConversationStore {
 
   async release(lease: Lease, session: Session | null, options?: { failed?: boolean; messageKey?: string }): Promise<void> {
     const k = this.keys(lease.key);
-    const d = k.d(options?.failed && options.messageKey ? options.messageKey : "-");
+    const d = `${k.h}:d:${options?.failed && options.messageKey ? options.messageKey : "-"}`;
     const o = this.options;
     const held = await this.redis.ctRelease(k.h, k.a, d, Number(lease.token), session ? JSON.stringify(session) : "", o.sessionTtlSeconds, o.lockTtlMs, options?.failed ? "1" : "0");
     if (held !== 1) throw new Error(`redis conversation store: lock on ${lease.key} expired before release and a later turn took over; the session was not written`);

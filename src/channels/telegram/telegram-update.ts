@@ -36,7 +36,7 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
 
   const msg = update.message;
   if (!msg.from || msg.from.is_bot) return { kind: "ignore", reason: "message without a human sender" };
-  const turn = (extra: Partial<Inbound>): TelegramEvent => ({ kind: "turn", inbound: { ...base, conversationId: String(msg.chat.id), userId: String(msg.from!.id), locale: msg.from!.language_code, ...extra } });
+  const from = { ...base, conversationId: String(msg.chat.id), userId: String(msg.from.id), locale: msg.from.language_code };
   const isPrivate = msg.chat.type === "private";
 
   if ("text" in msg) {
@@ -48,15 +48,20 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
       text = text.replace(new RegExp(`@${bot.username}`, "ig"), "").trim();
     }
     const start = /^\/start(?:@\S+)?(?:\s+(\S+))?\s*$/.exec(text);
-    if (start) return turn({ text: "/start", startCode: start[1] });
-    return turn({ text: text.replace(/^(\/\S+)@\S+/, "$1") });
+    if (start) return messageTurn(from, { text: "/start", startCode: start[1] });
+    return messageTurn(from, { text: text.replace(/^(\/\S+)@\S+/, "$1") });
   }
   if (!isPrivate) return { kind: "ignore", reason: "group message without text" };
   if ("contact" in msg) {
     // Only the user's own number counts (a forwarded card has another user_id, or none).
-    if (msg.contact.user_id === msg.from.id) return turn({ contact: { phone: msg.contact.phone_number, name: msg.contact.first_name } });
-    return turn({ unsupported: "foreign_contact" });
+    if (msg.contact.user_id === msg.from.id) return messageTurn(from, { contact: { phone: msg.contact.phone_number, name: msg.contact.first_name } });
+    return messageTurn(from, { unsupported: "foreign_contact" });
   }
   const kind = ["photo", "sticker", "voice", "video", "video_note", "audio", "document", "location", "venue", "animation", "poll", "dice"].find((k) => k in msg) ?? "other";
-  return turn({ unsupported: kind });
+  return messageTurn(from, { unsupported: kind });
+}
+
+/** A turn from a message: who and where, plus what was said or sent. */
+function messageTurn(from: Pick<Inbound, "channel" | "messageId" | "conversationId" | "userId" | "locale">, extra: Partial<Inbound>): TelegramEvent {
+  return { kind: "turn", inbound: { ...from, ...extra } };
 }

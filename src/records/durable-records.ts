@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { errorInfo } from "../log/error-info.ts";
 import type { MongoRecords } from "./mongo/mongo-records.ts";
 import type { Outbox } from "./outbox.ts";
-import { pledgeIdFor, type NewPledge, type Pledge, type PledgeStatus } from "./pledge.ts";
+import { checkPledge, pledgeIdFor, type NewPledge, type Pledge, type PledgeStatus } from "./pledge.ts";
 import { StoreUnavailableError, type ConsentRecord, type ConsentRepository, type PledgeRepository, type PledgeTotals, type Records } from "./ports.ts";
 import { newReferenceCode } from "./reference-code.ts";
 
@@ -33,7 +33,8 @@ export class DurablePledgeRepository implements PledgeRepository {
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
       const at = this.now().toISOString();
-      const pledge: Pledge = { ...input, id: pledgeIdFor(input.idempotencyKey), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at };
+      // Checked here too, so a bad pledge cannot wait in the outbox to fail every drain.
+      const pledge = checkPledge({ ...input, id: pledgeIdFor(input.idempotencyKey), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at });
       const stored = await this.outbox.putIfAbsent(input.idempotencyKey, pledge);
       this.log.warn({ reference: stored.reference }, "pledges: MongoDB unavailable, pledge kept in the outbox");
       // Same key, same id: the fresh reference tells whether this call stored it.

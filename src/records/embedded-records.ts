@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Broadcast, BroadcastStatus } from "../broadcasts/broadcast.ts";
 import { JsonFileCollection } from "./json-file-collection.ts";
-import { pledgeIdFor, type NewPledge, type Pledge, type PledgeStatus } from "./pledge.ts";
+import { checkPledge, pledgeIdFor, type NewPledge, type Pledge, type PledgeStatus } from "./pledge.ts";
 import { totalsOf } from "./pledge-totals.ts";
 import type {
   AudienceFilter,
@@ -39,7 +39,7 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
     let reference = newReferenceCode(this.referencePrefix);
     while (this.docs.find((p) => p.reference === reference)) reference = newReferenceCode(this.referencePrefix);
     const at = this.now().toISOString();
-    const pledge: Pledge = { ...input, id: pledgeIdFor(input.idempotencyKey), reference, status: "pledged", createdAt: at, updatedAt: at };
+    const pledge = checkPledge({ ...input, id: pledgeIdFor(input.idempotencyKey), reference, status: "pledged", createdAt: at, updatedAt: at });
     await this.docs.mutate((docs) => docs.push(pledge));
     return { pledge, created: true };
   }

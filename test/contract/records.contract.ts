@@ -35,6 +35,15 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(a.pledge.reference).toMatch(/^VNN-[0-9A-HJKMNP-TV-Z]{6}$/);
     });
 
+    it("refuses a pledge with a nonsense amount or method, and keeps nothing of it", async () => {
+      const { records } = await make();
+      await expect(records.pledges.create(pledge({ userKey: "test:bad", amount: 1.5 }))).rejects.toThrow(/amount must be a whole number/);
+      await expect(records.pledges.create(pledge({ userKey: "test:bad", amount: 0 }))).rejects.toThrow(/amount/);
+      await expect(records.pledges.create(pledge({ userKey: "test:bad", method: "barter" as never }))).rejects.toThrow(/unknown method "barter"/);
+      await expect(records.pledges.create(pledge({ userKey: "" }))).rejects.toThrow(/userKey is missing/);
+      expect(await records.pledges.listByUser("test:bad")).toEqual([]);
+    });
+
     it("lists a user's pledges, finds by reference, changes status", async () => {
       const { records } = await make();
       const { pledge: p } = await records.pledges.create(pledge({ userKey: "test:list" }));

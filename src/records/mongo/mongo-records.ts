@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Model, PipelineStage } from "mongoose";
 import type { Broadcast, BroadcastStatus } from "../../broadcasts/broadcast.ts";
-import { pledgeIdFor, type NewPledge, type Pledge, type PledgeMethod, type PledgeStatus } from "../pledge.ts";
+import { checkPledge, pledgeIdFor, type NewPledge, type Pledge, type PledgeMethod, type PledgeStatus } from "../pledge.ts";
 import type {
   AudienceFilter,
   AuditEntry,
@@ -54,9 +54,22 @@ export class MongoPledgeRepository implements PledgeRepository {
     throw new Error("mongodb pledges: could not find a free reference code in 5 attempts");
   }
 
-  /** Inserts a complete pledge (from the outbox); false when it is already there. */
+  /**
+   * Inserts a complete pledge (also from the outbox); false when it is already there. Checked by
+   * checkPledge and written with the driver's insertOne: a mongoose document per pledge cost the
+   * bot 0.08 ms of CPU per save (0.30 against 0.22 ms, bench/README.md).
+   */
   insert(pledge: Pledge): Promise<boolean> {
-    return insertOnce(this.db, "pledges.insert", this.db.models.Pledge, pledge);
+    const doc = toDoc(stripUndefined(checkPledge(pledge)));
+    return this.db.run("pledges.insert", async () => {
+      try {
+        await this.db.models.Pledge.collection.insertOne(doc);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    });
   }
 
   async byIdempotencyKey(key: string): Promise<Pledge | null> {

@@ -12,7 +12,8 @@
  * BENCH_WARMUP_ROUNDS (default 3), BENCH_STEPS=1 (latency per step), BENCH_JSON (write results),
  * BENCH_PROFILE (a folder: our bot writes a V8 CPU profile there when it stops), BENCH_NODE_FLAGS
  * (extra node flags for the bots, e.g. --trace-gc), BENCH_POOL (our MONGODB_POOL_SIZE), BENCH_REDIS_STATS=1
- * (Redis commands per run).
+ * (Redis commands per run), BENCH_STRACE (a folder: system calls per run), REMINDER_SWEEP_MS (our bot's
+ * reminder sweep, off during the bench by default).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -160,6 +161,20 @@ interface Run {
 }
 
 /**
+ * BENCH_STRACE=<dir>: counts a bot's system calls during one run (`strace -c`, a file per run in
+ * dir). Socket writes are the costliest thing both bots do here; this shows how many per turn.
+ * strace slows the bot down, so latencies and CPU of a traced run mean nothing.
+ */
+async function traceSyscalls(pid: number, dir: string): Promise<() => Promise<void>> {
+  const tracer = spawn("strace", ["-c", "-f", "-p", String(pid), "-o", join(dir, `${pid}-${Date.now()}.txt`)]);
+  await new Promise((r) => setTimeout(r, 1000)); // attached to every thread
+  return async () => {
+    tracer.kill("SIGINT");
+    await new Promise((r) => tracer.once("exit", r));
+  };
+}
+
+/**
  * How conversations arrive. closed: CONVERSATIONS at once, each doing `rounds` pledges back to back
  * (the machine saturates; latency is mostly queueing). open: a new conversation every 5/rate s,
  * whatever the bot's speed, each doing one pledge (a fixed offered load of `rate` turns/s).
@@ -170,6 +185,7 @@ async function drive(child: ChildProcess, script: Script, load: Load, redis: Red
   const latencies: number[] = [];
   const bySteps: number[][] = script.map(() => []);
   let errors = 0;
+  const stopTracing = process.env.BENCH_STRACE ? await traceSyscalls(child.pid!, process.env.BENCH_STRACE) : undefined;
   const statsBefore = await commandStats(redis);
   const messagesBefore = await sentMessages();
   const cpuBefore = cpuMs(child.pid!);
@@ -200,6 +216,7 @@ async function drive(child: ChildProcess, script: Script, load: Load, redis: Red
     await Promise.all(running);
   }
   const seconds = (performance.now() - started) / 1000;
+  await stopTracing?.();
   const cpu = cpuMs(child.pid!) - cpuBefore;
   const servicesAfter = serviceCpu();
   const benchUsage = process.cpuUsage(benchBefore);
@@ -279,7 +296,9 @@ async function main(): Promise<void> {
     await warmFakeApi();
 
     const ourPort = await freePort();
-    const ourEnv = { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")), TELEGRAM_BOT_TOKEN: `${BENCH_TOKEN}TokenForTheLocalFakeApi`, TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET, TELEGRAM_API_ROOT: apiRoot, ...(process.env.BENCH_POOL ? { MONGODB_POOL_SIZE: process.env.BENCH_POOL } : {}) };
+    // The reminder sweep is background work, not a turn. On MongoDB it reads an index; FerretDB v1
+    // scans every pledge (seconds of CPU by the end of a run), landing in whichever bot's window.
+    const ourEnv = { PORT: String(ourPort), HOST: "127.0.0.1", REDIS_URL: redis.url, MONGODB_URI: ferret.uri("bench_ours"), LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")), TELEGRAM_BOT_TOKEN: `${BENCH_TOKEN}TokenForTheLocalFakeApi`, TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET, TELEGRAM_API_ROOT: apiRoot, REMINDER_SWEEP_MS: process.env.REMINDER_SWEEP_MS ?? "3600000", ...(process.env.BENCH_POOL ? { MONGODB_POOL_SIZE: process.env.BENCH_POOL } : {}) };
     const ourBot = await startBot(["src/main.ts"], ourEnv, ourPort);
     await waitForMongo(ourPort);
 

@@ -10,7 +10,7 @@ import { testApp } from "./support/test-app.ts";
 /**
  * Runs every conversation script in test/transcripts/. Each turn says what the user sends
  * (user text, a pressed button, a shared contact, a photo) and what the bot's answer must
- * contain; `pledges` checks what was stored; `restart` rebuilds the bot on the same DATA_DIR.
+ * contain (`expect`, `buttons`, `links`) or not (`not`, `not_buttons`); `pledges` checks what was stored; `restart` rebuilds the bot on the same DATA_DIR.
  */
 const list = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 const turnSchema = z
@@ -25,6 +25,7 @@ const turnSchema = z
     expect: list.optional(),
     not: list.optional(),
     buttons: list.optional(),
+    not_buttons: list.optional(),
     links: list.optional(),
     contact_button: z.boolean().optional(),
     pledges: z.array(z.record(z.string(), z.unknown())).optional(),
@@ -70,6 +71,7 @@ describe("conversation transcripts", () => {
         for (const e of turn.expect ?? []) expect(text.toLowerCase(), `expected "${e}"${shown}`).toContain(e.toLowerCase());
         for (const e of turn.not ?? []) expect(text.toLowerCase(), `did not expect "${e}"${shown}`).not.toContain(e.toLowerCase());
         for (const b of turn.buttons ?? []) expect(allButtons(replies).some((x) => x.includes(b)), `expected button "${b}"${shown}`).toBe(true);
+        for (const b of turn.not_buttons ?? []) expect(allButtons(replies).some((x) => x.includes(b)), `did not expect button "${b}"${shown}`).toBe(false);
         for (const l of turn.links ?? []) expect(replies.flatMap((r) => r.links ?? []).some((x) => x.url.startsWith(l)), `expected link "${l}"${shown}`).toBe(true);
         if (turn.contact_button !== undefined) expect(replies.some((r) => r.requestContact), `contact button${shown}`).toBe(turn.contact_button);
         if (turn.pledges) {

@@ -228,7 +228,7 @@ export class Engine {
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerFaq(session, match.entry, out);
     }
     const labels = (step.choices ?? []).map((c) => this.renderer.text(c.label, session.lang, ctx as unknown as Record<string, unknown>));
-    const result = this.understanding.readSlot(step, inbound, value, labels);
+    const result = this.understanding.readSlot(step, inbound, value, labels, offeredChoices(step, ctx));
     if (result.ok) {
       session.slots[step.slot] = result.value;
       session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
@@ -371,7 +371,7 @@ export class Engine {
     const ctx = this.renderer.context(session);
     const lang = session.lang;
     const buttons = [
-      ...(step.choices ?? []).map((c) => this.valueButton(c.value, c.label, lang)),
+      ...offeredChoices(step, ctx).map((c) => this.valueButton(c.value, c.label, lang)),
       ...(step.ask === "yesno" ? [this.valueButton("yes", "common.yes", lang), this.valueButton("no", "common.no", lang)] : []),
       ...(step.optional ? [this.valueButton("skip", "common.skip", lang)] : []),
       ...(this.renderer.buttons(step.buttons, ctx) ?? []),
@@ -426,6 +426,12 @@ function holds(cond: { path: string; equals?: unknown; in?: unknown[]; set?: boo
   if (cond.set !== undefined) return isSet === cond.set;
   const empty = !isSet || (Array.isArray(value) && value.length === 0);
   return empty === cond.empty;
+}
+
+/** The choices of a question that are offered now (no `when`, or its condition holds). */
+function offeredChoices(step: Extract<LoadedStep, { kind: "ask" }>, ctx: TurnContext): NonNullable<Extract<LoadedStep, { kind: "ask" }>["choices"]> {
+  const choices = step.choices ?? [];
+  return choices.some((c) => c.when) ? choices.filter((c) => !c.when || holds(c.when, ctx)) : choices;
 }
 
 function findLast<T>(list: T[], predicate: (x: T) => boolean): T | undefined {

@@ -71,7 +71,11 @@ export const stepSchemas = {
       params: params.optional(),
       max_attempts: z.number().int().min(1).max(10).default(3),
       on_fail: stepId.optional(),
-      choices: z.array(z.object({ value: z.string().regex(/^[a-z0-9_]{1,40}$/), label: localeKey, match: z.array(z.string()).optional() }).strict()).optional(),
+      /**
+       * `when`: the choice is offered (a button, a number) only while the condition holds; typed
+       * or pressed anyway, it still counts, so the flow can say why it is not available.
+       */
+      choices: z.array(z.object({ value: z.string().regex(/^[a-z0-9_]{1,40}$/), label: localeKey, match: z.array(z.string()).optional(), when: conditionSchema.optional() }).strict()).optional(),
       optional: z.boolean().optional(),
       skip_if_filled: z.boolean().optional(),
       /** When the flow was started by a sentence ("tôi muốn ủng hộ 1 triệu"), read the slot from it first. */

@@ -58,7 +58,10 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
         case "ask":
           checkKey(where, step.prompt);
           if (step.reask) checkKey(where, step.reask);
-          for (const c of step.choices ?? []) checkKey(where, c.label);
+          for (const c of step.choices ?? []) {
+            checkKey(where, c.label);
+            if (c.when) checkPath(where, c.when.path);
+          }
           checkButtons(where, step.buttons, undefined);
           for (const p of Object.values(step.params ?? {})) checkPath(where, p);
           break;

@@ -50,9 +50,11 @@ export class Understanding {
 
   /**
    * Reads the answer to an ask step. `choiceLabels` are the rendered labels of the choices
-   * in the session language, so people can type what the button says.
+   * in the session language, so people can type what the button says. A number picks among the
+   * `offered` choices (those shown, numbered on channels without buttons); a label, a match word
+   * or a payload may name any choice.
    */
-  readSlot(step: AskStep, inbound: Inbound, value: string | undefined, choiceLabels: string[]): { ok: true; value: SlotValue } | { ok: false } {
+  readSlot(step: AskStep, inbound: Inbound, value: string | undefined, choiceLabels: string[], offered: NonNullable<AskStep["choices"]> = step.choices ?? []): { ok: true; value: SlotValue } | { ok: false } {
     const text = inbound.text?.trim() ?? "";
     if (step.optional && (value === "skip" || (value === undefined && this.isSkip(text)))) return { ok: true, value: "" };
     switch (step.ask) {
@@ -61,7 +63,7 @@ export class Understanding {
         if (value !== undefined) return choices.some((c) => c.value === value) ? { ok: true, value } : { ok: false };
         const f = foldText(text);
         const n = Number(f);
-        if (Number.isInteger(n) && n >= 1 && n <= choices.length) return { ok: true, value: choices[n - 1]!.value };
+        if (Number.isInteger(n) && n >= 1 && n <= offered.length) return { ok: true, value: offered[n - 1]!.value };
         const hit = choices.find((c, i) => foldText(choiceLabels[i] ?? "") === f || (c.match ?? []).some((m) => foldText(m) === f));
         return hit ? { ok: true, value: hit.value } : { ok: false };
       }

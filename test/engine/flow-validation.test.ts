@@ -76,6 +76,11 @@ describe("flow validation", () => {
     expect(problems).toEqual([expect.stringMatching(/reminder\.yaml: .*arg needs a flow payload/)]);
   });
 
+  it("checks the condition of an offered choice like a branch's", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "when: { path: vars.sms_state, equals: open }", "when: { path: campaign.sms.open_now, equals: true }"));
+    expect(problems).toEqual([expect.stringMatching(/pledge\.yaml: .*campaign data has no "campaign\.sms\.open_now"/)]);
+  });
+
   it("refuses a bank account without digits, so nobody types a placeholder", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/campaign.yaml", "bank_accounts: []", 'bank_accounts: [{ bank: "X", account_number: "TBD", account_name: "Y", note_format: "{ref}" }]'));
     expect(problems).toEqual([expect.stringMatching(/campaign\.yaml: at payment\.bank_accounts\.0\.account_number: digits only/)]);

@@ -46,9 +46,6 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
       // absorbed, an outage gives the user a friendly error instead of a hung turn.
       commandTimeout: config.REDIS_TIMEOUT_MS,
       maxRetriesPerRequest: 1,
-      // Commands issued in the same tick leave in one write (under load, replies arrive together and
-      // their turns' next scripts go out together): fewer system calls for the bot and for Redis.
-      enableAutoPipelining: true,
       retryStrategy: (times) => Math.min(times * 200, 2_000),
     });
     let lastLogged = 0;

@@ -10,7 +10,8 @@ import { testApp } from "./support/test-app.ts";
 /**
  * Runs every conversation script in test/transcripts/. Each turn says what the user sends
  * (user text, a pressed button, a shared contact, a photo) and what the bot's answer must
- * contain (`expect`, `buttons`, `links`) or not (`not`, `not_buttons`); `pledges` checks what was stored; `restart` rebuilds the bot on the same DATA_DIR.
+ * contain (`expect`, `buttons`, `links`) or not (`not`, `not_buttons`); `pledges` checks what
+ * was stored; `restart` rebuilds the bot on the same DATA_DIR.
  */
 const list = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 const turnSchema = z

@@ -50,10 +50,13 @@ const REQUIRED_TEXT = ["id", "reference", "idempotencyKey", "channel", "conversa
  * the mongoose document, which cost a quarter of a pledge save's CPU: bench/README.md).
  */
 export function checkPledge(p: Pledge): Pledge {
-  const wrong = (what: string) => new Error(`pledge ${p.reference ?? "?"}: ${what}`);
-  if (!Number.isSafeInteger(p.amount) || p.amount < 1) throw wrong(`amount must be a whole number of VND, at least 1 (got ${p.amount})`);
-  if (!PLEDGE_METHODS.includes(p.method)) throw wrong(`unknown method "${p.method}"`);
-  if (!PLEDGE_STATUSES.includes(p.status)) throw wrong(`unknown status "${p.status}"`);
-  for (const field of REQUIRED_TEXT) if (typeof p[field] !== "string" || p[field] === "") throw wrong(`${field} is missing`);
+  if (!Number.isSafeInteger(p.amount) || p.amount < 1) throw pledgeError(p, `amount must be a whole number of VND, at least 1 (got ${p.amount})`);
+  if (!PLEDGE_METHODS.includes(p.method)) throw pledgeError(p, `unknown method "${p.method}"`);
+  if (!PLEDGE_STATUSES.includes(p.status)) throw pledgeError(p, `unknown status "${p.status}"`);
+  for (const field of REQUIRED_TEXT) if (typeof p[field] !== "string" || p[field] === "") throw pledgeError(p, `${field} is missing`);
   return p;
+}
+
+function pledgeError(p: Pledge, what: string): Error {
+  return new Error(`pledge ${p.reference || "?"}: ${what}`);
 }

@@ -128,7 +128,10 @@ export class RedisConversationStore implements ConversationStore {
     this.redis = redis as Redis & Scripts;
   }
 
-  /** All keys of a conversation share a hash slot (message id claims are `<h>:d:<id>`), so the scripts also run on Redis Cluster. */
+  /**
+   * All keys of a conversation share a hash slot (message id claims are `<h>:d:<id>`), so the
+   * scripts also run on Redis Cluster.
+   */
   private keys(conversationKey: string) {
     const h = `${this.options.keyPrefix}c:{${conversationKey}}`;
     return { h, a: `${h}:a` };

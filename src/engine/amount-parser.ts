@@ -40,6 +40,7 @@ const FILLER = new Set([
   "about", "around", "pledge", "of", "va", "and", "a", "an",
   // "đăng ký ủng hộ 200 nghìn nhé", "I want to give 2 million" (a pledge asked for in one sentence)
   "dang", "ky", "nhe", "nha", "want", "like", "would", "to",
+  "quyen", // "tôi muốn quyên góp 1 triệu"
 ]);
 
 function tokenize(folded: string): Token[] | null {

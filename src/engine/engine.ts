@@ -192,12 +192,20 @@ export class Engine {
     } else this.call(session, this.bundle.commands.flows.fallback);
   }
 
-  /** Reads an ask step's slot from the sentence that started the flow, once (an edit later asks again); false when it is not there. */
+  /**
+   * Reads an ask step's slot from the sentence that started the flow ("tôi muốn ủng hộ 2 triệu qua
+   * trích lương": amount, then method), once per step, so an edit or a goto back asks again;
+   * false when the sentence does not say it.
+   */
   private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): boolean {
-    delete session.vars.request;
-    const result = this.understanding.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text: request }, undefined, []);
-    if (!result.ok) return false;
-    session.slots[step.slot] = result.value;
+    const read = Array.isArray(session.vars.request_read) ? (session.vars.request_read as string[]) : [];
+    const here = `${frame.flow}#${frame.step}`;
+    if (read.includes(here)) return false;
+    session.vars.request_read = [...read, here];
+    const labels = (step.choices ?? []).map((c) => this.renderer.text(c.label, session.lang, {}));
+    const value = this.understanding.slotInSentence(step, request, labels);
+    if (value === undefined) return false;
+    session.slots[step.slot] = value;
     session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
     frame.step++;
     return true;
@@ -297,7 +305,10 @@ export class Engine {
             frame.step++;
             break;
           }
-          if (step.from_request && !frame.waiting && typeof session.vars.request === "string" && this.fillFromRequest(step, session, frame, session.vars.request)) break;
+          if (step.from_request && !frame.waiting && typeof session.vars.request === "string" && this.fillFromRequest(step, session, frame, session.vars.request)) {
+            if (step.heard) out.push(this.renderer.say(step.heard, this.renderer.context(session)));
+            break;
+          }
           if (!frame.waiting) out.push(this.askReply(step, session, step.prompt));
           frame.waiting = true;
           return;

@@ -6,6 +6,11 @@ import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
 import { foldText, lowerText } from "./text-normalize.ts";
 
+/** Folded words separated by single spaces, punctuation dropped. */
+function plainWords(text: string): string {
+  return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
+}
+
 export type GlobalCommand = "menu" | "cancel" | "back" | "stop" | "lang_vi" | "lang_en";
 
 /**
@@ -46,6 +51,35 @@ export class Understanding {
 
   isSkip(text: string): boolean {
     return this.skip.has(foldText(text));
+  }
+
+  /**
+   * An ask step's slot as said inside a longer sentence ("tôi muốn ủng hộ 2 triệu qua trích
+   * lương"), or undefined. A choice: the one choice whose label or match word appears in it as
+   * whole words (none when several do). An amount: the whole sentence, else its longest start
+   * that is one ("2 triệu | qua trích lương"). Other slots: as if typed alone.
+   */
+  slotInSentence(step: AskStep, sentence: string, choiceLabels: string[]): SlotValue | undefined {
+    if (step.ask === "choice") {
+      const words = ` ${plainWords(sentence)} `;
+      const named = (step.choices ?? []).filter((c, i) => [choiceLabels[i] ?? "", ...(c.match ?? [])].some((p) => plainWords(p) !== "" && words.includes(` ${plainWords(p)} `)));
+      return named.length === 1 ? named[0]!.value : undefined;
+    }
+    const read = (text: string) => {
+      const result = this.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text }, undefined, []);
+      return result.ok ? result.value : undefined;
+    };
+    const whole = read(sentence);
+    if (whole !== undefined || step.ask !== "amount") return whole;
+    // The longest start of the sentence that is an amount, if nothing after it is a number
+    // ("… 500 nghìn đến 1 triệu" is a range: not ours to guess).
+    const words = plainWords(sentence).split(" ");
+    for (let n = words.length - 1; n > 0; n--) {
+      if (/\d/.test(words[n]!) || parseAmount(words[n]!) !== null) return undefined;
+      const amount = read(words.slice(0, n).join(" "));
+      if (amount !== undefined) return amount;
+    }
+    return undefined;
   }
 
   /**

@@ -35,6 +35,7 @@ describe("parseAmount", () => {
     ["đăng ký ủng hộ 200 nghìn đồng", 200_000],
     ["tôi ủng hộ 300k nhé", 300_000],
     ["I want to donate 2 million", 2_000_000],
+    ["tôi muốn quyên góp 1 triệu", 1_000_000],
   ])("reads %s as %d VND", (text, value) => {
     expect(parseAmount(text)).toBe(value);
   });

@@ -182,14 +182,21 @@ export class Engine {
     }
   }
 
-  /** Text outside a question: a FAQ answer, or the fallback (menu and an offer to reach staff). */
+  /**
+   * Text outside a question: a FAQ answer; else, if it states an amount, the amount flow (a
+   * pledge); else the fallback (menu and an offer to reach staff).
+   */
   private onFreeText(session: Session, text: string, out: Reply[]): void {
     const match = this.faq.match(text);
+    const flows = this.bundle.commands.flows;
     if (match && match.confidence >= FAQ_CONFIDENCE) {
       this.answerFaq(session, match.entry, out);
       // The sentence that started a flow, for its `from_request` questions ("… 1 triệu").
       if (match.entry.start) session.vars.request = text;
-    } else this.call(session, this.bundle.commands.flows.fallback);
+    } else if (flows.amount && this.understanding.amountIn(text) !== undefined) {
+      this.start(session, flows.amount);
+      session.vars.request = text;
+    } else this.call(session, flows.fallback);
   }
 
   /**

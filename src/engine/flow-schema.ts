@@ -174,7 +174,7 @@ export const commandsFileSchema = z
     abbreviations: z.record(z.string(), z.string()),
     stop_words: z.array(z.string()),
     flows: z
-      .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId })
+      .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId, amount: flowId.optional() })
       .strict(),
   })
   .strict();

@@ -65,19 +65,22 @@ export class Understanding {
       const named = (step.choices ?? []).filter((c, i) => [choiceLabels[i] ?? "", ...(c.match ?? [])].some((p) => plainWords(p) !== "" && words.includes(` ${plainWords(p)} `)));
       return named.length === 1 ? named[0]!.value : undefined;
     }
-    const read = (text: string) => {
-      const result = this.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text }, undefined, []);
-      return result.ok ? result.value : undefined;
-    };
-    const whole = read(sentence);
-    if (whole !== undefined || step.ask !== "amount") return whole;
-    // The longest start of the sentence that is an amount, if nothing after it is a number
-    // ("… 500 nghìn đến 1 triệu" is a range: not ours to guess).
-    const words = plainWords(sentence).split(" ");
-    for (let n = words.length - 1; n > 0; n--) {
-      if (/\d/.test(words[n]!) || parseAmount(words[n]!) !== null) return undefined;
-      const amount = read(words.slice(0, n).join(" "));
-      if (amount !== undefined) return amount;
+    if (step.ask === "amount") return this.amountIn(sentence);
+    const result = this.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text: sentence }, undefined, []);
+    return result.ok ? result.value : undefined;
+  }
+
+  /**
+   * A pledgeable amount stated by a sentence: all of it, or its longest start, if nothing after
+   * that is a number ("… 500 nghìn đến 1 triệu" is a range: not ours to guess).
+   */
+  amountIn(sentence: string): number | undefined {
+    // Words as typed ("1,5 triệu", "1.500.000đ" keep their marks), without a trailing comma or stop.
+    const words = sentence.trim().split(/\s+/).map((w) => w.replace(/[,;:.!?]+$/, ""));
+    for (let n = words.length; n > 0; n--) {
+      if (n < words.length && (/\d/.test(words[n]!) || parseAmount(words[n]!) !== null)) return undefined;
+      const amount = parseAmount(words.slice(0, n).join(" "));
+      if (amount !== null && amount >= this.campaign.pledge.min_amount && amount <= this.campaign.pledge.max_amount) return amount;
     }
     return undefined;
   }

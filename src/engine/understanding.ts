@@ -56,8 +56,7 @@ export class Understanding {
   /**
    * An ask step's slot as said inside a longer sentence ("tôi muốn ủng hộ 2 triệu qua trích
    * lương"), or undefined. A choice: the one choice whose label or match word appears in it as
-   * whole words (none when several do). An amount: the whole sentence, else its longest start
-   * that is one ("2 triệu | qua trích lương"). Other slots: as if typed alone.
+   * whole words (none when several do). An amount: see amountIn. Other slots: as if typed alone.
    */
   slotInSentence(step: AskStep, sentence: string, choiceLabels: string[]): SlotValue | undefined {
     if (step.ask === "choice") {
@@ -71,16 +70,25 @@ export class Understanding {
   }
 
   /**
-   * A pledgeable amount stated by a sentence: all of it, or its longest start, if nothing after
-   * that is a number ("… 500 nghìn đến 1 triệu" is a range: not ours to guess).
+   * A pledgeable amount stated by a sentence: all of it, or its longest start ("2 triệu | qua
+   * trích lương") or end ("đăng ký trích lương | 200k"), if nothing else in it is a number
+   * ("… 500 nghìn đến 1 triệu" is a range: not ours to guess).
    */
   amountIn(sentence: string): number | undefined {
     // Words as typed ("1,5 triệu", "1.500.000đ" keep their marks), without a trailing comma or stop.
     const words = sentence.trim().split(/\s+/).map((w) => w.replace(/[,;:.!?]+$/, ""));
-    for (let n = words.length; n > 0; n--) {
-      if (n < words.length && (/\d/.test(words[n]!) || parseAmount(words[n]!) !== null)) return undefined;
-      const amount = parseAmount(words.slice(0, n).join(" "));
-      if (amount !== null && amount >= this.campaign.pledge.min_amount && amount <= this.campaign.pledge.max_amount) return amount;
+    const numeric = (w: string) => /\d/.test(w) || parseAmount(w) !== null;
+    const pledgeable = (part: string[]) => {
+      const amount = parseAmount(part.join(" "));
+      return amount !== null && amount >= this.campaign.pledge.min_amount && amount <= this.campaign.pledge.max_amount ? amount : undefined;
+    };
+    for (let n = words.length; n > 0 && !(n < words.length && numeric(words[n]!)); n--) {
+      const amount = pledgeable(words.slice(0, n));
+      if (amount !== undefined) return amount;
+    }
+    for (let i = 1; i < words.length && !numeric(words[i - 1]!); i++) {
+      const amount = pledgeable(words.slice(i));
+      if (amount !== undefined) return amount;
     }
     return undefined;
   }

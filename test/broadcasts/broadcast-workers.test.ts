@@ -91,11 +91,14 @@ describe.runIf(available)("broadcast workers on BullMQ", () => {
     const r = await until(() => a!.broadcasts!.report(b.id), (x) => x.status === "done");
     expect(r).toMatchObject({ queued: 50, sent: 50, failed: 0, unconfirmed: 0 });
     for (const id of ids) expect(api.sent(id)).toHaveLength(1);
-    // Never more than 20 in any one-second window, across both processes.
+    // Never more than 20 in any one-second window, across both instances. Arrival times are taken
+    // in this process, where a busy moment delays the handler of a message that left on time; so
+    // the window is 950 ms: 21 sends take at least 1,015 ms at 20/s (slots 50.75 ms apart), and
+    // two limits not shared (40/s) would put about 38 in it.
     const times = api.calls.filter((c) => c.method === "sendMessage").map((c) => c.at).sort((x, y) => x - y);
     let most = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
-      while (times[i]! - times[j]! >= 1_000) j++;
+      while (times[i]! - times[j]! >= 950) j++;
       most = Math.max(most, i - j + 1);
     }
     expect(most).toBeLessThanOrEqual(20);

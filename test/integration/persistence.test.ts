@@ -137,6 +137,8 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
 
     await pledge("before-1", false);
     await pledge("before-2", true);
+    // On a busy machine a save can outlast MONGODB_TIMEOUT_MS and wait in the outbox for a moment.
+    await until("the pledges made before the outage to be in MongoDB", async () => (await app.stores.readiness()).outbox === 0);
     await ferret.stop();
     await until("MongoDB to be seen down", async () => !(await app.stores.readiness()).records.up);
     for (let i = 0; i < 4; i++) await pledge(`during-${i}`, i % 2 === 0);

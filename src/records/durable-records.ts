@@ -28,13 +28,16 @@ export class DurablePledgeRepository implements PledgeRepository {
    * then, the new pledge stands and the drain drops the outbox copy (same idempotency key).
    */
   async create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }> {
+    // Picked before MongoDB is tried: if MongoDB wrote the pledge but its answer was lost (a
+    // timeout), the outbox copy has the same reference, so the one the user is told is stored.
+    const reference = newReferenceCode(this.referencePrefix);
     try {
-      return await this.primary.create(input);
+      return await this.primary.create(input, reference);
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
       const at = this.now().toISOString();
       // Checked here too, so a bad pledge cannot wait in the outbox to fail every drain.
-      const pledge = checkPledge({ ...input, id: pledgeIdFor(input.idempotencyKey), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at });
+      const pledge = checkPledge({ ...input, id: pledgeIdFor(input.idempotencyKey), reference, status: "pledged", createdAt: at, updatedAt: at });
       const stored = await this.outbox.putIfAbsent(input.idempotencyKey, pledge);
       this.log.warn({ reference: stored.reference }, "pledges: MongoDB unavailable, pledge kept in the outbox");
       // Same key, same id: the fresh reference tells whether this call stored it.

@@ -33,10 +33,10 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
     this.docs = new JsonFileCollection(path);
   }
 
-  async create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }> {
+  async create(input: NewPledge, preferred?: string): Promise<{ pledge: Pledge; created: boolean }> {
     const existing = this.docs.find((p) => p.idempotencyKey === input.idempotencyKey);
     if (existing) return { pledge: existing, created: false };
-    let reference = newReferenceCode(this.referencePrefix);
+    let reference = preferred ?? newReferenceCode(this.referencePrefix);
     while (this.docs.find((p) => p.reference === reference)) reference = newReferenceCode(this.referencePrefix);
     const at = this.now().toISOString();
     const pledge = checkPledge({ ...input, id: pledgeIdFor(input.idempotencyKey), reference, status: "pledged", createdAt: at, updatedAt: at });

@@ -22,7 +22,11 @@ export interface PledgeTotals extends TotalsRow {
 
 /** Pledges. `create` is idempotent on idempotencyKey; references are unique. */
 export interface PledgeRepository {
-  create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }>;
+  /**
+   * Saves a pledge once per idempotency key. `reference`: the code to try first (the outbox picks
+   * it before MongoDB is tried, so a save whose answer was lost keeps one reference either way).
+   */
+  create(input: NewPledge, reference?: string): Promise<{ pledge: Pledge; created: boolean }>;
   listByUser(userKey: string): Promise<Pledge[]>;
   findByReference(reference: string): Promise<Pledge | null>;
   setStatus(reference: string, status: PledgeStatus): Promise<Pledge | null>;

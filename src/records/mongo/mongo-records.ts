@@ -42,10 +42,11 @@ export class MongoPledgeRepository implements PledgeRepository {
     private readonly now: () => Date,
   ) {}
 
-  async create(input: NewPledge): Promise<{ pledge: Pledge; created: boolean }> {
+  async create(input: NewPledge, reference?: string): Promise<{ pledge: Pledge; created: boolean }> {
     const at = this.now().toISOString();
     for (let attempt = 0; attempt < 5; attempt++) {
-      const pledge: Pledge = { ...input, id: pledgeIdFor(input.idempotencyKey), reference: newReferenceCode(this.referencePrefix), status: "pledged", createdAt: at, updatedAt: at };
+      const code = attempt === 0 && reference ? reference : newReferenceCode(this.referencePrefix);
+      const pledge: Pledge = { ...input, id: pledgeIdFor(input.idempotencyKey), reference: code, status: "pledged", createdAt: at, updatedAt: at };
       if (await this.insert(pledge)) return { pledge, created: true };
       const existing = await this.byIdempotencyKey(input.idempotencyKey);
       if (existing) return { pledge: existing, created: false };

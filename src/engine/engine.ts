@@ -183,18 +183,20 @@ export class Engine {
   }
 
   /**
-   * Text outside a question: a FAQ answer; else, if it states an amount, the amount flow (a
-   * pledge); else the fallback (menu and an offer to reach staff).
+   * Text outside a question: a statement of an amount ("500k tiền mặt") starts the amount flow
+   * (a pledge); a question, or anything else, gets a FAQ answer; else the fallback (menu and an
+   * offer to reach staff). A question with an amount ("nộp 500k ở đâu") is still answered.
    */
   private onFreeText(session: Session, text: string, out: Reply[]): void {
-    const match = this.faq.match(text);
     const flows = this.bundle.commands.flows;
+    const statesAmount = flows.amount !== undefined && this.understanding.amountIn(text) !== undefined;
+    const match = statesAmount && !this.understanding.isQuestion(text) ? null : this.faq.match(text);
     if (match && match.confidence >= FAQ_CONFIDENCE) {
       this.answerFaq(session, match.entry, out);
       // The sentence that started a flow, for its `from_request` questions ("… 1 triệu").
       if (match.entry.start) session.vars.request = text;
-    } else if (flows.amount && this.understanding.amountIn(text) !== undefined) {
-      this.start(session, flows.amount);
+    } else if (statesAmount) {
+      this.start(session, flows.amount!);
       session.vars.request = text;
     } else this.call(session, flows.fallback);
   }

@@ -171,6 +171,7 @@ export const commandsFileSchema = z
     yes: z.array(z.string()).min(1),
     no: z.array(z.string()).min(1),
     skip: z.array(z.string()).min(1),
+    question_words: z.array(z.string()).default([]),
     abbreviations: z.record(z.string(), z.string()),
     stop_words: z.array(z.string()),
     flows: z

@@ -24,6 +24,7 @@ export class Understanding {
   private readonly yes: Set<string>;
   private readonly no: Set<string>;
   private readonly skip: Set<string>;
+  private readonly questionWords: string[];
 
   constructor(
     commands: Commands,
@@ -40,6 +41,7 @@ export class Understanding {
     this.yes = new Set(commands.yes.map(foldText));
     this.no = new Set(commands.no.map(foldText));
     this.skip = new Set(commands.skip.map(foldText));
+    this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
   }
 
   command(text: string, awaitingFreeText: boolean): GlobalCommand | null {
@@ -47,6 +49,13 @@ export class Understanding {
     if (t.startsWith("/")) return this.folded.get(foldText(t.split(/\s/)[0]!)) ?? null;
     if (awaitingFreeText) return this.exact.get(lowerText(t).replace(/[.!]+$/, "")) ?? null;
     return this.folded.get(foldText(t)) ?? null;
+  }
+
+  /** A question, with or without "?" ("… ở đâu", "… được không"): words from commands.yaml. */
+  isQuestion(text: string): boolean {
+    if (text.includes("?")) return true;
+    const words = ` ${plainWords(text)} `;
+    return this.questionWords.some((q) => words.includes(` ${q} `));
   }
 
   isSkip(text: string): boolean {

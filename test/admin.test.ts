@@ -61,7 +61,8 @@ describe("admin API", () => {
     expect((await call("POST", "/admin/api/pledges/status", { reference: ref, status: "refunded" })).json.error).toMatch(/status/);
 
     await app.turns.process({ channel: "webchat", messageId: "h1", conversationId: "w3", userId: "w3", payload: "flow:handoff" });
-    expect((await call("GET", "/admin/api/handoffs")).json.handoffs).toEqual([expect.objectContaining({ channel: "webchat", conversationId: "w3", lang: "vi" })]);
+    await app.turns.process({ channel: "webchat", messageId: "h2", conversationId: "w3", userId: "w3", text: "Có biên lai không?" });
+    expect((await call("GET", "/admin/api/handoffs")).json.handoffs).toEqual([expect.objectContaining({ channel: "webchat", conversationId: "w3", lang: "vi", question: "Có biên lai không?" })]);
 
     const audit = (await call("GET", "/admin/api/audit?limit=10")).json.entries.map((e: any) => `${e.actor} ${e.action} ${e.target ?? ""}`.trim());
     expect(audit).toEqual(expect.arrayContaining(["admin-api stats.view", "admin-api handoffs.view", `admin-api pledge.set_status ${ref}`]));

@@ -46,10 +46,11 @@ export function forgetMe(records: Records): Action {
   };
 }
 
-/** Asks staff to pick up the conversation. */
+/** Asks staff to pick up the conversation, with the person's question (slots.question) if they gave one. */
 export function handoff(records: Records): Action {
   return async ({ session, inbound, userKey, now }) => {
-    await records.handoffs.request({ channel: inbound.channel, conversationId: inbound.conversationId, userKey, lang: session.lang, requestedAt: now.toISOString() });
+    const question = typeof session.slots.question === "string" && session.slots.question ? session.slots.question : undefined;
+    await records.handoffs.request({ channel: inbound.channel, conversationId: inbound.conversationId, userKey, lang: session.lang, requestedAt: now.toISOString(), ...(question ? { question } : {}) });
   };
 }
 

@@ -239,8 +239,9 @@ export class Engine {
     const text = inbound.text ?? "";
     const ctx = this.renderer.context(session);
 
-    // "SMS là gì?" while waiting for a name: a question mark makes a confident FAQ match win.
-    if (value === undefined && !inbound.contact && text.includes("?")) {
+    // "SMS là gì?" while waiting for a name: a question mark makes a confident FAQ match win
+    // (unless the step asks for a question: `faq: false`).
+    if (value === undefined && !inbound.contact && text.includes("?") && step.faq !== false) {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerFaq(session, match.entry, out);
     }
@@ -254,7 +255,7 @@ export class Engine {
       frame.step++;
       return;
     }
-    if (value === undefined && text) {
+    if (value === undefined && text && step.faq !== false) {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerFaq(session, match.entry, out);
     }

@@ -80,6 +80,8 @@ export const stepSchemas = {
       skip_if_filled: z.boolean().optional(),
       /** When the flow was started by a sentence ("tôi muốn ủng hộ 1 triệu"), read the slot from it first. */
       from_request: z.boolean().optional(),
+      /** false: a question typed here is the answer (what to ask staff), never a FAQ lookup. */
+      faq: z.boolean().optional(),
       /** Said when from_request read the slot, so the person sees what was understood. */
       heard: localeKey.optional(),
       offer_contact: z.boolean().optional(),

@@ -112,6 +112,8 @@ export interface HandoffRequest {
   userKey: string;
   lang: string;
   requestedAt: string;
+  /** What the person wants to ask staff, in their words (a text answer, at most 200 characters), if they said. */
+  question?: string;
   /** When staff answered through the bot; answered requests are no longer open. */
   answeredAt?: string;
 }

@@ -308,10 +308,11 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
 
   it("lets staff answer a 'talk to staff' request through the bot, in the user's chat", async () => {
     await boot();
-    const res = await fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "s3cret_webhook-token-0123456789" }, body: JSON.stringify(tg.press({ id: 960 }, "flow:handoff")) });
-    expect(res.status).toBe(200);
+    const webhook = (update: unknown) => fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "s3cret_webhook-token-0123456789" }, body: JSON.stringify(update) });
+    expect((await webhook(tg.press({ id: 960 }, "flow:handoff"))).status).toBe(200);
+    expect((await webhook(tg.text({ id: 960 }, "Tôi nộp tiền ở phường nào?"))).status).toBe(200);
     const [request] = (await admin("GET", "/handoffs")).body.handoffs;
-    expect(request).toMatchObject({ channel: "telegram", conversationId: "960" });
+    expect(request).toMatchObject({ channel: "telegram", conversationId: "960", question: "Tôi nộp tiền ở phường nào?" });
     const answered = await admin("POST", `/handoffs/${request.id}/reply`, { text: "Chào bạn, mời bạn gọi Ủy ban MTTQ phường." });
     expect(answered).toEqual({ status: 200, body: { outcome: "sent" } });
     expect(api.sent(960).at(-1)!.text).toBe("💬 Cán bộ chiến dịch trả lời bạn:\nChào bạn, mời bạn gọi Ủy ban MTTQ phường.");

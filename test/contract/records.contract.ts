@@ -196,8 +196,8 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
     it("keeps requests to talk to staff open until staff answer them", async () => {
       const { records } = await make();
       const userKey = `test:handoff-${Math.random()}`;
-      const h = await records.handoffs.request({ channel: "test", conversationId: "c9", userKey, lang: "vi", requestedAt: "2019-10-20T02:00:00.000Z" });
-      expect((await records.handoffs.open()).some((x) => x.id === h.id)).toBe(true);
+      const h = await records.handoffs.request({ channel: "test", conversationId: "c9", userKey, lang: "vi", requestedAt: "2019-10-20T02:00:00.000Z", question: "Có biên lai để khấu trừ thuế không?" });
+      expect((await records.handoffs.open()).find((x) => x.id === h.id)?.question).toBe("Có biên lai để khấu trừ thuế không?");
       expect(await records.handoffs.get(h.id)).toMatchObject({ channel: "test", conversationId: "c9", userKey });
       await records.handoffs.markAnswered(h.id, new Date("2019-10-20T03:00:00Z"));
       expect((await records.handoffs.open()).some((x) => x.id === h.id)).toBe(false);

@@ -98,6 +98,7 @@ const handoffSchema = new Schema(
     userKey: { type: String, required: true, index: true },
     lang: { type: String, required: true },
     requestedAt: { type: String, required: true },
+    question: String,
     answeredAt: String,
   },
   { versionKey: false, collection: "handoffs" },

@@ -76,13 +76,16 @@ export const paymentAccounts: Action = async ({ session, campaign }) => {
 };
 
 /**
- * The pledge a reminder button names (vars.arg, e.g. "vnn-7k3m9q") into vars.pledge, only if it
- * is the user's own and still unpaid; otherwise vars.pledge stays unset.
+ * The pledge a reminder button names (vars.arg, e.g. "vnn-7k3m9q"), or without one the user's
+ * newest unpaid pledge, into vars.pledge, only if it is the user's own and still unpaid;
+ * otherwise vars.pledge stays unset.
  */
 export function findOwnPledge(records: Records): Action {
   return async ({ session, userKey }) => {
     const reference = String(session.vars.arg ?? "").toUpperCase();
-    const pledge = reference ? await records.pledges.findByReference(reference) : null;
+    // Typed ("tôi đã chuyển khoản rồi"), not pressed on a reminder: the user's newest unpaid pledge,
+    // which the flow names before changing anything.
+    const pledge = reference ? await records.pledges.findByReference(reference) : (await records.pledges.listByUser(userKey)).filter((p) => p.status === "pledged").at(-1);
     if (pledge && pledge.userKey === userKey && pledge.status === "pledged") session.vars.pledge = pledgeView(pledge);
   };
 }

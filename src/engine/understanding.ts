@@ -6,6 +6,9 @@ import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
 import { foldText, lowerText } from "./text-normalize.ts";
 
+/** Longer texts are never read as a statement of an amount (amountIn). */
+const MAX_PLEDGE_WORDS = 30;
+
 /** Folded words separated by single spaces, punctuation dropped. */
 function plainWords(text: string): string {
   return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
@@ -86,6 +89,8 @@ export class Understanding {
   amountIn(sentence: string): number | undefined {
     // Words as typed ("1,5 triệu", "1.500.000đ" keep their marks), without a trailing comma or stop.
     const words = sentence.trim().split(/\s+/).map((w) => w.replace(/[,;:.!?]+$/, ""));
+    // A pledge is said in a few words; a long text is not one (and each try reads it again).
+    if (words.length > MAX_PLEDGE_WORDS) return undefined;
     const numeric = (w: string) => /\d/.test(w) || parseAmount(w) !== null;
     const pledgeable = (part: string[]) => {
       const amount = parseAmount(part.join(" "));

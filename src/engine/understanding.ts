@@ -92,19 +92,22 @@ export class Understanding {
     // A pledge is said in a few words; a long text is not one (and each try reads it again).
     if (words.length > MAX_PLEDGE_WORDS) return undefined;
     const numeric = (w: string) => /\d/.test(w) || parseAmount(w) !== null;
-    const pledgeable = (part: string[]) => {
-      const amount = parseAmount(part.join(" "));
-      return amount !== null && amount >= this.campaign.pledge.min_amount && amount <= this.campaign.pledge.max_amount ? amount : undefined;
-    };
     for (let n = words.length; n > 0 && !(n < words.length && numeric(words[n]!)); n--) {
-      const amount = pledgeable(words.slice(0, n));
+      const amount = this.pledgeable(words.slice(0, n).join(" "));
       if (amount !== undefined) return amount;
     }
     for (let i = 1; i < words.length && !numeric(words[i - 1]!); i++) {
-      const amount = pledgeable(words.slice(i));
+      const amount = this.pledgeable(words.slice(i).join(" "));
       if (amount !== undefined) return amount;
     }
     return undefined;
+  }
+
+  /** The amount a text is, within the campaign's pledge limits. */
+  private pledgeable(text: string): number | undefined {
+    const amount = parseAmount(text);
+    const { min_amount, max_amount } = this.campaign.pledge;
+    return amount !== null && amount >= min_amount && amount <= max_amount ? amount : undefined;
   }
 
   /**
@@ -134,9 +137,8 @@ export class Understanding {
         return { ok: false };
       }
       case "amount": {
-        const amount = value === undefined ? parseAmount(text) : null;
-        const { min_amount, max_amount } = this.campaign.pledge;
-        return amount !== null && amount >= min_amount && amount <= max_amount ? { ok: true, value: amount } : { ok: false };
+        const amount = value === undefined ? this.pledgeable(text) : undefined;
+        return amount !== undefined ? { ok: true, value: amount } : { ok: false };
       }
       case "phone": {
         const phone = inbound.contact ? parseVietnamesePhone(inbound.contact.phone) : value === undefined ? parseVietnamesePhone(text) : null;

@@ -211,8 +211,7 @@ export class Engine {
     const here = `${frame.flow}#${frame.step}`;
     if (read.includes(here)) return false;
     session.vars.request_read = [...read, here];
-    const labels = (step.choices ?? []).map((c) => this.renderer.text(c.label, session.lang, {}));
-    const value = this.understanding.slotInSentence(step, request, labels);
+    const value = this.understanding.slotInSentence(step, request, this.choiceLabels(step, session.lang));
     if (value === undefined) return false;
     session.slots[step.slot] = value;
     session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
@@ -245,8 +244,7 @@ export class Engine {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerFaq(session, match.entry, out);
     }
-    const labels = (step.choices ?? []).map((c) => this.renderer.text(c.label, session.lang, ctx as unknown as Record<string, unknown>));
-    const result = this.understanding.readSlot(step, inbound, value, labels, offeredChoices(step, ctx));
+    const result = this.understanding.readSlot(step, inbound, value, this.choiceLabels(step, session.lang), offeredChoices(step, ctx));
     if (result.ok) {
       session.slots[step.slot] = result.value;
       session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
@@ -316,7 +314,7 @@ export class Engine {
             break;
           }
           if (step.from_request && !frame.waiting && typeof session.vars.request === "string" && this.fillFromRequest(step, session, frame, session.vars.request)) {
-            if (step.heard) out.push(this.renderer.say(step.heard, this.renderer.context(session)));
+            if (step.heard) out.push(this.renderer.say(step.heard, ctx)); // ctx sees the slot just read
             break;
           }
           if (!frame.waiting) out.push(this.askReply(step, session, step.prompt));
@@ -381,6 +379,11 @@ export class Engine {
     if (!Array.isArray(items) || items.length === 0) return null;
     const text = items.map((item) => this.renderer.say(step.say, { ...ctx, item }, step.params).text).join("\n");
     return { text, ...extra };
+  }
+
+  /** The choices' labels as the buttons show them, so people can type what a button says. */
+  private choiceLabels(step: Extract<LoadedStep, { kind: "ask" }>, lang: Language): string[] {
+    return (step.choices ?? []).map((c) => this.renderer.text(c.label, lang, {}));
   }
 
   /** A button that answers the question with `value` (payload `v:<value>`). */

@@ -73,7 +73,11 @@ export class Understanding {
   slotInSentence(step: AskStep, sentence: string, choiceLabels: string[]): SlotValue | undefined {
     if (step.ask === "choice") {
       const words = ` ${plainWords(sentence)} `;
-      const named = (step.choices ?? []).filter((c, i) => [choiceLabels[i] ?? "", ...(c.match ?? [])].some((p) => plainWords(p) !== "" && words.includes(` ${plainWords(p)} `)));
+      const said = (phrase: string) => {
+        const p = plainWords(phrase);
+        return p !== "" && words.includes(` ${p} `);
+      };
+      const named = (step.choices ?? []).filter((c, i) => [choiceLabels[i] ?? "", ...(c.match ?? [])].some(said));
       return named.length === 1 ? named[0]!.value : undefined;
     }
     if (step.ask === "amount") return this.amountIn(sentence);

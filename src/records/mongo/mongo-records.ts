@@ -62,15 +62,7 @@ export class MongoPledgeRepository implements PledgeRepository {
    */
   insert(pledge: Pledge): Promise<boolean> {
     const doc = toDoc(stripUndefined(checkPledge(pledge)));
-    return this.db.run("pledges.insert", async () => {
-      try {
-        await this.db.models.Pledge.collection.insertOne(doc);
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-    });
+    return insertOnce(this.db, "pledges.insert", () => this.db.models.Pledge.collection.insertOne(doc));
   }
 
   async byIdempotencyKey(key: string): Promise<Pledge | null> {
@@ -112,7 +104,7 @@ export class MongoPledgeRepository implements PledgeRepository {
     const ref = reference.toUpperCase();
     const pledge = await this.findByReference(ref);
     if (!pledge || pledge.status !== "pledged" || (pledge.reminders ?? 0) !== sent) return false;
-    const won = await insertOnce(this.db, "reminders.claim", this.db.models.ReminderClaim, { id: `${ref}#${sent + 1}`, at: at.toISOString() });
+    const won = await createRecord(this.db, "reminders.claim", this.db.models.ReminderClaim, { id: `${ref}#${sent + 1}`, at: at.toISOString() });
     await this.db.run("pledges.claimReminder", () =>
       this.db.models.Pledge.updateOne({ reference: ref, $or: [{ reminders: { $exists: false } }, { reminders: { $lt: sent + 1 } }] }, { $set: { reminders: sent + 1, lastRemindedAt: at.toISOString() } }),
     );
@@ -245,7 +237,7 @@ export class MongoConsentRepository implements ConsentRepository {
 
   /** Inserts a complete record (from the outbox); false when it is already there. */
   insert(record: ConsentRecord): Promise<boolean> {
-    return insertOnce(this.db, "consents.insert", this.db.models.Consent, record);
+    return createRecord(this.db, "consents.insert", this.db.models.Consent, record);
   }
 
   async listByUser(userKey: string): Promise<ConsentRecord[]> {
@@ -321,11 +313,16 @@ function stripId<T>(doc: Record<string, unknown> | null): T | null {
   return Object.fromEntries(Object.entries(doc).filter(([k, v]) => k !== "_id" && v !== null && v !== undefined)) as T;
 }
 
-/** Inserts a record under its own id; false when a unique index says it is already there, so repeating is safe. */
-async function insertOnce<T extends { id: string }>(db: MongoConnection, what: string, model: Model<any>, record: T): Promise<boolean> {
+/** A record under its own id, through its mongoose model (schema-validated). */
+function createRecord<T extends { id: string }>(db: MongoConnection, what: string, model: Model<any>, record: T): Promise<boolean> {
+  return insertOnce(db, what, () => model.create(toDoc(stripUndefined(record))));
+}
+
+/** Runs an insert; false when a unique index says the record is already there, so repeating is safe. */
+async function insertOnce(db: MongoConnection, what: string, write: () => Promise<unknown>): Promise<boolean> {
   return db.run(what, async () => {
     try {
-      await model.create(toDoc(stripUndefined(record)));
+      await write();
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;

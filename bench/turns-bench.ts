@@ -9,7 +9,7 @@
  * Two loads: closed (CONVERSATIONS at once, back to back: saturation) and open (pledges arriving
  * at BENCH_RATE turns/s whatever the bot's speed, as users do).
  * Env: BENCH_CONVERSATIONS (default 40), BENCH_ROUNDS (default 30), BENCH_REPEATS (default 3), BENCH_RATE (default 600),
- * BENCH_WARMUP_ROUNDS (default 3), BENCH_STEPS=1 (latency per step), BENCH_JSON (write results),
+ * BENCH_WARMUP_ROUNDS (default 3), BENCH_LOADS (closed,open), BENCH_STEPS=1 (latency per step), BENCH_JSON (write results),
  * BENCH_PROFILE (a folder: our bot writes a V8 CPU profile there when it stops), BENCH_NODE_FLAGS
  * (extra node flags for the bots, e.g. --trace-gc), BENCH_POOL (our MONGODB_POOL_SIZE), BENCH_REDIS_STATS=1
  * (Redis commands per run), BENCH_STRACE (a folder: system calls per run), REMINDER_SWEEP_MS (our bot's
@@ -31,6 +31,9 @@ const CLOSED = { kind: "closed", rounds: ROUNDS } as const;
 const RATE = Number(process.env.BENCH_RATE ?? 600);
 /** Rounds each route runs before it is measured, so the JIT has compiled the hot paths (the first 1,000 turns of a fresh process cost noticeably more). */
 const WARMUP = Number(process.env.BENCH_WARMUP_ROUNDS ?? 3);
+/** Which loads run: "closed,open" (default), or one of them when digging into one. */
+const LOADS = (process.env.BENCH_LOADS ?? "closed,open").split(",");
+if (LOADS.some((l) => l !== "closed" && l !== "open")) throw new Error(`bench: BENCH_LOADS must name closed and/or open, not ${process.env.BENCH_LOADS}`);
 const root = join(import.meta.dirname, "..");
 
 interface Result {
@@ -286,6 +289,7 @@ async function main(): Promise<void> {
   if (!servicesAvailable("bench")) process.exit(1);
   const [redis, ferret] = await Promise.all([startRedis(), startFerretDb()]);
   const results: Result[] = [];
+  const ratioLines: string[] = [];
   const stats = new Redis(redis.url);
   try {
     // The fake Bot API runs in its own process for both Telegram bots; its CPU is not counted.
@@ -324,10 +328,17 @@ async function main(): Promise<void> {
       }
       return [summarize(`chung-tay via POST /webhooks/telegram (${label})`, oursRuns), summarize(`plain telegraf 4 + Redis session + wizard (${label})`, theirRuns)];
     };
-    const [oursClosed, theirsClosed] = await compare("closed", CLOSED);
-    const webchat = summarize("chung-tay via POST /webchat/messages (closed)", [await drive(ourBot, ours(ourPort, "run"), CLOSED, stats, OUR_COMMANDS)]);
-    const [oursOpen, theirsOpen] = await compare(`${RATE}/s`, { kind: "open", rate: RATE, conversations: CONVERSATIONS * ROUNDS });
-    results.push(oursClosed, webchat, theirsClosed, oursOpen, theirsOpen);
+    if (LOADS.includes("closed")) {
+      const [oursClosed, theirsClosed] = await compare("closed", CLOSED);
+      const webchat = summarize("chung-tay via POST /webchat/messages (closed)", [await drive(ourBot, ours(ourPort, "run"), CLOSED, stats, OUR_COMMANDS)]);
+      results.push(oursClosed, webchat, theirsClosed);
+      ratioLines.push(`ratio, pooled (ours via the Telegram route / telegraf), closed: ${ratios(oursClosed, theirsClosed)}`);
+    }
+    if (LOADS.includes("open")) {
+      const [oursOpen, theirsOpen] = await compare(`${RATE}/s`, { kind: "open", rate: RATE, conversations: CONVERSATIONS * ROUNDS });
+      results.push(oursOpen, theirsOpen);
+      ratioLines.push(`ratio, pooled (ours via the Telegram route / telegraf), ${RATE} turns/s: ${ratios(oursOpen, theirsOpen)}`);
+    }
     for (const bot of [ourBot, tgBot]) {
       bot.kill();
       await new Promise((r) => bot.once("exit", r)); // lets a CPU profile be written
@@ -338,11 +349,9 @@ async function main(): Promise<void> {
     stats.disconnect();
     await Promise.all([redis.stop(), ferret.stop()]);
   }
-  const [a, , b, c, d] = results as [Result, Result, Result, Result, Result];
   console.table(results);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; closed: ${CONVERSATIONS} concurrent conversations × ${ROUNDS} pledges × 5 turns; open: ${CONVERSATIONS * ROUNDS} pledges arriving at ${RATE} turns/s; ${REPEATS} repeats per bot`);
-  console.log(`ratio, pooled (ours via the Telegram route / telegraf), closed: ${ratios(a, b)}`);
-  console.log(`ratio, pooled (ours via the Telegram route / telegraf), ${RATE} turns/s: ${ratios(c, d)}`);
+  for (const line of ratioLines) console.log(line);
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, at: new Date().toISOString() }, null, 2));
 }
 

@@ -268,7 +268,8 @@ export class Engine {
       }
       return;
     }
-    out.push(this.askReply(step, session, step.reask ?? step.prompt));
+    const specific = !result.ok && result.reason ? step.reasks?.[result.reason] : undefined;
+    out.push(this.askReply(step, session, specific ?? step.reask ?? step.prompt, specific ? { amount: result.read } : undefined));
   }
 
   /** "Back": forget the last answer of the running flow and ask that question again. */
@@ -391,8 +392,8 @@ export class Engine {
     return { label: this.renderer.text(label, lang, {}), payload: `v:${value}` };
   }
 
-  private askReply(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, key: string): Reply {
-    const ctx = this.renderer.context(session);
+  private askReply(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, key: string, input?: Record<string, unknown>): Reply {
+    const ctx = input ? { ...this.renderer.context(session), input } : this.renderer.context(session);
     const lang = session.lang;
     const buttons = [
       ...offeredChoices(step, ctx).map((c) => this.valueButton(c.value, c.label, lang)),

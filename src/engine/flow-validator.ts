@@ -58,6 +58,7 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
         case "ask":
           checkKey(where, step.prompt);
           if (step.reask) checkKey(where, step.reask);
+          for (const key of Object.values(step.reasks ?? {})) checkKey(where, key);
           if (step.heard) checkKey(where, step.heard);
           for (const c of step.choices ?? []) {
             checkKey(where, c.label);

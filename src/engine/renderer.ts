@@ -12,6 +12,8 @@ export interface TurnContext {
   campaign: Record<string, unknown>;
   session: { lang: Language; org?: string };
   item?: unknown;
+  /** What this turn's refused answer was read as (input.amount), for a reask that says it. */
+  input?: Record<string, unknown>;
 }
 
 /**

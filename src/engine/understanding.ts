@@ -1,6 +1,6 @@
 import { parseAmount } from "./amount-parser.ts";
 import type { Campaign } from "./campaign-schema.ts";
-import type { AskStep, Commands } from "./flow-schema.ts";
+import type { AskStep, Commands, SlotRejection } from "./flow-schema.ts";
 import type { Inbound } from "./inbound.ts";
 import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
@@ -13,6 +13,9 @@ const MAX_PLEDGE_WORDS = 30;
 function plainWords(text: string): string {
   return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
 }
+
+/** An answer read from a turn; a refused one may say why (an amount outside the limits) and what was read. */
+export type SlotReading = { ok: true; value: SlotValue } | { ok: false; reason?: SlotRejection; read?: number };
 
 export type GlobalCommand = "menu" | "cancel" | "back" | "stop" | "lang_vi" | "lang_en";
 
@@ -110,8 +113,13 @@ export class Understanding {
   /** The amount a text is, within the campaign's pledge limits. */
   private pledgeable(text: string): number | undefined {
     const amount = parseAmount(text);
+    return amount !== null && this.outOfLimits(amount) === undefined ? amount : undefined;
+  }
+
+  /** Why an amount cannot be pledged, if it cannot: below the campaign's minimum or above its maximum. */
+  private outOfLimits(amount: number): SlotRejection | undefined {
     const { min_amount, max_amount } = this.campaign.pledge;
-    return amount !== null && amount >= min_amount && amount <= max_amount ? amount : undefined;
+    return amount < min_amount ? "too_small" : amount > max_amount ? "too_large" : undefined;
   }
 
   /**
@@ -120,7 +128,7 @@ export class Understanding {
    * `offered` choices (those shown, numbered on channels without buttons); a label, a match word
    * or a payload may name any choice.
    */
-  readSlot(step: AskStep, inbound: Inbound, value: string | undefined, choiceLabels: string[], offered: NonNullable<AskStep["choices"]> = step.choices ?? []): { ok: true; value: SlotValue } | { ok: false } {
+  readSlot(step: AskStep, inbound: Inbound, value: string | undefined, choiceLabels: string[], offered: NonNullable<AskStep["choices"]> = step.choices ?? []): SlotReading {
     const text = inbound.text?.trim() ?? "";
     if (step.optional && (value === "skip" || (value === undefined && this.isSkip(text)))) return { ok: true, value: "" };
     switch (step.ask) {
@@ -141,8 +149,10 @@ export class Understanding {
         return { ok: false };
       }
       case "amount": {
-        const amount = value === undefined ? this.pledgeable(text) : undefined;
-        return amount !== undefined ? { ok: true, value: amount } : { ok: false };
+        const amount = value === undefined ? parseAmount(text) : null;
+        if (amount === null || amount <= 0) return { ok: false };
+        const reason = this.outOfLimits(amount);
+        return reason ? { ok: false, reason, read: amount } : { ok: true, value: amount };
       }
       case "phone": {
         const phone = inbound.contact ? parseVietnamesePhone(inbound.contact.phone) : value === undefined ? parseVietnamesePhone(text) : null;

@@ -81,6 +81,13 @@ describe("flow validation", () => {
     expect(problems).toEqual([expect.stringMatching(/pledge\.yaml: .*campaign data has no "campaign\.sms\.open_now"/)]);
   });
 
+  it("checks the reasks of an amount question, and allows them only there", () => {
+    const typo = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "too_large: pledge.amount_too_large", "too_large: pledge.amount_too_big"));
+    expect(typo).toEqual(expect.arrayContaining([expect.stringMatching(/pledge\.yaml: flow "pledge", step "amount": unknown locale key "pledge\.amount_too_big"/)]));
+    const misplaced = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "reask: pledge.reask_method\n", "reask: pledge.reask_method\n        reasks: { too_small: pledge.amount_too_small }\n"));
+    expect(misplaced).toEqual([expect.stringMatching(/pledge\.yaml: .*only an amount question has reasks/)]);
+  });
+
   it("refuses a bank account without digits, so nobody types a placeholder", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/campaign.yaml", "bank_accounts: []", 'bank_accounts: [{ bank: "X", account_number: "TBD", account_name: "Y", note_format: "{ref}" }]'));
     expect(problems).toEqual([expect.stringMatching(/campaign\.yaml: at payment\.bank_accounts\.0\.account_number: digits only/)]);

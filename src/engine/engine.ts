@@ -191,11 +191,8 @@ export class Engine {
     const flows = this.bundle.commands.flows;
     const statesAmount = flows.amount !== undefined && this.understanding.amountIn(text) !== undefined;
     const match = statesAmount && !this.understanding.isQuestion(text) ? null : this.faq.match(text);
-    if (match && match.confidence >= FAQ_CONFIDENCE) {
-      this.answerFaq(session, match.entry, out);
-      // The sentence that started a flow, for its `from_request` questions ("… 1 triệu").
-      if (match.entry.start) session.vars.request = text;
-    } else if (statesAmount) {
+    if (match && match.confidence >= FAQ_CONFIDENCE) this.answerTyped(session, match.entry, text, out);
+    else if (statesAmount) {
       this.start(session, flows.amount!);
       session.vars.request = text;
     } else this.call(session, flows.fallback);
@@ -217,6 +214,30 @@ export class Engine {
     session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
     frame.step++;
     return true;
+  }
+
+  /**
+   * A typed text matched a FAQ entry. Asked for again while it runs with answers given ("đăng ký ủng
+   * hộ" in the middle of a pledge), a flow keeps them and asks on, unless the sentence says something its
+   * `from_request` questions read ("… 2 triệu"): then it starts again from that sentence.
+   */
+  private answerTyped(session: Session, entry: FaqEntry, text: string, out: Reply[]): void {
+    const running = session.stack[0]?.flow;
+    if (entry.start && entry.start === running && session.history.some((h) => h.flow === running) && !this.requestFills(running, text, session.lang)) {
+      out.push(this.renderer.say("common.continuing", this.renderer.context(session)));
+      return this.reprompt(session);
+    }
+    this.answerFaq(session, entry, out);
+    // The sentence that started a flow, for its `from_request` questions ("… 1 triệu").
+    if (entry.start) session.vars.request = text;
+  }
+
+  /** True when a sentence answers one of a flow's `from_request` questions. */
+  private requestFills(flowId: string, text: string, lang: Language): boolean {
+    for (const step of this.bundle.flows.get(flowId)?.steps ?? []) {
+      if (step.kind === "ask" && step.from_request && this.understanding.slotInSentence(step, text, this.choiceLabels(step, lang)) !== undefined) return true;
+    }
+    return false;
   }
 
   /** Answers a FAQ entry; a question in progress is asked again after it (or after its flow). */
@@ -242,7 +263,7 @@ export class Engine {
     // (unless the step asks for a question: `faq: false`).
     if (value === undefined && !inbound.contact && text.includes("?") && step.faq !== false) {
       const match = this.faq.match(text);
-      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerFaq(session, match.entry, out);
+      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match.entry, text, out);
     }
     const result = this.understanding.readSlot(step, inbound, value, this.choiceLabels(step, session.lang), offeredChoices(step, ctx));
     if (result.ok) {
@@ -255,7 +276,7 @@ export class Engine {
     }
     if (value === undefined && text && step.faq !== false) {
       const match = this.faq.match(text);
-      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerFaq(session, match.entry, out);
+      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match.entry, text, out);
     }
     frame.attempts = (frame.attempts ?? 0) + 1;
     if (frame.attempts >= step.max_attempts) {

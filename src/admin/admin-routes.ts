@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { App } from "../app.ts";
 import { mountBroadcastRoutes } from "./broadcast-routes.ts";
+import { mountPledgeRoutes } from "./pledge-routes.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
 import { SharedSecret } from "../http/shared-secret.ts";
 import { validated, validatedJsonBody } from "../http/validated.ts";
@@ -74,6 +75,7 @@ export function mountAdmin(http: HttpServer, app: App): void {
   }));
 
   mountBroadcastRoutes(http, app, guarded);
+  mountPledgeRoutes(http, app, guarded);
 
   http.route("GET", "/admin/api/audit", guarded(async (req) => {
     const limit = Math.min(Math.max(Number(req.query.get("limit") ?? 50) || 50, 1), 500);

@@ -4,6 +4,7 @@ import { errorInfo } from "../log/error-info.ts";
 import type { MongoRecords } from "./mongo/mongo-records.ts";
 import type { Outbox } from "./outbox.ts";
 import { checkPledge, pledgeIdFor, type NewPledge, type Pledge, type PledgeStatus } from "./pledge.ts";
+import { pageOf, type PledgeFilter, type PledgePage } from "./pledge-list.ts";
 import { StoreUnavailableError, type ConsentRecord, type ConsentRepository, type PledgeRepository, type PledgeTotals, type Records } from "./ports.ts";
 import { newReferenceCode } from "./reference-code.ts";
 
@@ -53,6 +54,14 @@ export class DurablePledgeRepository implements PledgeRepository {
     });
     const keys = new Set(stored.map((p) => p.idempotencyKey));
     return [...stored, ...waiting.filter((p) => !keys.has(p.idempotencyKey))].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** MongoDB's page with the outbox's waiting pledges merged in; staff get a 503 while MongoDB is down. */
+  async list(filter: PledgeFilter, page: PledgePage): Promise<Pledge[]> {
+    const stored = await this.primary.list(filter, page);
+    const keys = new Set(stored.map((p) => p.idempotencyKey));
+    const waiting = (await this.outbox.all()).map((e) => e.doc).filter((p) => !keys.has(p.idempotencyKey));
+    return pageOf([...stored, ...waiting], filter, page);
   }
 
   async findByReference(reference: string): Promise<Pledge | null> {

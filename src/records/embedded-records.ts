@@ -4,6 +4,7 @@ import type { Broadcast, BroadcastStatus } from "../broadcasts/broadcast.ts";
 import { JsonFileCollection } from "./json-file-collection.ts";
 import { checkPledge, pledgeIdFor, type NewPledge, type Pledge, type PledgeStatus } from "./pledge.ts";
 import { totalsOf } from "./pledge-totals.ts";
+import { pageOf, type PledgeFilter, type PledgePage } from "./pledge-list.ts";
 import type {
   AudienceFilter,
   AuditEntry,
@@ -46,6 +47,10 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
 
   async listByUser(userKey: string): Promise<Pledge[]> {
     return this.docs.filter((p) => p.userKey === userKey).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async list(filter: PledgeFilter, page: PledgePage): Promise<Pledge[]> {
+    return pageOf(this.docs.all(), filter, page);
   }
 
   async findByReference(reference: string): Promise<Pledge | null> {

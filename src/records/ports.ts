@@ -1,5 +1,6 @@
 import type { Broadcast, BroadcastStatus } from "../broadcasts/broadcast.ts";
 import type { NewPledge, Pledge, PledgeMethod, PledgeStatus } from "./pledge.ts";
+import type { PledgeFilter, PledgePage } from "./pledge-list.ts";
 
 /** A store that cannot be reached right now (as opposed to a bad request): callers may fall back. */
 export class StoreUnavailableError extends Error {
@@ -28,6 +29,8 @@ export interface PledgeRepository {
    */
   create(input: NewPledge, reference?: string): Promise<{ pledge: Pledge; created: boolean }>;
   listByUser(userKey: string): Promise<Pledge[]>;
+  /** One page of the pledges staff follow up, newest first (pledge-list.ts). */
+  list(filter: PledgeFilter, page: PledgePage): Promise<Pledge[]>;
   findByReference(reference: string): Promise<Pledge | null>;
   setStatus(reference: string, status: PledgeStatus): Promise<Pledge | null>;
   /** Removes name, phone, organisation and ward from a user's pledges; returns how many changed. */

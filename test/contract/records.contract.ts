@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { NewPledge } from "../../src/records/pledge.ts";
+import type { NewPledge, Pledge } from "../../src/records/pledge.ts";
+import { newestFirst, type PledgeFilter } from "../../src/records/pledge-list.ts";
 import type { Records } from "../../src/records/ports.ts";
 
 const pledge = (over: Partial<NewPledge> = {}): NewPledge => ({
@@ -52,6 +53,33 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect((await records.pledges.findByReference(p.reference.toLowerCase()))?.id).toBe(p.id);
       expect((await records.pledges.setStatus(p.reference, "paid"))?.status).toBe("paid");
       expect(await records.pledges.setStatus("VNN-NOPE00", "paid")).toBeNull();
+    });
+
+    it("lists pledges for staff, newest first, by status, method, organisation and date, page by page", async () => {
+      const { records } = await make();
+      const organisation = `Org L ${Math.random()}`;
+      const made: Pledge[] = [];
+      for (let i = 0; i < 7; i++) made.push((await records.pledges.create(pledge({ organisation, method: i % 2 ? "cash" : "transfer", amount: 100_000 + i }))).pledge);
+      await records.pledges.create(pledge({ organisation: "Another org" }));
+      await records.pledges.setStatus(made[0]!.reference, "paid");
+      const everything = async (filter: PledgeFilter, limit: number) => {
+        const out: Pledge[] = [];
+        for (let page = await records.pledges.list(filter, { limit }); page.length > 0; ) {
+          out.push(...page);
+          const last = page[page.length - 1]!;
+          page = await records.pledges.list(filter, { limit, before: { createdAt: last.createdAt, id: last.id } });
+        }
+        return out;
+      };
+      const listed = await everything({ organisation }, 3);
+      expect(listed.map((p) => p.reference)).toEqual([...made].sort(newestFirst).map((p) => p.reference));
+      expect(listed.map((p) => p.createdAt)).toEqual(made.map((p) => p.createdAt).reverse());
+      expect(listed.find((p) => p.reference === made[1]!.reference)).toMatchObject({ name: "Nguyễn Văn An", phone: "+84912345678", amount: 100_001, status: "pledged" });
+      expect((await everything({ organisation, statuses: ["paid"] }, 3)).map((p) => p.reference)).toEqual([made[0]!.reference]);
+      expect((await everything({ organisation, methods: ["cash"] }, 2)).map((p) => p.amount).sort()).toEqual([100_001, 100_003, 100_005]);
+      expect((await everything({ organisation, statuses: ["pledged"], methods: ["transfer"] }, 10)).map((p) => p.amount).sort()).toEqual([100_002, 100_004, 100_006]);
+      expect(await records.pledges.list({ organisation, since: new Date(Date.now() + 86_400_000) }, { limit: 10 })).toEqual([]);
+      expect(await records.pledges.list({ organisation, until: new Date(Date.parse(made[0]!.createdAt)) }, { limit: 10 })).toEqual([]);
     });
 
     it("erases personal data but keeps the amount", async () => {

@@ -48,6 +48,8 @@ describe.runIf(available)("a pledge save whose answer was lost", () => {
     const mongo = new MongoPledgeRepository(db!, "VNN", now);
     expect((await mongo.findByReference(told.reference))?.amount).toBe(300_000);
     expect((await outbox.all()).map((e) => e.doc.reference)).toEqual([told.reference]);
+    // Staff see it once, though it is both in MongoDB and waiting in the outbox.
+    expect((await pledges.list({}, { limit: 10 })).map((p) => p.reference)).toEqual([told.reference]);
     await pledges.drain();
     expect(await outbox.size()).toBe(0);
     expect((await mongo.listByUser("test:c1")).map((p) => p.reference)).toEqual([told.reference]);

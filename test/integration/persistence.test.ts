@@ -145,8 +145,9 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
     const during = await app.stores.readiness();
     expect(during.records.up).toBe(false);
     expect(during.outbox).toBe(6); // 4 pledges + 2 consent records
-    // "My pledges" still shows a pledge made during the outage.
+    // "My pledges" still shows a pledge made during the outage; staff's list says MongoDB is down.
     expect((await sender(app, "during-0")({ payload: "flow:my_pledges" })).text).toContain(references[2]!);
+    await expect(app.records.pledges.list({}, { limit: 10 })).rejects.toThrow(/unavailable/);
 
     await ferret.start();
     await until("the outbox to drain", async () => (await app.stores.readiness()).outbox === 0);
@@ -154,6 +155,7 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
     const stored = (await Promise.all(users.map((u) => app.records.pledges.listByUser(`test:${u}`)))).flat();
     expect(stored.map((p) => p.reference).sort()).toEqual([...references].sort());
     expect((await app.records.pledges.totals()).count).toBe(6);
+    expect((await app.records.pledges.list({}, { limit: 10 })).map((p) => p.reference).sort()).toEqual([...references].sort());
     expect(await app.records.consents.listByUser("test:during-0")).toHaveLength(1);
   }, 60_000);
 

@@ -19,6 +19,7 @@ import type {
   TotalsRow,
 } from "../ports.ts";
 import { newReferenceCode } from "../reference-code.ts";
+import type { PledgeFilter, PledgePage } from "../pledge-list.ts";
 import { isDuplicateKey, type MongoConnection } from "./mongo-connection.ts";
 
 /** A lean document as stored: our id in _id, no null fields. */
@@ -71,6 +72,19 @@ export class MongoPledgeRepository implements PledgeRepository {
 
   async listByUser(userKey: string): Promise<Pledge[]> {
     return this.db.run("pledges.list", async () => (await this.db.models.Pledge.find({ userKey }).sort({ createdAt: 1 }).lean()).map((d) => fromDoc<Pledge>(d)!));
+  }
+
+  async list(filter: PledgeFilter, page: PledgePage): Promise<Pledge[]> {
+    const and: Array<Record<string, unknown>> = [];
+    if (filter.statuses?.length) and.push({ status: { $in: filter.statuses } });
+    if (filter.methods?.length) and.push({ method: { $in: filter.methods } });
+    if (filter.organisation !== undefined) and.push({ organisation: filter.organisation });
+    if (filter.since) and.push({ createdAt: { $gte: filter.since.toISOString() } });
+    if (filter.until) and.push({ createdAt: { $lt: filter.until.toISOString() } });
+    const b = page.before;
+    if (b) and.push({ $or: [{ createdAt: { $lt: b.createdAt } }, { createdAt: b.createdAt, _id: { $lt: b.id } }] });
+    const query = and.length ? { $and: and } : {};
+    return this.db.run("pledges.page", async () => (await this.db.models.Pledge.find(query).sort({ createdAt: -1, _id: -1 }).limit(page.limit).lean()).map((d) => fromDoc<Pledge>(d)!));
   }
 
   async findByReference(reference: string): Promise<Pledge | null> {

@@ -4,7 +4,7 @@ import { foldText, words } from "./text-normalize.ts";
 
 export interface FaqMatch {
   entry: FaqEntry;
-  /** 0..1: the share of the question's meaningful words found in the best sample question. */
+  /** 0..1: the share of the question's meaningful words found in the best entry's sample questions. */
   confidence: number;
 }
 
@@ -60,7 +60,10 @@ export class FaqMatcher {
       return words.size > 0 ? words : new Set(terms);
     };
     const asked = counted(query);
-    const found = [...counted(best.queryTerms)].filter((t) => asked.has(t)).length;
+    // The words any sample of the best entry matched: "nhà tôi là hộ nghèo, làm sao xin hỗ trợ"
+    // is two of its samples in one sentence.
+    const matched = results.filter((r) => r.faq === best.faq).flatMap((r) => r.queryTerms);
+    const found = [...counted(matched)].filter((t) => asked.has(t)).length;
     const entry = this.byId.get(best.faq as string);
     return entry ? { entry, confidence: found / asked.size } : null;
   }

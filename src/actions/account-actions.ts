@@ -2,6 +2,7 @@ import type { Action } from "../engine/action.ts";
 import type { Campaign } from "../engine/campaign-schema.ts";
 import { foldText } from "../engine/text-normalize.ts";
 import type { Records } from "../records/ports.ts";
+import { vietnamDate } from "./pledge-actions.ts";
 
 /**
  * Opts the user in to campaign messages on this channel, with their organisation for audiences
@@ -43,6 +44,22 @@ export function forgetMe(records: Records): Action {
     session.slots = {};
     session.history = [];
     delete session.org;
+  };
+}
+
+/**
+ * What the bot keeps about the user, for them to review (the consent text promises it): the
+ * personal details in their pledges, their subscription on this channel, and their consents
+ * with dates, into vars.data_* for the my_data flow.
+ */
+export function myData(records: Records): Action {
+  return async ({ session, inbound, userKey }) => {
+    const [pledges, subscriber, consents] = await Promise.all([records.pledges.listByUser(userKey), records.subscribers.get(inbound.channel, inbound.userId), records.consents.listByUser(userKey)]);
+    session.vars.data_pledges = pledges
+      .filter((p) => p.name !== undefined || p.phone !== undefined || p.organisation !== undefined || p.ward !== undefined)
+      .map((p) => ({ reference: p.reference, name: p.name ?? "", phone: p.phone ?? "", organisation: p.organisation ?? "", ward: p.ward ?? "" }));
+    session.vars.data_subscribed_since = subscriber?.optedIn ? vietnamDate(subscriber.optedAt) : "";
+    session.vars.data_consents = consents.map((c) => ({ purpose: c.purpose, date: vietnamDate(c.grantedAt), state: c.withdrawnAt ? "withdrawn" : "given", withdrawn: c.withdrawnAt ? vietnamDate(c.withdrawnAt) : "" }));
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Action, ActionName } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
-import { attribution, forgetMe, handoff, subscribe, unsubscribe } from "./account-actions.ts";
+import { attribution, forgetMe, handoff, myData, subscribe, unsubscribe } from "./account-actions.ts";
 import { findOwnPledge, listPledges, paymentAccounts, recordConsent, savePledge, setOwnPledgeStatus } from "./pledge-actions.ts";
 import { smsPlanAction, smsWindow } from "./sms-actions.ts";
 
@@ -11,6 +11,7 @@ export function createActions(records: Records): Record<ActionName, Action> {
     list_pledges: listPledges(records),
     record_consent: recordConsent(records),
     forget_me: forgetMe(records),
+    my_data: myData(records),
     subscribe: subscribe(records),
     unsubscribe: unsubscribe(records),
     handoff: handoff(records),

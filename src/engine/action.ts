@@ -25,6 +25,7 @@ export const ACTION_NAMES = [
   "list_pledges",
   "record_consent",
   "forget_me",
+  "my_data",
   "subscribe",
   "unsubscribe",
   "handoff",

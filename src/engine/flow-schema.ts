@@ -179,6 +179,8 @@ export const commandsFileSchema = z
     yes: z.array(z.string()).min(1),
     no: z.array(z.string()).min(1),
     skip: z.array(z.string()).min(1),
+    /** How a sentence declining to answer starts ("thôi, tôi không muốn cho số điện thoại"): skips an optional question. */
+    decline: z.array(z.string()).default([]),
     question_words: z.array(z.string()).default([]),
     abbreviations: z.record(z.string(), z.string()),
     stop_words: z.array(z.string()),

@@ -30,6 +30,7 @@ export class Understanding {
   private readonly yes: Set<string>;
   private readonly no: Set<string>;
   private readonly skip: Set<string>;
+  private readonly decline: string[];
   private readonly questionWords: string[];
 
   constructor(
@@ -47,6 +48,7 @@ export class Understanding {
     this.yes = new Set(commands.yes.map(foldText));
     this.no = new Set(commands.no.map(foldText));
     this.skip = new Set(commands.skip.map(foldText));
+    this.decline = commands.decline.map((d) => `${foldText(d)} `);
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
   }
 
@@ -64,8 +66,11 @@ export class Understanding {
     return this.questionWords.some((q) => words.includes(` ${q} `));
   }
 
+  /** A skip word ("bỏ qua"), or a sentence that declines to answer ("thôi, không muốn cho số"). */
   isSkip(text: string): boolean {
-    return this.skip.has(foldText(text));
+    if (!text.trim()) return false; // a shared contact or a photo carries no words
+    const f = foldText(text);
+    return this.skip.has(f) || this.decline.some((d) => `${f} `.startsWith(d));
   }
 
   /**

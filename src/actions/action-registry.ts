@@ -2,6 +2,7 @@ import type { Action, ActionName } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
 import { attribution, forgetMe, handoff, myData, subscribe, unsubscribe } from "./account-actions.ts";
 import { findOwnPledge, listPledges, paymentAccounts, recordConsent, savePledge, setOwnPledgeStatus } from "./pledge-actions.ts";
+import { pledgeProgress } from "./progress-actions.ts";
 import { smsPlanAction, smsWindow } from "./sms-actions.ts";
 
 /** The action registry flows call into, bound to the record stores. */
@@ -9,6 +10,7 @@ export function createActions(records: Records): Record<ActionName, Action> {
   return {
     save_pledge: savePledge(records),
     list_pledges: listPledges(records),
+    pledge_progress: pledgeProgress(records),
     record_consent: recordConsent(records),
     forget_me: forgetMe(records),
     my_data: myData(records),

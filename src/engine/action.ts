@@ -23,6 +23,7 @@ export type Action = (ctx: ActionContext) => Promise<void>;
 export const ACTION_NAMES = [
   "save_pledge",
   "list_pledges",
+  "pledge_progress",
   "record_consent",
   "forget_me",
   "my_data",

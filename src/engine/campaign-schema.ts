@@ -61,6 +61,8 @@ export const campaignSchema = z
         min_amount: z.number().int().positive(),
         max_amount: z.number().int().positive(),
         reference_prefix: z.string().regex(/^[A-Z]{2,5}$/),
+        /** Whether the bot tells anyone who asks how many pledges (and how much) were made through it. */
+        public_totals: z.boolean().default(false),
       })
       .strict(),
   })

@@ -324,7 +324,8 @@ async function main(): Promise<void> {
         const measureOurs = async () => oursRuns.push(await drive(ourBot, oursOnTelegram(ourPort, `${label}${rep}`), load, stats, OUR_COMMANDS));
         const measureTheirs = async () => theirRuns.push(await drive(tgBot, telegraf(tgPort, `${label}${rep}`), load, stats, TELEGRAF_COMMANDS));
         for (const measure of rep % 2 === 0 ? [measureOurs, measureTheirs] : [measureTheirs, measureOurs]) await measure();
-        console.log(`${label} repeat ${rep + 1}: ${ratios(summarize("ours", [oursRuns[rep]!]), summarize("telegraf", [theirRuns[rep]!]))}`);
+        const [o, t] = [summarize("ours", [oursRuns[rep]!]), summarize("telegraf", [theirRuns[rep]!])];
+        console.log(`${label} repeat ${rep + 1}: ${ratios(o, t)} (ours ${o.cpuMsPerTurn} ms, p99 ${o.p99ms} ms; telegraf ${t.cpuMsPerTurn} ms, p99 ${t.p99ms} ms)`);
       }
       return [summarize(`chung-tay via POST /webhooks/telegram (${label})`, oursRuns), summarize(`plain telegraf 4 + Redis session + wizard (${label})`, theirRuns)];
     };

@@ -1,6 +1,7 @@
 import type { FlowBundle } from "./flow-loader.ts";
 import type { Button, Flow, LoadedStep, Link } from "./flow-schema.ts";
 import { LANGUAGES, allStrings, lookupKey } from "./locales.ts";
+import { foldText } from "./text-normalize.ts";
 
 /**
  * Semantic checks zod cannot express: every goto lands on a step, every called flow and FAQ
@@ -62,6 +63,8 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
           if (step.heard) checkKey(where, step.heard);
           for (const c of step.choices ?? []) {
             checkKey(where, c.label);
+            // Compared folded: "👍" would fold to nothing and match "?" or "..." as well.
+            for (const m of c.match ?? []) if (!foldText(m)) problems.push(`${where}: choice "${c.value}" match "${m}" has no letters or digits (it would match any punctuation)`);
             if (c.when) checkPath(where, c.when.path);
           }
           checkButtons(where, step.buttons, undefined);

@@ -2,6 +2,7 @@ import { parseAmount } from "./amount-parser.ts";
 import type { Campaign } from "./campaign-schema.ts";
 import type { AskStep, Commands, SlotRejection } from "./flow-schema.ts";
 import type { Inbound } from "./inbound.ts";
+import { PhraseSet } from "./phrase-set.ts";
 import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
 import { foldText, lowerText } from "./text-normalize.ts";
@@ -27,9 +28,9 @@ export type GlobalCommand = "menu" | "cancel" | "back" | "stop" | "lang_vi" | "l
 export class Understanding {
   private readonly folded: Map<string, GlobalCommand>;
   private readonly exact: Map<string, GlobalCommand>;
-  private readonly yes: Set<string>;
-  private readonly no: Set<string>;
-  private readonly skip: Set<string>;
+  private readonly yes: PhraseSet;
+  private readonly no: PhraseSet;
+  private readonly skip: PhraseSet;
   private readonly decline: string[];
   private readonly questionWords: string[];
 
@@ -45,9 +46,9 @@ export class Understanding {
         this.exact.set(lowerText(word), name);
       }
     }
-    this.yes = new Set(commands.yes.map(foldText));
-    this.no = new Set(commands.no.map(foldText));
-    this.skip = new Set(commands.skip.map(foldText));
+    this.yes = new PhraseSet(commands.yes);
+    this.no = new PhraseSet(commands.no);
+    this.skip = new PhraseSet(commands.skip);
     this.decline = commands.decline.map((d) => `${foldText(d)} `);
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
   }
@@ -70,7 +71,7 @@ export class Understanding {
   isSkip(text: string): boolean {
     if (!text.trim()) return false; // a shared contact or a photo carries no words
     const f = foldText(text);
-    return this.skip.has(f) || this.decline.some((d) => `${f} `.startsWith(d));
+    return this.skip.has(text) || this.decline.some((d) => `${f} `.startsWith(d));
   }
 
   /**
@@ -148,9 +149,8 @@ export class Understanding {
       }
       case "yesno": {
         if (value === "yes" || value === "no") return { ok: true, value: value === "yes" };
-        const f = foldText(text);
-        if (this.yes.has(f)) return { ok: true, value: true };
-        if (this.no.has(f)) return { ok: true, value: false };
+        if (this.yes.has(text)) return { ok: true, value: true };
+        if (this.no.has(text)) return { ok: true, value: false };
         return { ok: false };
       }
       case "amount": {

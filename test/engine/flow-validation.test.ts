@@ -88,6 +88,11 @@ describe("flow validation", () => {
     expect(misplaced).toEqual([expect.stringMatching(/pledge\.yaml: .*only an amount question has reasks/)]);
   });
 
+  it("refuses a choice match word without letters or digits, which would match any punctuation", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", 'match: ["xác nhận",', 'match: ["👍", "xác nhận",'));
+    expect(problems).toEqual([expect.stringMatching(/pledge\.yaml: flow "pledge", step "confirm": choice "confirm" match "👍" has no letters or digits/)]);
+  });
+
   it("refuses a bank account without digits, so nobody types a placeholder", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/campaign.yaml", "bank_accounts: []", 'bank_accounts: [{ bank: "X", account_number: "TBD", account_name: "Y", note_format: "{ref}" }]'));
     expect(problems).toEqual([expect.stringMatching(/campaign\.yaml: at payment\.bank_accounts\.0\.account_number: digits only/)]);

@@ -1,0 +1,28 @@
+import { foldText } from "./text-normalize.ts";
+
+/** Skin tones and emoji presentation marks: "👍🏽" and "👍" are the same answer. */
+const EMOJI_MARKS = /[\u{1F3FB}-\u{1F3FF}\uFE0F]/gu;
+
+/**
+ * Answer words from commands.yaml ("có", "ok", "👍"), compared folded (no diacritics or case).
+ * Entries with no letters or digits ("👍", "-") fold to nothing, so they are compared as typed:
+ * otherwise "?" or "..." would count as any of them.
+ */
+export class PhraseSet {
+  private readonly folded: Set<string>;
+  private readonly symbols: Set<string>;
+
+  constructor(phrases: readonly string[]) {
+    this.folded = new Set(phrases.map(foldText).filter(Boolean));
+    this.symbols = new Set(phrases.filter((p) => !foldText(p)).map(symbolKey));
+  }
+
+  has(text: string): boolean {
+    const f = foldText(text);
+    return f ? this.folded.has(f) : this.symbols.has(symbolKey(text));
+  }
+}
+
+function symbolKey(text: string): string {
+  return text.replace(EMOJI_MARKS, "").replace(/\s+/g, "");
+}

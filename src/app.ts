@@ -12,6 +12,7 @@ import type { ConversationStore } from "./sessions/conversation-store.ts";
 import { createStores, type Stores } from "./stores.ts";
 import { errorInfo } from "./log/error-info.ts";
 import { TurnProcessor } from "./turns/turn-processor.ts";
+import { StaffAlerts } from "./staff/staff-alerts.ts";
 
 export interface App {
   config: Config;
@@ -28,6 +29,8 @@ export interface App {
   broadcasts: BroadcastService | null;
   /** Proactive senders of the running channels (filled when they start): broadcasts, staff replies. */
   senders: Map<string, ProactiveSender>;
+  /** Where staff hear of new "talk to staff" requests (channels subscribe as they start). */
+  staffAlerts: StaffAlerts;
   close(): Promise<void>;
 }
 
@@ -42,12 +45,13 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   const bundle = loadFlowBundle(resolve(config.FLOWS_DIR), resolve(config.LOCALES_DIR), ACTION_NAMES);
   const stores = createStores(config, log, bundle.campaign.pledge.reference_prefix, now);
   const { sessions: store, records } = stores;
+  const staffAlerts = new StaffAlerts(log);
   const engine = await Engine.create({
     bundle,
-    actions: createActions(records),
+    actions: createActions(records, staffAlerts),
     now,
     onActionError: (where, err) => log.error({ err: errorInfo(err) }, `action failed: ${where}`),
   });
   const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) => engine.text("common.error", lang));
-  return { config, bundle, records, store, stores, engine, turns, log, now, broadcasts: null, senders: new Map(), close: () => stores.close() };
+  return { config, bundle, records, store, stores, engine, turns, log, now, broadcasts: null, senders: new Map(), staffAlerts, close: () => stores.close() };
 }

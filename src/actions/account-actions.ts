@@ -2,6 +2,7 @@ import type { Action } from "../engine/action.ts";
 import type { Campaign } from "../engine/campaign-schema.ts";
 import { foldText } from "../engine/text-normalize.ts";
 import type { Records } from "../records/ports.ts";
+import type { StaffAlerts } from "../staff/staff-alerts.ts";
 import { vietnamDate } from "./pledge-actions.ts";
 
 /**
@@ -63,11 +64,12 @@ export function myData(records: Records): Action {
   };
 }
 
-/** Asks staff to pick up the conversation, with the person's question (slots.question) if they gave one. */
-export function handoff(records: Records): Action {
+/** Asks staff to pick up the conversation, with the person's question (slots.question) if they gave one; staff are alerted. */
+export function handoff(records: Records, alerts?: StaffAlerts): Action {
   return async ({ session, inbound, userKey, now }) => {
     const question = typeof session.slots.question === "string" && session.slots.question ? session.slots.question : undefined;
-    await records.handoffs.request({ channel: inbound.channel, conversationId: inbound.conversationId, userKey, lang: session.lang, requestedAt: now.toISOString(), ...(question ? { question } : {}) });
+    const request = await records.handoffs.request({ channel: inbound.channel, conversationId: inbound.conversationId, userKey, lang: session.lang, requestedAt: now.toISOString(), ...(question ? { question } : {}) });
+    alerts?.handoff(request);
   };
 }
 

@@ -1,12 +1,13 @@
 import type { Action, ActionName } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
+import type { StaffAlerts } from "../staff/staff-alerts.ts";
 import { attribution, forgetMe, handoff, myData, subscribe, unsubscribe } from "./account-actions.ts";
 import { findOwnPledge, listPledges, paymentAccounts, recordConsent, savePledge, setOwnPledgeStatus } from "./pledge-actions.ts";
 import { pledgeProgress } from "./progress-actions.ts";
 import { smsPlanAction, smsWindow } from "./sms-actions.ts";
 
 /** The action registry flows call into, bound to the record stores. */
-export function createActions(records: Records): Record<ActionName, Action> {
+export function createActions(records: Records, alerts?: StaffAlerts): Record<ActionName, Action> {
   return {
     save_pledge: savePledge(records),
     list_pledges: listPledges(records),
@@ -16,7 +17,7 @@ export function createActions(records: Records): Record<ActionName, Action> {
     my_data: myData(records),
     subscribe: subscribe(records),
     unsubscribe: unsubscribe(records),
-    handoff: handoff(records),
+    handoff: handoff(records, alerts),
     sms_plan: smsPlanAction,
     sms_window: smsWindow,
     attribution,

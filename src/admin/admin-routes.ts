@@ -5,8 +5,8 @@ import { mountPledgeRoutes } from "./pledge-routes.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
 import { SharedSecret } from "../http/shared-secret.ts";
 import { validated, validatedJsonBody } from "../http/validated.ts";
-import { isLanguage } from "../engine/locales.ts";
 import { StoreUnavailableError } from "../records/ports.ts";
+import { answerHandoff } from "../staff/answer-handoff.ts";
 
 const statusBody = z.object({ reference: z.string().regex(/^[A-Za-z]{2,5}-[0-9A-Za-z]{6}$/), status: z.enum(["pledged", "paid", "cancelled"]) }).strict();
 const replyBody = z.object({ text: z.string().trim().min(1).max(1800) }).strict();
@@ -65,13 +65,9 @@ export function mountAdmin(http: HttpServer, app: App): void {
     if (!b.ok) return b.response;
     const handoff = await app.records.handoffs.get(req.params.id!);
     if (!handoff) return { status: 404, body: { error: `no staff request ${req.params.id}` } };
-    const sender = app.senders.get(handoff.channel);
-    if (!sender) return { status: 422, body: { error: `channel ${handoff.channel} cannot send messages from here` } };
-    const lang = isLanguage(handoff.lang) ? handoff.lang : app.config.DEFAULT_LANGUAGE;
-    const delivery = await sender.send(handoff.conversationId, { text: app.engine.text("account.staff_reply", lang, { text: b.data.text }), buttons: [{ label: app.engine.text("menu.open", lang), payload: "cmd:menu" }] });
-    if (delivery.kind === "sent") await app.records.handoffs.markAnswered(handoff.id, app.now());
-    await app.records.audit.record({ actor: "admin-api", action: "handoff.reply", target: handoff.id, details: { outcome: delivery.kind }, at: app.now().toISOString() });
-    return { status: delivery.kind === "sent" ? 200 : 502, body: { outcome: delivery.kind } };
+    const outcome = await answerHandoff(app, handoff, b.data.text, "admin-api");
+    if (outcome === "no_channel") return { status: 422, body: { error: `channel ${handoff.channel} cannot send messages from here` } };
+    return { status: outcome === "sent" ? 200 : 502, body: { outcome } };
   }));
 
   mountBroadcastRoutes(http, app, guarded);

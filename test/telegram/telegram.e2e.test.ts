@@ -66,7 +66,7 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(vi.body.commands).toContainEqual({ command: "cancel", description: "Hủy việc đang làm" });
     expect(en.body.commands).toContainEqual({ command: "cancel", description: "Cancel what you are doing" });
     for (const public_ of [vi, en, menus.find((c) => !c.body.language_code && !c.body.scope)!]) expect(public_.body.commands.map((c: any) => c.command)).not.toContain("stats");
-    expect(menus.find((c) => c.body.scope?.chat_id === STAFF)!.body.commands.map((c: any) => c.command)).toEqual(expect.arrayContaining(["stats", "paid"]));
+    expect(menus.find((c) => c.body.scope?.chat_id === STAFF)!.body.commands.map((c: any) => c.command)).toEqual(expect.arrayContaining(["stats", "paid", "reply"]));
   });
 
   it("works by long polling on a developer's machine", async () => {
@@ -243,5 +243,29 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect((await app.records.pledges.findByReference(reference))?.status).toBe("paid");
     expect((await app.records.audit.list(5)).map((e) => `${e.actor} ${e.action}`)).toEqual(expect.arrayContaining([`telegram:${STAFF} pledge.mark_paid`, `telegram:${STAFF} stats.view`]));
     expect(await say(tg.text({ id: STAFF }, "/paid VNN-ZZZZZZ"))).toContain("Không tìm thấy");
+  });
+
+  it("alerts staff to a request to talk to them, and lets them answer it with /reply", async () => {
+    await boot();
+    app.senders.set("telegram", channel.proactive());
+    const donor: tg.Person = { id: 1902 };
+    expect(await say(tg.text(donor, "gặp cán bộ"))).toContain("Bạn muốn hỏi cán bộ điều gì?");
+    await say(tg.text(donor, "Tôi cần biên lai <gấp>"));
+    // The alert goes out beside the turn, not inside it.
+    const deadline = Date.now() + 5_000;
+    while (!api.sent(STAFF).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const alert = api.sent(STAFF).at(-1)!;
+    expect(alert.text).toContain("Có người cần gặp cán bộ (kênh telegram");
+    expect(alert.text).toContain("Câu hỏi: Tôi cần biên lai &lt;gấp&gt;");
+    const code = /\/reply ([0-9a-f]{8})/.exec(alert.text)![1]!;
+
+    expect(await say(tg.text({ id: STAFF }, "/reply"))).toContain("Cách dùng: /reply MÃ");
+    expect(await say(tg.text({ id: STAFF }, `/reply ${code} Phường sẽ gửi biên lai cho bạn trong tuần này.`))).toContain(`Đã gửi câu trả lời cho yêu cầu ${code}`);
+    expect(api.sent(donor.id).at(-1)!.text).toBe("💬 Cán bộ chiến dịch trả lời bạn:\nPhường sẽ gửi biên lai cho bạn trong tuần này.");
+    expect(await app.records.handoffs.open()).toEqual([]);
+    expect((await app.records.audit.list(5)).map((e) => `${e.actor} ${e.action}`)).toContain(`telegram:${STAFF} handoff.reply`);
+    expect(await say(tg.text({ id: STAFF }, `/reply ${code} lần nữa`))).toContain(`Không tìm thấy yêu cầu đang mở có mã ${code}`);
+    // Anyone else's /reply is an ordinary message.
+    expect(await say(tg.text(donor, `/reply ${code} xin chào`))).not.toContain("Đã gửi câu trả lời");
   });
 });

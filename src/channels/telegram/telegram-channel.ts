@@ -11,7 +11,9 @@ import { renderForTelegram } from "./telegram-render.ts";
 import { TelegramSender } from "./telegram-sender.ts";
 import { BotApiClient } from "./bot-api-client.ts";
 import { BROADCAST_COMMANDS } from "./telegram-broadcast-commands.ts";
-import { TelegramStaffCommands } from "./telegram-staff.ts";
+import { TelegramStaffCommands, handoffCode } from "./telegram-staff.ts";
+import type { HandoffRequest } from "../../records/ports.ts";
+import { answerHandoff } from "../../staff/answer-handoff.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
 /** Telegram reads only the status of a webhook answer (unless its body names a Bot API method): an empty 200 costs least. */
@@ -39,7 +41,7 @@ export class TelegramChannel {
     this.bot.catch((err) => app.log.error({ err: errorInfo(err) }, "telegram: update handler failed"));
     this.bot.use((ctx) => this.onUpdate(ctx.update));
     this.sender = new TelegramSender(new BotApiClient(c.TELEGRAM_API_ROOT, c.TELEGRAM_BOT_TOKEN), app.records.subscribers, app.log);
-    this.staff = new TelegramStaffCommands(new Set(c.TELEGRAM_STAFF_IDS), app.records, app.engine, app.now, () => app.broadcasts);
+    this.staff = new TelegramStaffCommands(new Set(c.TELEGRAM_STAFF_IDS), app.records, app.engine, app.now, () => app.broadcasts, (handoff, text, actor) => answerHandoff(app, handoff, text, actor));
     this.secret = c.TELEGRAM_WEBHOOK_SECRET ? new SharedSecret(c.TELEGRAM_WEBHOOK_SECRET) : null;
   }
 
@@ -64,6 +66,7 @@ export class TelegramChannel {
         return WEBHOOK_ACK;
       });
     }
+    if (c.TELEGRAM_STAFF_IDS.length) this.app.staffAlerts.subscribe((request) => this.alertStaff(request));
     await this.identify();
     if (c.TELEGRAM_MODE === "webhook" && c.TELEGRAM_PUBLIC_URL) {
       await this.bot.telegram.setWebhook(`${c.TELEGRAM_PUBLIC_URL.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}`, { secret_token: c.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] });
@@ -137,6 +140,15 @@ export class TelegramChannel {
     }
   }
 
+  /** A new "talk to staff" request, to every staff member's chat, with the code to answer it by /reply. */
+  private async alertStaff(request: HandoffRequest): Promise<void> {
+    const lang = this.app.config.DEFAULT_LANGUAGE;
+    const text = this.app.engine.text("staff.handoff_alert", lang, { channel: request.channel, time: vietnamTime(request.requestedAt), question: request.question ?? "", code: handoffCode(request) });
+    for (const id of this.app.config.TELEGRAM_STAFF_IDS) {
+      for (const call of renderForTelegram(id, [{ text }])) await this.sender.call("sendMessage", { ...call });
+    }
+  }
+
   /** The localized public command menu, and staff commands only in staff members' chats. */
   private async registerCommands(): Promise<void> {
     const commands = (lang: "vi" | "en") => PUBLIC_COMMANDS.map((command) => ({ command, description: this.app.engine.text(`telegram.commands.${command}`, lang) }));
@@ -145,7 +157,7 @@ export class TelegramChannel {
       this.bot.telegram.setMyCommands(commands("vi"), { language_code: "vi" }),
       this.bot.telegram.setMyCommands(commands("en"), { language_code: "en" }),
       ...this.app.config.TELEGRAM_STAFF_IDS.map((id) =>
-        this.bot.telegram.setMyCommands([...commands("vi"), ...(["stats", "paid", ...BROADCAST_COMMANDS] as const).map((command) => ({ command, description: this.app.engine.text(`telegram.staff_commands.${command}`, "vi") }))], { scope: { type: "chat", chat_id: Number(id) } }),
+        this.bot.telegram.setMyCommands([...commands("vi"), ...(["stats", "paid", "reply", ...BROADCAST_COMMANDS] as const).map((command) => ({ command, description: this.app.engine.text(`telegram.staff_commands.${command}`, "vi") }))], { scope: { type: "chat", chat_id: Number(id) } }),
       ),
     ];
     const results = await Promise.allSettled(calls);
@@ -153,3 +165,10 @@ export class TelegramChannel {
     if (failed) this.app.log.warn({ failed }, "telegram: some setMyCommands calls failed (a staff member may not have started the bot yet)");
   }
 }
+
+/** "14:05 30/11" in Vietnam time, for staff alerts. */
+function vietnamTime(iso: string): string {
+  return VIETNAM_TIME.format(new Date(iso));
+}
+
+const VIETNAM_TIME = new Intl.DateTimeFormat("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });

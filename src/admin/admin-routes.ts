@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { App } from "../app.ts";
 import { mountBroadcastRoutes } from "./broadcast-routes.ts";
 import { mountPledgeRoutes } from "./pledge-routes.ts";
+import { vietnamDayStart } from "./vietnam-day.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
 import { SharedSecret } from "../http/shared-secret.ts";
 import { validated, validatedJsonBody } from "../http/validated.ts";
@@ -36,8 +37,7 @@ export function mountAdmin(http: HttpServer, app: App): void {
   http.route("GET", "/admin/api/stats", guarded(async (req) => {
     const q = validated(Object.fromEntries(req.query), statsQuery, "query");
     if (!q.ok) return q.response;
-    const day = (d?: string) => (d ? new Date(`${d}T00:00:00+07:00`) : undefined);
-    const totals = await app.records.pledges.totals({ since: day(q.data.since), until: day(q.data.until) });
+    const totals = await app.records.pledges.totals({ since: vietnamDayStart(q.data.since), until: vietnamDayStart(q.data.until) });
     await app.records.audit.record({ actor: "admin-api", action: "stats.view", details: q.data, at: app.now().toISOString() });
     return { status: 200, body: totals };
   }));

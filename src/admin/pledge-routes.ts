@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.
 import { validated } from "../http/validated.ts";
 import { PLEDGE_METHODS, PLEDGE_STATUSES, type Pledge } from "../records/pledge.ts";
 import type { PledgeCursor, PledgeFilter } from "../records/pledge-list.ts";
+import { vietnamDayStart } from "./vietnam-day.ts";
 
 /** A CSV export reads pages of this size, up to EXPORT_MAX rows; the rest is one `before` away. */
 const EXPORT_PAGE = 1_000;
@@ -44,8 +45,7 @@ export function mountPledgeRoutes(http: HttpServer, app: App, guarded: (handler:
     if (!q.ok) return q.response;
     const before = q.data.before ? cursorFrom(q.data.before) : undefined;
     if (q.data.before && !before) return { status: 400, body: { error: "before: not a cursor from a previous page" } };
-    const day = (d?: string) => (d ? new Date(`${d}T00:00:00+07:00`) : undefined);
-    const filter: PledgeFilter = { statuses: q.data.status, methods: q.data.method, organisation: q.data.organisation, since: day(q.data.since), until: day(q.data.until) };
+    const filter: PledgeFilter = { statuses: q.data.status, methods: q.data.method, organisation: q.data.organisation, since: vietnamDayStart(q.data.since), until: vietnamDayStart(q.data.until) };
 
     const csv = q.data.format === "csv";
     const pledges: Pledge[] = [];

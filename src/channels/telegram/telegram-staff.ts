@@ -28,8 +28,8 @@ export class TelegramStaffCommands {
     private readonly records: Records,
     private readonly engine: Engine,
     private readonly now: () => Date,
-    broadcasts: () => BroadcastService | null = () => null,
-    private readonly answer: (handoff: HandoffRequest, text: string, actor: string) => Promise<HandoffAnswer> = async () => "no_channel",
+    broadcasts: () => BroadcastService | null,
+    private readonly answer: (handoff: HandoffRequest, text: string, actor: string) => Promise<HandoffAnswer>,
   ) {
     this.broadcasts = new TelegramBroadcastCommands(engine, broadcasts);
   }

@@ -30,8 +30,8 @@ export async function startBroadcasting(app: App): Promise<Broadcasting> {
   const ledger = redis ? new RedisDeliveryLedger(redis, c.REDIS_KEY_PREFIX) : new MemoryDeliveryLedger(join(resolve(c.DATA_DIR), "broadcast-deliveries.jsonl"));
   const limiter = redis ? new RedisRateLimiter(redis, c.REDIS_KEY_PREFIX, rates) : new MemoryRateLimiter(rates);
   const jobs: BroadcastJobs = c.REDIS_URL
-    ? new BullJobs({ redisUrl: c.REDIS_URL, prefix: `${c.REDIS_KEY_PREFIX}bull`, channels: [...senders.keys()], concurrency: c.BROADCAST_CONCURRENCY, lockMs: c.BROADCAST_LOCK_MS, sweepEveryMs: c.REMINDER_SWEEP_MS, work: c.BROADCAST_WORKER }, app.log)
-    : new InProcessJobs({ concurrency: c.BROADCAST_CONCURRENCY, sweepEveryMs: c.REMINDER_SWEEP_MS }, app.log);
+    ? new BullJobs({ redisUrl: c.REDIS_URL, prefix: `${c.REDIS_KEY_PREFIX}bull`, channels: [...senders.keys()], concurrency: c.BROADCAST_CONCURRENCY, lockMs: c.BROADCAST_LOCK_MS, sweepEveryMs: c.REMINDER_SWEEP_MS, digestAt: c.STAFF_DIGEST_AT, work: c.BROADCAST_WORKER }, app.log)
+    : new InProcessJobs({ concurrency: c.BROADCAST_CONCURRENCY, sweepEveryMs: c.REMINDER_SWEEP_MS, digestAt: c.STAFF_DIGEST_AT }, app.log);
   const quiet = parseQuietHours(c.QUIET_HOURS);
   const common = { records: app.records, engine: app.engine, limiter, senders, quiet, now: app.now, log: app.log, defaultLang: c.DEFAULT_LANGUAGE };
   const delivery = new BroadcastDelivery({ ...common, ledger, jobs, batchSize: c.BROADCAST_BATCH_SIZE, maxWaitMs: c.BROADCAST_MAX_WAIT_MS, pausePollMs: c.BROADCAST_PAUSE_POLL_MS });
@@ -47,6 +47,7 @@ export async function startBroadcasting(app: App): Promise<Broadcasting> {
         app.log.error({ err: errorInfo(err) }, "reminders: sweep failed");
       }
     },
+    digest: () => app.staffAlerts.digest(),
   });
   if (!redis) {
     const resumed = await service.recover();

@@ -2,6 +2,7 @@ import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { errorInfo } from "../log/error-info.ts";
+import { dailyCron } from "../staff/daily-time.ts";
 import type { Batch, BroadcastJobs, JobHandlers } from "./jobs.ts";
 
 export interface BullJobsOptions {
@@ -14,11 +15,14 @@ export interface BullJobsOptions {
   /** A killed worker's batch is taken over after about this long. */
   lockMs: number;
   sweepEveryMs: number;
+  /** HH:MM in Vietnam for the staff digest, or "off". */
+  digestAt: string;
   /** False: this process only queues (e.g. a web-only process); another runs the workers. */
   work: boolean;
 }
 
 const CONTROL = "broadcast-control";
+const DIGEST = "staff-digest";
 const deliveryQueue = (channel: string) => `deliver-${channel}`;
 
 /**
@@ -47,10 +51,13 @@ export class BullJobs implements BroadcastJobs {
 
   async start(handlers: JobHandlers): Promise<void> {
     await this.control.upsertJobScheduler("reminder-sweep", { every: this.options.sweepEveryMs }, { name: "sweep" });
+    // One scheduler in Redis for every process: the digest goes out once a day, not once per process.
+    if (this.options.digestAt === "off") await this.control.removeJobScheduler(DIGEST);
+    else await this.control.upsertJobScheduler(DIGEST, { pattern: dailyCron(this.options.digestAt), tz: "Asia/Ho_Chi_Minh" }, { name: "digest" });
     if (!this.options.work) return;
     const common = { connection: this.connection, prefix: this.options.prefix, lockDuration: this.options.lockMs, stalledInterval: this.options.lockMs, maxStalledCount: 10 };
     this.workers.push(
-      new Worker(CONTROL, async (job: Job) => (job.name === "sweep" ? handlers.sweep() : handlers.expand(job.data.broadcastId as string)), { ...common, concurrency: 2 }),
+      new Worker(CONTROL, async (job: Job) => (job.name === "sweep" ? handlers.sweep() : job.name === "digest" ? handlers.digest() : handlers.expand(job.data.broadcastId as string)), { ...common, concurrency: 2 }),
     );
     for (const channel of this.options.channels) {
       this.workers.push(

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { errorInfo } from "../log/error-info.ts";
+import { nextVietnamTime } from "../staff/daily-time.ts";
 import type { Batch, BroadcastJobs, JobHandlers } from "./jobs.ts";
 
 /**
@@ -16,7 +17,7 @@ export class InProcessJobs implements BroadcastJobs {
   private closed = false;
 
   constructor(
-    private readonly options: { concurrency: number; sweepEveryMs: number },
+    private readonly options: { concurrency: number; sweepEveryMs: number; digestAt: string },
     private readonly log: Logger,
   ) {}
 
@@ -24,7 +25,17 @@ export class InProcessJobs implements BroadcastJobs {
     this.handlers = handlers;
     this.sweepTimer = setInterval(() => void handlers.sweep().catch((err: unknown) => this.log.error({ err: errorInfo(err) }, "reminders: sweep failed")), this.options.sweepEveryMs);
     this.sweepTimer.unref();
+    if (this.options.digestAt !== "off") this.armDigest(handlers);
     for (const channel of this.queues.keys()) this.pump(channel);
+  }
+
+  /** The staff digest at the next STAFF_DIGEST_AT in Vietnam, then again a day later. */
+  private armDigest(handlers: JobHandlers): void {
+    const at = nextVietnamTime(new Date(), this.options.digestAt);
+    this.later(at.getTime() - Date.now(), async () => {
+      await handlers.digest().catch((err: unknown) => this.log.error({ err: errorInfo(err) }, "staff digest failed"));
+      if (!this.closed) this.armDigest(handlers);
+    });
   }
 
   async expandIn(broadcastId: string, ms: number): Promise<void> {

@@ -16,6 +16,8 @@ export interface JobHandlers {
   batch(batch: Batch): Promise<BatchResult>;
   /** Finds and sends due pledge reminders. */
   sweep(): Promise<void>;
+  /** Sends staff the day's digest (once a day, at STAFF_DIGEST_AT). */
+  digest(): Promise<void>;
 }
 
 /**

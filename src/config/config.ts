@@ -66,6 +66,8 @@ export const configSchema = z
   QUIET_HOURS: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, "HH:MM-HH:MM in Vietnam time, or off").default("21:00-07:00"),
   REMINDER_DELAY_HOURS: z.coerce.number().min(0).max(24 * 60).default(72),
   REMINDER_MAX: z.coerce.number().int().min(0).max(20).default(2),
+  /** When staff get the day's totals on Telegram (HH:MM, Vietnam time), or off. */
+  STAFF_DIGEST_AT: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, "HH:MM in Vietnam time, or off").default("20:00"),
   REMINDER_SWEEP_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   ADMIN_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, "at least 16 characters").optional()),
 })

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.ts";
 import type { HttpServer } from "../../src/http/http-server.ts";
@@ -103,6 +104,20 @@ describe.runIf(available)("broadcast workers on BullMQ", () => {
     }
     expect(most).toBeLessThanOrEqual(20);
     expect(times.at(-1)! - times[0]!).toBeGreaterThan(2_000); // 50 at 20/s take about 2.5 s
+  });
+
+  it("schedules the staff digest once in Redis for every process, at STAFF_DIGEST_AT in Vietnam time, and removes it when off", async () => {
+    const control = new Queue("broadcast-control", { connection: { url: redis.url }, prefix: "digest:bull" });
+    try {
+      await worker(env("bc_digest", "digest:", { STAFF_DIGEST_AT: "19:30" }));
+      await worker(env("bc_digest", "digest:", { STAFF_DIGEST_AT: "19:30" }));
+      expect(await control.getJobSchedulersCount()).toBe(2); // the reminder sweep and the digest, whatever the number of processes
+      expect(await control.getJobScheduler("staff-digest")).toMatchObject({ pattern: "30 19 * * *", tz: "Asia/Ho_Chi_Minh" });
+      await worker(env("bc_digest", "digest:", { STAFF_DIGEST_AT: "off" }));
+      expect(await control.getJobScheduler("staff-digest")).toBeUndefined();
+    } finally {
+      await control.close();
+    }
   });
 
   it("a worker process killed mid-send is replaced, and every recipient gets exactly one message", async () => {

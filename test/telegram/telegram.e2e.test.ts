@@ -268,4 +268,19 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     // Anyone else's /reply is an ordinary message.
     expect(await say(tg.text(donor, `/reply ${code} xin chào`))).not.toContain("Đã gửi câu trả lời");
   });
+
+  it("sends staff the daily digest: today's and the campaign's totals, and the requests still waiting", async () => {
+    await boot();
+    const donor: tg.Person = { id: 1903 };
+    for (const u of [tg.press(donor, "flow:pledge"), tg.text(donor, "300k"), tg.press(donor, "v:cash"), tg.press(donor, "v:no"), tg.press(donor, "v:confirm"), tg.press(donor, "v:no")]) await say(u);
+    await say(tg.text({ id: 1904 }, "gặp cán bộ"));
+    await say(tg.press({ id: 1904 }, "v:skip"));
+    api.clear();
+    await app.staffAlerts.digest();
+    const digest = api.sent(STAFF).map((m) => m.text).join("\n");
+    expect(digest).toContain("Tổng kết ngày 20/10/2019");
+    expect(digest).toContain("Hôm nay: 1 khoản, 300.000 đ");
+    expect(digest).toContain("Yêu cầu gặp cán bộ đang chờ trả lời: 1");
+    expect(api.sent().every((m) => String(m.chat_id) === String(STAFF))).toBe(true); // nobody else
+  });
 });

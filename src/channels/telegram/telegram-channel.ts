@@ -14,6 +14,7 @@ import { BROADCAST_COMMANDS } from "./telegram-broadcast-commands.ts";
 import { TelegramStaffCommands, handoffCode } from "./telegram-staff.ts";
 import type { HandoffRequest } from "../../records/ports.ts";
 import { answerHandoff } from "../../staff/answer-handoff.ts";
+import { vietnamDate } from "../../actions/pledge-actions.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
 /** Telegram reads only the status of a webhook answer (unless its body names a Bot API method): an empty 200 costs least. */
@@ -66,7 +67,7 @@ export class TelegramChannel {
         return WEBHOOK_ACK;
       });
     }
-    if (c.TELEGRAM_STAFF_IDS.length) this.app.staffAlerts.subscribe((request) => this.alertStaff(request));
+    if (c.TELEGRAM_STAFF_IDS.length) this.app.staffAlerts.subscribe({ handoff: (request) => this.alertStaff(request), digest: () => this.digestToStaff() });
     await this.identify();
     if (c.TELEGRAM_MODE === "webhook" && c.TELEGRAM_PUBLIC_URL) {
       await this.bot.telegram.setWebhook(`${c.TELEGRAM_PUBLIC_URL.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}`, { secret_token: c.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] });
@@ -143,7 +144,18 @@ export class TelegramChannel {
   /** A new "talk to staff" request, to every staff member's chat, with the code to answer it by /reply. */
   private async alertStaff(request: HandoffRequest): Promise<void> {
     const lang = this.app.config.DEFAULT_LANGUAGE;
-    const text = this.app.engine.text("staff.handoff_alert", lang, { channel: request.channel, time: vietnamTime(request.requestedAt), question: request.question ?? "", code: handoffCode(request) });
+    await this.toStaff(this.app.engine.text("staff.handoff_alert", lang, { channel: request.channel, time: vietnamTime(request.requestedAt), question: request.question ?? "", code: handoffCode(request) }));
+  }
+
+  /** The end-of-day digest: the day's and the campaign's totals, and the requests still waiting for staff. */
+  private async digestToStaff(): Promise<void> {
+    const lang = this.app.config.DEFAULT_LANGUAGE;
+    const [stats, waiting] = await Promise.all([this.staff.statsText(lang), this.app.records.handoffs.open()]);
+    const t = (key: string, values: Record<string, unknown> = {}) => this.app.engine.text(`staff.${key}`, lang, values);
+    await this.toStaff(`${t("digest_title", { date: vietnamDate(this.app.now().toISOString()) })}\n\n${stats}\n\n${t("digest_waiting", { count: waiting.length })}`);
+  }
+
+  private async toStaff(text: string): Promise<void> {
     for (const id of this.app.config.TELEGRAM_STAFF_IDS) {
       for (const call of renderForTelegram(id, [{ text }])) await this.sender.call("sendMessage", { ...call });
     }

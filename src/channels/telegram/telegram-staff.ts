@@ -50,9 +50,9 @@ export class TelegramStaffCommands {
     const t = (key: string, values: Record<string, unknown> = {}) => this.engine.text(`staff.${key}`, lang, values);
     try {
       if (name === "/stats") {
-        const [today, all] = await Promise.all([this.records.pledges.totals({ since: startOfVietnamDay(this.now()) }), this.records.pledges.totals()]);
+        const stats = await this.statsText(lang);
         await this.records.audit.record({ actor: `telegram:${userId}`, action: "stats.view", at: this.now().toISOString() });
-        return t("stats", { today, all, byMethod: this.lines(all.byMethod, lang, t), byOrganisation: this.lines(all.byOrganisation, lang, t) });
+        return stats;
       }
       if (!arg) return t("paid_usage");
       const reference = arg.toUpperCase();
@@ -64,6 +64,13 @@ export class TelegramStaffCommands {
       if (err instanceof StoreUnavailableError) return t("unavailable");
       throw err;
     }
+  }
+
+  /** Today's and the campaign's pledge totals, by method and organisation (/stats and the daily digest). */
+  async statsText(lang: Language): Promise<string> {
+    const t = (key: string, values: Record<string, unknown> = {}) => this.engine.text(`staff.${key}`, lang, values);
+    const [today, all] = await Promise.all([this.records.pledges.totals({ since: startOfVietnamDay(this.now()) }), this.records.pledges.totals()]);
+    return t("stats", { today, all, byMethod: this.lines(all.byMethod, lang, t), byOrganisation: this.lines(all.byOrganisation, lang, t) });
   }
 
   /** /reply CODE text: answers an open "talk to staff" request through the bot (CODE from the alert). */

@@ -200,20 +200,25 @@ export class Engine {
 
   /**
    * Reads an ask step's slot from the sentence that started the flow ("tôi muốn ủng hộ 2 triệu qua
-   * trích lương": amount, then method), once per step, so an edit or a goto back asks again;
-   * false when the sentence does not say it.
+   * trích lương": amount, then method), once per step, so an edit or a goto back asks again:
+   * "filled"; the step's reask for an amount it names outside the limits ("… 50 tỷ"); or null
+   * when the sentence does not say it.
    */
-  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): boolean {
+  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): "filled" | { reask: string; amount: number } | null {
     const read = Array.isArray(session.vars.request_read) ? (session.vars.request_read as string[]) : [];
     const here = `${frame.flow}#${frame.step}`;
-    if (read.includes(here)) return false;
+    if (read.includes(here)) return null;
     session.vars.request_read = [...read, here];
     const value = this.understanding.slotInSentence(step, request, this.choiceLabels(step, session.lang));
-    if (value === undefined) return false;
+    if (value === undefined) {
+      const refused = step.ask === "amount" ? this.understanding.refusedAmountIn(request) : undefined;
+      const reask = refused && step.reasks?.[refused.reason];
+      return reask ? { reask, amount: refused.read } : null;
+    }
     session.slots[step.slot] = value;
     session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
     frame.step++;
-    return true;
+    return "filled";
   }
 
   /**
@@ -335,9 +340,17 @@ export class Engine {
             frame.step++;
             break;
           }
-          if (step.from_request && !frame.waiting && typeof session.vars.request === "string" && this.fillFromRequest(step, session, frame, session.vars.request)) {
-            if (step.heard) out.push(this.renderer.say(step.heard, ctx)); // ctx sees the slot just read
-            break;
+          if (step.from_request && !frame.waiting && typeof session.vars.request === "string") {
+            const heard = this.fillFromRequest(step, session, frame, session.vars.request);
+            if (heard === "filled") {
+              if (step.heard) out.push(this.renderer.say(step.heard, ctx)); // ctx sees the slot just read
+              break;
+            }
+            if (heard) {
+              out.push(this.askReply(step, session, heard.reask, { amount: heard.amount }));
+              frame.waiting = true;
+              return;
+            }
           }
           if (!frame.waiting) out.push(this.askReply(step, session, step.prompt));
           frame.waiting = true;

@@ -100,17 +100,31 @@ export class Understanding {
    * ("… 500 nghìn đến 1 triệu" is a range: not ours to guess).
    */
   amountIn(sentence: string): number | undefined {
+    return this.amountSaidIn(sentence, (text) => this.pledgeable(text));
+  }
+
+  /** An amount a sentence states that the campaign's limits refuse ("tôi muốn ủng hộ 50 tỷ"), and why. */
+  refusedAmountIn(sentence: string): { reason: SlotRejection; read: number } | undefined {
+    const read = this.amountSaidIn(sentence, (text) => {
+      const amount = parseAmount(text);
+      return amount !== null && amount > 0 ? amount : undefined;
+    });
+    const reason = read === undefined ? undefined : this.outOfLimits(read);
+    return reason ? { reason, read: read! } : undefined;
+  }
+
+  private amountSaidIn(sentence: string, amountOf: (text: string) => number | undefined): number | undefined {
     // Words as typed ("1,5 triệu", "1.500.000đ" keep their marks), without a trailing comma or stop.
     const words = sentence.trim().split(/\s+/).map((w) => w.replace(/[,;:.!?]+$/, ""));
     // A pledge is said in a few words; a long text is not one (and each try reads it again).
     if (words.length > MAX_PLEDGE_WORDS) return undefined;
     const numeric = (w: string) => /\d/.test(w) || parseAmount(w) !== null;
     for (let n = words.length; n > 0 && !(n < words.length && numeric(words[n]!)); n--) {
-      const amount = this.pledgeable(words.slice(0, n).join(" "));
+      const amount = amountOf(words.slice(0, n).join(" "));
       if (amount !== undefined) return amount;
     }
     for (let i = 1; i < words.length && !numeric(words[i - 1]!); i++) {
-      const amount = this.pledgeable(words.slice(i).join(" "));
+      const amount = amountOf(words.slice(i).join(" "));
       if (amount !== undefined) return amount;
     }
     return undefined;

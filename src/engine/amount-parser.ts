@@ -7,11 +7,25 @@ import { foldText } from "./text-normalize.ts";
  */
 export function parseAmount(input: string): number | null {
   if (/-\s*\d/.test(input)) return null; // a negative amount is never a pledge
+  if (inForeignCurrency(input)) return null; // "$50" is not 50 đ
   const tokens = tokenize(foldText(input));
   if (tokens === null || tokens.length === 0) return null;
   const value = evaluate(tokens);
   if (value === null || !Number.isFinite(value)) return null;
   return Math.round(value);
+}
+
+// A currency sign anywhere; a currency name next to a figure ("100 đô", "1 triệu yên", "USD 50"),
+// so "đô thị" (a city) or "do" (because) never counts.
+const CURRENCY_NAME = "(?:usd|eur|euros?|dollars?|đô(?: ?la)?|yen|yên|won|baht|bảng anh|nhân dân tệ)";
+const FOREIGN_CURRENCY = new RegExp(`[$€£¥₩]|\\d[\\d.,]*\\s*(?:(?:k|nghìn|ngàn|triệu|tr|tỷ|m|million|millions|thousand|billion)\\s*)?${CURRENCY_NAME}(?!\\p{L})|(?<!\\p{L})${CURRENCY_NAME}\\s*\\d`, "iu");
+
+/**
+ * True when an amount is given in another currency ("$50", "100 dollars", "100 đô", "20 euro"):
+ * read before folding, where "$" is gone and "đô" (dollar) is "do" (because).
+ */
+export function inForeignCurrency(input: string): boolean {
+  return FOREIGN_CURRENCY.test(input.normalize("NFC"));
 }
 
 type Token =
@@ -41,6 +55,7 @@ const FILLER = new Set([
   // "đăng ký ủng hộ 200 nghìn nhé", "I want to give 2 million" (a pledge asked for in one sentence)
   "dang", "ky", "nhe", "nha", "want", "like", "would", "to",
   "quyen", // "tôi muốn quyên góp 1 triệu"
+  "ll", // "I'll give 500k"
 ]);
 
 function tokenize(folded: string): Token[] | null {

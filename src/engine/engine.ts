@@ -204,7 +204,7 @@ export class Engine {
    * "filled"; the step's reask for an amount it names outside the limits ("… 50 tỷ"); or null
    * when the sentence does not say it.
    */
-  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): "filled" | { reask: string; amount: number } | null {
+  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): "filled" | { reask: string; amount?: number } | null {
     const read = Array.isArray(session.vars.request_read) ? (session.vars.request_read as string[]) : [];
     const here = `${frame.flow}#${frame.step}`;
     if (read.includes(here)) return null;

@@ -1,4 +1,4 @@
-import { parseAmount } from "./amount-parser.ts";
+import { inForeignCurrency, parseAmount } from "./amount-parser.ts";
 import type { Campaign } from "./campaign-schema.ts";
 import type { AskStep, Commands, SlotRejection } from "./flow-schema.ts";
 import type { Inbound } from "./inbound.ts";
@@ -103,8 +103,9 @@ export class Understanding {
     return this.amountSaidIn(sentence, (text) => this.pledgeable(text));
   }
 
-  /** An amount a sentence states that the campaign's limits refuse ("tôi muốn ủng hộ 50 tỷ"), and why. */
-  refusedAmountIn(sentence: string): { reason: SlotRejection; read: number } | undefined {
+  /** An amount a sentence states that cannot be pledged ("tôi muốn ủng hộ 50 tỷ", "… $50"), and why. */
+  refusedAmountIn(sentence: string): { reason: SlotRejection; read?: number } | undefined {
+    if (/\d/.test(sentence) && inForeignCurrency(sentence)) return { reason: "foreign_currency" };
     const read = this.amountSaidIn(sentence, (text) => {
       const amount = parseAmount(text);
       return amount !== null && amount > 0 ? amount : undefined;
@@ -169,6 +170,7 @@ export class Understanding {
       }
       case "amount": {
         const amount = value === undefined ? parseAmount(text) : null;
+        if (amount === null && value === undefined && inForeignCurrency(text)) return { ok: false, reason: "foreign_currency" };
         if (amount === null || amount <= 0) return { ok: false };
         const reason = this.outOfLimits(amount);
         return reason ? { ok: false, reason, read: amount } : { ok: true, value: amount };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAmount } from "../../src/engine/amount-parser.ts";
+import { inForeignCurrency, parseAmount } from "../../src/engine/amount-parser.ts";
 
 describe("parseAmount", () => {
   it.each([
@@ -36,11 +36,17 @@ describe("parseAmount", () => {
     ["tôi ủng hộ 300k nhé", 300_000],
     ["I want to donate 2 million", 2_000_000],
     ["tôi muốn quyên góp 1 triệu", 1_000_000],
+    ["I'll give 500k", 500_000],
   ])("reads %s as %d VND", (text, value) => {
     expect(parseAmount(text)).toBe(value);
   });
 
-  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn", "2 to 3 million", "từ 2 đến 3 triệu"])("rejects %j", (text) => {
+  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn", "2 to 3 million", "từ 2 đến 3 triệu", "$50", "100 dollars", "100 đô", "100 đô la", "20 euro", "50 USD", "¥1000"])("rejects %j", (text) => {
     expect(parseAmount(text)).toBeNull();
+  });
+
+  it("tells an amount in another currency from words that only look like one", () => {
+    for (const t of ["$50", "100 dollars", "100 đô", "100 Đô la", "20 euro", "50 USD", "¥1000", "1 triệu yên"]) expect(inForeignCurrency(t), t).toBe(true);
+    for (const t of ["500k", "do bận nên 200k", "đồng", "2 triệu đồng", "1.500.000 VND", "đô thị", "Eurovision 200k"]) expect(inForeignCurrency(t), t).toBe(false);
   });
 });

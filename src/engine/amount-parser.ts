@@ -20,6 +20,13 @@ export function parseAmount(input: string): number | null {
 const CURRENCY_NAME = "(?:usd|eur|euros?|dollars?|đô(?: ?la)?|yen|yên|won|baht|bảng anh|nhân dân tệ)";
 const FOREIGN_CURRENCY = new RegExp(`[$€£¥₩]|\\d[\\d.,]*\\s*(?:(?:k|nghìn|ngàn|triệu|tr|tỷ|m|million|millions|thousand|billion)\\s*)?${CURRENCY_NAME}(?!\\p{L})|(?<!\\p{L})${CURRENCY_NAME}\\s*\\d`, "iu");
 
+const WAGES = /(ngày|tháng|buổi)\s*(lương|công)|\b(day|month|week)'?s?\s+(of\s+)?(salary|pay|wages?)\b/iu;
+
+/** True when a gift is said in wages ("1 ngày lương", "one day's salary"): a common way to give, but not an amount. */
+export function inWages(input: string): boolean {
+  return WAGES.test(input.normalize("NFC"));
+}
+
 /**
  * True when an amount is given in another currency ("$50", "100 dollars", "100 đô", "20 euro"):
  * read before folding, where "$" is gone and "đô" (dollar) is "do" (because).

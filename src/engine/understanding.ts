@@ -1,4 +1,4 @@
-import { inForeignCurrency, parseAmount } from "./amount-parser.ts";
+import { inForeignCurrency, inWages, parseAmount } from "./amount-parser.ts";
 import type { Campaign } from "./campaign-schema.ts";
 import type { AskStep, Commands, SlotRejection } from "./flow-schema.ts";
 import type { Inbound } from "./inbound.ts";
@@ -103,15 +103,19 @@ export class Understanding {
     return this.amountSaidIn(sentence, (text) => this.pledgeable(text));
   }
 
-  /** An amount a sentence states that cannot be pledged ("tôi muốn ủng hộ 50 tỷ", "… $50"), and why. */
+  /**
+   * A gift a sentence states that cannot be pledged as said, and why: above the limit ("tôi muốn
+   * ủng hộ 50 tỷ"), in another currency ("… $50"), in wages ("… 1 ngày lương"). Not "too small":
+   * a bare small figure in a sentence ("1 ngày", "2 lần") is rarely an amount.
+   */
   refusedAmountIn(sentence: string): { reason: SlotRejection; read?: number } | undefined {
     if (/\d/.test(sentence) && inForeignCurrency(sentence)) return { reason: "foreign_currency" };
+    if (inWages(sentence)) return { reason: "wage" };
     const read = this.amountSaidIn(sentence, (text) => {
       const amount = parseAmount(text);
       return amount !== null && amount > 0 ? amount : undefined;
     });
-    const reason = read === undefined ? undefined : this.outOfLimits(read);
-    return reason ? { reason, read: read! } : undefined;
+    return read !== undefined && this.outOfLimits(read) === "too_large" ? { reason: "too_large", read } : undefined;
   }
 
   private amountSaidIn(sentence: string, amountOf: (text: string) => number | undefined): number | undefined {
@@ -171,6 +175,7 @@ export class Understanding {
       case "amount": {
         const amount = value === undefined ? parseAmount(text) : null;
         if (amount === null && value === undefined && inForeignCurrency(text)) return { ok: false, reason: "foreign_currency" };
+        if (amount === null && value === undefined && inWages(text)) return { ok: false, reason: "wage" };
         if (amount === null || amount <= 0) return { ok: false };
         const reason = this.outOfLimits(amount);
         return reason ? { ok: false, reason, read: amount } : { ok: true, value: amount };

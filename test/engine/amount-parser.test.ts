@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inForeignCurrency, parseAmount } from "../../src/engine/amount-parser.ts";
+import { inForeignCurrency, inWages, parseAmount } from "../../src/engine/amount-parser.ts";
 
 describe("parseAmount", () => {
   it.each([
@@ -43,6 +43,14 @@ describe("parseAmount", () => {
 
   it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn", "2 to 3 million", "từ 2 đến 3 triệu", "$50", "100 dollars", "100 đô", "100 đô la", "20 euro", "50 USD", "¥1000"])("rejects %j", (text) => {
     expect(parseAmount(text)).toBeNull();
+  });
+
+  it("tells a gift in wages, which is not an amount", () => {
+    for (const t of ["1 ngày lương", "một ngày lương", "ủng hộ 1 tháng lương", "one day's salary", "2 days of pay"]) {
+      expect(inWages(t), t).toBe(true);
+      expect(parseAmount(t), t).toBeNull();
+    }
+    for (const t of ["trích lương", "500k", "ngày mai ủng hộ 200k", "payroll deduction"]) expect(inWages(t), t).toBe(false);
   });
 
   it("tells an amount in another currency from words that only look like one", () => {

@@ -106,6 +106,7 @@ function tokenize(folded: string): Token[] | null {
  */
 function parseNumeral(raw: string, unitFollows: boolean): Token | null {
   const text = raw.replace(/[.,]+$/, "");
+  if (/^0\d/.test(text)) return null; // "0912345678" is a phone number, never 912 million đ
   if (/^\d+$/.test(text)) return { kind: "num", value: Number(text), digits: text.length };
   const groups = text.split(/[.,]/);
   const grouped = /^\d{1,3}([.,]\d{3})+$/.test(text) && (groups.length > 2 || !unitFollows);

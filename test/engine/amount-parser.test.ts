@@ -37,11 +37,12 @@ describe("parseAmount", () => {
     ["I want to donate 2 million", 2_000_000],
     ["tôi muốn quyên góp 1 triệu", 1_000_000],
     ["I'll give 500k", 500_000],
+    ["0,5 triệu", 500_000],
   ])("reads %s as %d VND", (text, value) => {
     expect(parseAmount(text)).toBe(value);
   });
 
-  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn", "2 to 3 million", "từ 2 đến 3 triệu", "$50", "100 dollars", "100 đô", "100 đô la", "20 euro", "50 USD", "¥1000"])("rejects %j", (text) => {
+  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn", "2 to 3 million", "từ 2 đến 3 triệu", "$50", "100 dollars", "100 đô", "100 đô la", "20 euro", "50 USD", "¥1000", "0912345678", "0912 345 678", "0500k"])("rejects %j", (text) => {
     expect(parseAmount(text)).toBeNull();
   });
 

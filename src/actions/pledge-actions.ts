@@ -77,16 +77,17 @@ export const paymentAccounts: Action = async ({ session, campaign }) => {
 
 /**
  * The pledge a reminder button names (vars.arg, e.g. "vnn-7k3m9q"), or without one the user's
- * newest unpaid pledge, into vars.pledge, only if it is the user's own and still unpaid;
- * otherwise vars.pledge stays unset.
+ * newest unpaid pledge, into vars.pledge, only if it is the user's own and still unpaid (any
+ * status with `with: { any_status: true }`: a code typed to look it up); otherwise vars.pledge
+ * stays unset, so nobody learns of another person's pledge.
  */
 export function findOwnPledge(records: Records): Action {
-  return async ({ session, userKey }) => {
+  return async ({ session, userKey, params }) => {
     const reference = String(session.vars.arg ?? "").toUpperCase();
     // Typed ("tôi đã chuyển khoản rồi"), not pressed on a reminder: the user's newest unpaid pledge,
     // which the flow names before changing anything.
     const pledge = reference ? await records.pledges.findByReference(reference) : (await records.pledges.listByUser(userKey)).filter((p) => p.status === "pledged").at(-1);
-    if (pledge && pledge.userKey === userKey && pledge.status === "pledged") session.vars.pledge = pledgeView(pledge);
+    if (pledge && pledge.userKey === userKey && (pledge.status === "pledged" || params.any_status === true)) session.vars.pledge = pledgeView(pledge);
   };
 }
 

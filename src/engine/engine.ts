@@ -189,6 +189,13 @@ export class Engine {
    */
   private onFreeText(session: Session, text: string, out: Reply[]): void {
     const flows = this.bundle.commands.flows;
+    // A reference code ("VNN-7K3M9Q", "mã vnn-7k3m9q"): that pledge's flow, with the code as its argument.
+    const reference = flows.reference ? this.understanding.referenceIn(text) : undefined;
+    if (reference) {
+      this.start(session, flows.reference!);
+      session.vars.arg = reference.toLowerCase();
+      return;
+    }
     const statesAmount = flows.amount !== undefined && this.understanding.amountIn(text) !== undefined;
     const match = statesAmount && !this.understanding.isQuestion(text) ? null : this.faq.match(text);
     if (match && match.confidence >= FAQ_CONFIDENCE) this.answerTyped(session, match.entry, text, out);

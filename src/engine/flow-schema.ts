@@ -185,7 +185,7 @@ export const commandsFileSchema = z
     abbreviations: z.record(z.string(), z.string()),
     stop_words: z.array(z.string()),
     flows: z
-      .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId, amount: flowId.optional() })
+      .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId, amount: flowId.optional(), reference: flowId.optional() })
       .strict(),
   })
   .strict();

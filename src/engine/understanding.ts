@@ -33,6 +33,7 @@ export class Understanding {
   private readonly skip: PhraseSet;
   private readonly decline: string[];
   private readonly questionWords: string[];
+  private readonly referencePattern: RegExp;
 
   constructor(
     commands: Commands,
@@ -51,6 +52,7 @@ export class Understanding {
     this.skip = new PhraseSet(commands.skip);
     this.decline = commands.decline.map((d) => `${foldText(d)} `);
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
+    this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
   }
 
   command(text: string, awaitingFreeText: boolean): GlobalCommand | null {
@@ -58,6 +60,11 @@ export class Understanding {
     if (t.startsWith("/")) return this.folded.get(foldText(t.split(/\s/)[0]!)) ?? null;
     if (awaitingFreeText) return this.exact.get(lowerText(t).replace(/[.!]+$/, "")) ?? null;
     return this.folded.get(foldText(t)) ?? null;
+  }
+
+  /** A pledge reference code in a text ("VNN-7K3M9Q", "mã vnn-7k3m9q của tôi"), upper-cased. */
+  referenceIn(text: string): string | undefined {
+    return this.referencePattern.exec(text)?.[0].toUpperCase();
   }
 
   /** A question, with or without "?" ("… ở đâu", "… được không"): words from commands.yaml. */

@@ -265,6 +265,16 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(await app.records.handoffs.open()).toEqual([]);
     expect((await app.records.audit.list(5)).map((e) => `${e.actor} ${e.action}`)).toContain(`telegram:${STAFF} handoff.reply`);
     expect(await say(tg.text({ id: STAFF }, `/reply ${code} lần nữa`))).toContain(`Không tìm thấy yêu cầu đang mở có mã ${code}`);
+
+    // Or Telegram's "Reply" to an alert: the reply is the answer.
+    await say(tg.text(donor, "gặp cán bộ"));
+    await say(tg.text(donor, "Phường tôi là phường nào?"));
+    while (api.sent(STAFF).filter((m) => m.text.includes("Phường tôi là phường nào?")).length === 0 && Date.now() < deadline + 5_000) await new Promise((r) => setTimeout(r, 20));
+    const second = api.sent(STAFF).find((m) => m.text.includes("Phường tôi là phường nào?"))!;
+    const reply = tg.message({ id: STAFF }, { text: "Bạn ở phường An Hòa.", reply_to_message: { message_id: 1, date: 1_700_000_000, chat: { id: STAFF, type: "private" }, text: second.text.replace(/<[^>]+>/g, "") } });
+    expect(await say(reply)).toContain("Đã gửi câu trả lời cho yêu cầu");
+    expect(api.sent(donor.id).at(-1)!.text).toBe("💬 Cán bộ chiến dịch trả lời bạn:\nBạn ở phường An Hòa.");
+    expect(await app.records.handoffs.open()).toEqual([]);
     // Anyone else's /reply is an ordinary message.
     expect(await say(tg.text(donor, `/reply ${code} xin chào`))).not.toContain("Đã gửi câu trả lời");
   });

@@ -119,9 +119,13 @@ export class TelegramChannel {
     }
     const inbound = event.inbound;
     const chatId = inbound.conversationId;
-    if (inbound.text?.startsWith("/") && this.staff.isStaff(inbound.userId)) {
+    // A staff member replying (Telegram's "Reply") to a request alert answers that request.
+    const replyTo = "message" in update ? (update.message as { reply_to_message?: { text?: string } }).reply_to_message?.text : undefined;
+    const alertCode = replyTo && inbound.text && !inbound.text.startsWith("/") ? /\/reply ([0-9a-f]{8})\b/.exec(replyTo)?.[1] : undefined;
+    const staffText = alertCode ? `/reply ${alertCode} ${inbound.text}` : inbound.text;
+    if (staffText?.startsWith("/") && this.staff.isStaff(inbound.userId)) {
       const lang = Engine.languageFor(inbound.locale, this.app.config.DEFAULT_LANGUAGE);
-      const answer = await this.staff.handle(inbound.userId, inbound.text, lang);
+      const answer = await this.staff.handle(inbound.userId, staffText, lang);
       if (answer !== null) {
         for (const call of renderForTelegram(chatId, [{ text: answer }])) await this.sender.call("sendMessage", { ...call });
         return;

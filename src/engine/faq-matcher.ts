@@ -60,11 +60,13 @@ export class FaqMatcher {
       return words.size > 0 ? words : new Set(terms);
     };
     const asked = counted(query);
-    // The words any sample of the best entry matched: "nhà tôi là hộ nghèo, làm sao xin hỗ trợ"
-    // is two of its samples in one sentence.
-    const matched = results.filter((r) => r.faq === best.faq).flatMap((r) => r.queryTerms);
-    const found = [...counted(matched)].filter((t) => asked.has(t)).length;
+    const share = (terms: string[]) => [...counted(terms)].filter((t) => asked.has(t)).length / asked.size;
+    // When the best sample already covers half of the question, the words any sample of its entry
+    // matched count: "nhà tôi là hộ nghèo, làm sao xin hỗ trợ" is two of its samples in one
+    // sentence. Below half, no: "đăng ký học tiếng anh" is not "đăng ký" + "tôi muốn ủng hộ".
+    const single = share(best.queryTerms);
+    const confidence = single >= 0.5 ? share(results.filter((r) => r.faq === best.faq).flatMap((r) => r.queryTerms)) : single;
     const entry = this.byId.get(best.faq as string);
-    return entry ? { entry, confidence: found / asked.size } : null;
+    return entry ? { entry, confidence } : null;
   }
 }

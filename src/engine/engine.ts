@@ -26,7 +26,7 @@ export interface EngineOptions {
 }
 
 /** Below this share of matched words a question is not taken as a FAQ question. */
-const FAQ_CONFIDENCE = 0.6;
+export const FAQ_CONFIDENCE = 0.6;
 const MAX_STEPS_PER_TURN = 200;
 
 /**

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { ACTION_NAMES } from "../../src/engine/action.ts";
+import { FAQ_CONFIDENCE } from "../../src/engine/engine.ts";
+import { FaqMatcher } from "../../src/engine/faq-matcher.ts";
+import { loadFlowBundle } from "../../src/engine/flow-loader.ts";
+
+const bundle = loadFlowBundle("flows", "locales", ACTION_NAMES);
+const matcher = new FaqMatcher(bundle.faq, bundle.commands);
+const answer = (text: string) => {
+  const m = matcher.match(text);
+  return m && m.confidence >= FAQ_CONFIDENCE ? m.entry.id : null;
+};
+
+/** Sample phrasings change the ranking of every entry: these guard what people were seen typing. */
+describe("FAQ matching of what people type", () => {
+  it.each([
+    ["nhà tôi là hộ nghèo, làm sao xin hỗ trợ?", "need_help"],
+    ["my family is poor, can the fund help me?", "need_help"],
+    ["tôi cần tiền", "need_help"],
+    ["quỹ đã quyên góp được bao nhiêu rồi?", "progress"],
+    ["how much has been raised", "progress"],
+    ["nên ủng hộ bao nhiêu", "how_much"],
+    ["số hotline là gì", "contact"],
+    ["ủng hộ tiền", "how_to_donate"],
+    ["stk quỹ là gì vậy", "bank_account"],
+    ["xem dữ liệu của tôi", "my_data_intent"],
+    ["xóa dữ liệu của tôi", "forget_intent"],
+    ["rút lại đồng ý", "forget_intent"],
+  ])("%j → %s", (text, entry) => {
+    expect(answer(text)).toBe(entry);
+  });
+
+  it.each(["tôi muốn đăng ký học tiếng anh", "tôi muốn hỏi về thời tiết ngày mai", "giá vàng hôm nay bao nhiêu", "kết quả bóng đá", "tell me a joke", "ngân hàng nào lãi suất cao"])("%j is not a campaign question", (text) => {
+    expect(answer(text)).toBeNull();
+  });
+});

@@ -286,6 +286,7 @@ export class Engine {
       frame.step++;
       return;
     }
+    if (value === undefined && text && this.correctAmount(session, frame, step, text, out)) return;
     if (value === undefined && text && step.faq !== false) {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match.entry, text, out);
@@ -303,6 +304,23 @@ export class Engine {
     }
     const specific = !result.ok && result.reason ? step.reasks?.[result.reason] : undefined;
     out.push(this.askReply(step, session, specific ?? step.reask ?? step.prompt, specific ? { amount: result.read } : undefined));
+  }
+
+  /**
+   * "À nhầm, 1 triệu" typed at a later question (up to `corrected.until`) of a flow whose amount
+   * question is `corrected:`: the amount is replaced, the copy says so, and the question waiting
+   * is asked again. After `until` (the pledge is saved) a new amount is not a correction.
+   */
+  private correctAmount(session: Session, frame: Frame, step: Extract<LoadedStep, { kind: "ask" }>, text: string, out: Reply[]): boolean {
+    if (step.ask === "amount") return false;
+    const target = this.bundle.flows.get(frame.flow)?.steps.find((s) => s.kind === "ask" && s.corrected !== undefined && s.slot in session.slots);
+    if (target?.kind !== "ask" || !target.corrected || frame.step > this.indexOf(frame.flow, target.corrected.until)) return false;
+    const amount = this.understanding.amountIn(text);
+    if (amount === undefined) return false;
+    session.slots[target.slot] = amount;
+    out.push(this.renderer.say(target.corrected.say, this.renderer.context(session)));
+    this.reprompt(session);
+    return true;
   }
 
   /** "Back": forget the last answer of the running flow and ask that question again. */

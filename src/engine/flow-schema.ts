@@ -89,12 +89,19 @@ export const stepSchemas = {
       faq: z.boolean().optional(),
       /** Said when from_request read the slot, so the person sees what was understood. */
       heard: localeKey.optional(),
+      /**
+       * On an amount: a pledgeable amount typed at a later question of the flow, up to the step
+       * `until` ("à nhầm, 1 triệu" before the pledge is confirmed), replaces it; `say` is said,
+       * then that question is asked again.
+       */
+      corrected: z.object({ say: localeKey, until: stepId }).strict().optional(),
       offer_contact: z.boolean().optional(),
       buttons: z.array(button).optional(),
     })
     .strict()
     .refine((s) => (s.ask === "choice") === (s.choices !== undefined && s.choices.length > 0), "a choice question needs choices, and only a choice question has them")
-    .refine((s) => s.reasks === undefined || s.ask === "amount", "only an amount question has reasks (too_small, too_large, foreign_currency, wage)"),
+    .refine((s) => s.reasks === undefined || s.ask === "amount", "only an amount question has reasks (too_small, too_large, foreign_currency, wage)")
+    .refine((s) => s.corrected === undefined || s.ask === "amount", "only an amount question can be corrected later (corrected)"),
   branch: z.object({ ...base, branch: z.array(z.object({ when: conditionSchema, goto: stepId }).strict()).min(1), else: stepId.optional() }).strict(),
   goto: z.object({ ...base, goto: stepId }).strict(),
   call: z.object({ ...base, call: flowId }).strict(),

@@ -61,6 +61,10 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
           if (step.reask) checkKey(where, step.reask);
           for (const key of Object.values(step.reasks ?? {})) checkKey(where, key);
           if (step.heard) checkKey(where, step.heard);
+          if (step.corrected) {
+            checkKey(where, step.corrected.say);
+            if (!ids.has(step.corrected.until)) problems.push(`${where}: corrected.until names unknown step "${step.corrected.until}"`);
+          }
           for (const c of step.choices ?? []) {
             checkKey(where, c.label);
             // Compared folded: "👍" would fold to nothing and match "?" or "..." as well.

@@ -88,6 +88,11 @@ describe("flow validation", () => {
     expect(misplaced).toEqual([expect.stringMatching(/pledge\.yaml: .*only an amount question has reasks/)]);
   });
 
+  it("checks where an amount's correction ends", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "until: confirm }", "until: confrim }"));
+    expect(problems).toEqual([expect.stringMatching(/pledge\.yaml: flow "pledge", step "amount": corrected\.until names unknown step "confrim"/)]);
+  });
+
   it("refuses a choice match word without letters or digits, which would match any punctuation", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", 'match: ["xác nhận",', 'match: ["👍", "xác nhận",'));
     expect(problems).toEqual([expect.stringMatching(/pledge\.yaml: flow "pledge", step "confirm": choice "confirm" match "👍" has no letters or digits/)]);

@@ -95,6 +95,10 @@ describe("admin API", () => {
 
     expect((await call("GET", "/admin/api/pledges?status=pledged&method=transfer,cash")).json.pledges.map((p: any) => p.reference)).toEqual([third, contact]);
     expect((await call("GET", "/admin/api/pledges?since=2030-01-01")).json.pledges).toEqual([]);
+    // A donor calls: found by the phone they give, however they write it.
+    expect((await call("GET", `/admin/api/pledges?phone=${encodeURIComponent("0912 345 678")}`)).json.pledges.map((p: any) => p.reference)).toEqual([contact]);
+    expect((await call("GET", "/admin/api/pledges?phone=%2B84912345678")).json.pledges.map((p: any) => p.reference)).toEqual([contact]);
+    expect((await call("GET", "/admin/api/pledges?phone=12345")).json.error).toMatch(/^phone: not a Vietnamese phone number/);
     expect((await call("GET", "/admin/api/pledges?status=unpaid")).json.error).toMatch(/^status/);
     expect((await call("GET", "/admin/api/pledges?before=bm90LWEtY3Vyc29y")).json.error).toMatch(/^before: not a cursor/);
     expect((await call("GET", "/admin/api/pledges?limit=5000")).status).toBe(400);
@@ -110,7 +114,8 @@ describe("admin API", () => {
     expect(lines[2]).toMatch(new RegExp(`^${contact},\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2},1000000,transfer,pledged,webchat,"'=HYPERLINK\\(""http://x""\\)",,Lê Thị Hoa,0912345678,0$`));
 
     const audit = (await call("GET", "/admin/api/audit?limit=20")).json.entries.filter((e: any) => e.action === "pledges.view");
-    expect(audit).toHaveLength(5); // refused queries read nothing
+    expect(audit).toHaveLength(7); // refused queries read nothing
+    expect(audit.map((e: any) => e.details)).toContainEqual({ phone: "…678", format: "json", count: 1 }); // not the number
     expect(audit.map((e: any) => e.details)).toContainEqual({ format: "csv", status: ["pledged"], count: 2 });
   });
 });

@@ -3,6 +3,7 @@ import type { App } from "../app.ts";
 import { toCsv } from "../http/csv.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
 import { validated } from "../http/validated.ts";
+import { parseVietnamesePhone } from "../engine/phone.ts";
 import { PLEDGE_METHODS, PLEDGE_STATUSES, type Pledge } from "../records/pledge.ts";
 import type { PledgeCursor, PledgeFilter } from "../records/pledge-list.ts";
 import { vietnamDayStart } from "./vietnam-day.ts";
@@ -22,6 +23,11 @@ const listQuery = z
     status: listOf(PLEDGE_STATUSES).optional(),
     method: listOf(PLEDGE_METHODS).optional(),
     organisation: z.string().trim().min(1).max(200).optional(),
+    // A donor on the phone: "0912 345 678" or "+84912345678" finds their pledges.
+    phone: z
+      .string()
+      .transform((p, ctx) => parseVietnamesePhone(p) ?? (ctx.addIssue({ code: "custom", message: "not a Vietnamese phone number" }), z.NEVER))
+      .optional(),
     since: z.iso.date().optional(),
     until: z.iso.date().optional(),
     limit: z.coerce.number().int().min(1).max(1_000).default(100),
@@ -35,7 +41,8 @@ const COLUMNS = ["reference", "createdAt", "amount", "method", "status", "channe
 
 /**
  * GET /admin/api/pledges: the pledges staff follow up (call a donor who consented, see who has
- * not paid), newest first, filtered by status, method, organisation and dates (Vietnam days);
+ * not paid, find a caller's pledges by phone), newest first, filtered by status, method,
+ * organisation, phone and dates (Vietnam days);
  * a page as JSON with the cursor of the next, or a CSV export for a spreadsheet. Every read is
  * in the audit log, as it shows personal data.
  */
@@ -45,7 +52,7 @@ export function mountPledgeRoutes(http: HttpServer, app: App, guarded: (handler:
     if (!q.ok) return q.response;
     const before = q.data.before ? cursorFrom(q.data.before) : undefined;
     if (q.data.before && !before) return { status: 400, body: { error: "before: not a cursor from a previous page" } };
-    const filter: PledgeFilter = { statuses: q.data.status, methods: q.data.method, organisation: q.data.organisation, since: vietnamDayStart(q.data.since), until: vietnamDayStart(q.data.until) };
+    const filter: PledgeFilter = { statuses: q.data.status, methods: q.data.method, organisation: q.data.organisation, phone: q.data.phone, since: vietnamDayStart(q.data.since), until: vietnamDayStart(q.data.until) };
 
     const csv = q.data.format === "csv";
     const pledges: Pledge[] = [];
@@ -60,8 +67,9 @@ export function mountPledgeRoutes(http: HttpServer, app: App, guarded: (handler:
       cursor = cursorOf(pledges[pledges.length - 1]!);
     }
     const next = more ? cursorText(cursorOf(pledges[pledges.length - 1]!)) : undefined;
-    const { format, limit, ...shown } = q.data;
-    await app.records.audit.record({ actor: "admin-api", action: "pledges.view", details: { ...shown, format, count: pledges.length }, at: app.now().toISOString() });
+    const { format, limit, phone, ...shown } = q.data;
+    // The audit says a phone was looked up, not the number.
+    await app.records.audit.record({ actor: "admin-api", action: "pledges.view", details: { ...shown, ...(phone ? { phone: `…${phone.slice(-3)}` } : {}), format, count: pledges.length }, at: app.now().toISOString() });
 
     if (!csv) return { status: 200, body: { pledges: pledges.map(staffView), ...(next ? { next } : {}) } };
     // Times in Vietnam, phones as dialled at home (0912…): what staff type and read.

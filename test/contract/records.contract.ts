@@ -79,6 +79,8 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect((await everything({ organisation, methods: ["cash"] }, 2)).map((p) => p.amount).sort()).toEqual([100_001, 100_003, 100_005]);
       expect((await everything({ organisation, statuses: ["pledged"], methods: ["transfer"] }, 10)).map((p) => p.amount).sort()).toEqual([100_002, 100_004, 100_006]);
       expect(await records.pledges.list({ organisation, since: new Date(Date.now() + 86_400_000) }, { limit: 10 })).toEqual([]);
+      expect((await everything({ organisation, phone: "+84912345678" }, 3))).toHaveLength(7);
+      expect(await records.pledges.list({ organisation, phone: "+84987654321" }, { limit: 10 })).toEqual([]);
       expect(await records.pledges.list({ organisation, until: new Date(Date.parse(made[0]!.createdAt)) }, { limit: 10 })).toEqual([]);
     });
 

@@ -79,6 +79,7 @@ export class MongoPledgeRepository implements PledgeRepository {
     if (filter.statuses?.length) and.push({ status: { $in: filter.statuses } });
     if (filter.methods?.length) and.push({ method: { $in: filter.methods } });
     if (filter.organisation !== undefined) and.push({ organisation: filter.organisation });
+    if (filter.phone !== undefined) and.push({ phone: filter.phone });
     if (filter.since) and.push({ createdAt: { $gte: filter.since.toISOString() } });
     if (filter.until) and.push({ createdAt: { $lt: filter.until.toISOString() } });
     const b = page.before;

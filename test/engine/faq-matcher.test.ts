@@ -26,6 +26,9 @@ describe("FAQ matching of what people type", () => {
     ["xem dữ liệu của tôi", "my_data_intent"],
     ["xóa dữ liệu của tôi", "forget_intent"],
     ["rút lại đồng ý", "forget_intent"],
+    ["em đóng rồi ạ", "paid_intent"],
+    ["mình nộp tiền mặt rồi", "paid_intent"], // paid, not "how do I pay cash"
+    ["nộp tiền mặt được không", "how_to_donate"],
   ])("%j → %s", (text, entry) => {
     expect(answer(text)).toBe(entry);
   });

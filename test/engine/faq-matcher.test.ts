@@ -29,6 +29,8 @@ describe("FAQ matching of what people type", () => {
     ["em đóng rồi ạ", "paid_intent"],
     ["mình nộp tiền mặt rồi", "paid_intent"], // paid, not "how do I pay cash"
     ["nộp tiền mặt được không", "how_to_donate"],
+    ["ok", "thanks"], // after the bot's last answer: not "I did not understand"
+    ["quỹ ở đâu?", "contact"],
   ])("%j → %s", (text, entry) => {
     expect(answer(text)).toBe(entry);
   });

@@ -275,6 +275,17 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(await say(reply)).toContain("Đã gửi câu trả lời cho yêu cầu");
     expect(api.sent(donor.id).at(-1)!.text).toBe("💬 Cán bộ chiến dịch trả lời bạn:\nBạn ở phường An Hòa.");
     expect(await app.records.handoffs.open()).toEqual([]);
+
+    // A person who blocked the bot since: staff are told why, in words, and the request stays open.
+    const gone: tg.Person = { id: 1905 };
+    await say(tg.text(gone, "gặp cán bộ"));
+    await say(tg.press(gone, "v:skip"));
+    const [open] = await app.records.handoffs.open();
+    api.block(gone.id);
+    const refused = await say(tg.text({ id: STAFF }, `/reply ${open!.id.replace(/-/g, "").slice(0, 8)} Chào bạn`));
+    expect(refused).toContain("người hỏi đã chặn bot");
+    expect(refused).toContain("vẫn mở");
+    expect(await app.records.handoffs.open()).toHaveLength(1);
     // Anyone else's /reply is an ordinary message.
     expect(await say(tg.text(donor, `/reply ${code} xin chào`))).not.toContain("Đã gửi câu trả lời");
   });

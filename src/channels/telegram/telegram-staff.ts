@@ -84,7 +84,7 @@ export class TelegramStaffCommands {
       const matches = (await this.records.handoffs.open()).filter((h) => handoffCode(h) === code);
       if (matches.length !== 1) return t("reply_not_found", { code });
       const outcome = await this.answer(matches[0]!, answer.slice(0, 1800), `telegram:${userId}`);
-      return outcome === "sent" ? t("reply_done", { code }) : t("reply_failed", { code, outcome });
+      return outcome === "sent" ? t("reply_done", { code }) : t("reply_failed", { code, outcome: t(`outcome.${outcome}`) });
     } catch (err) {
       if (err instanceof StoreUnavailableError) return t("unavailable");
       throw err;

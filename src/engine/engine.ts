@@ -1,7 +1,7 @@
 import type { Action } from "./action.ts";
 import { PAYLOAD_PATTERN, type FaqEntry, type LoadedStep } from "./flow-schema.ts";
 import type { FlowBundle } from "./flow-loader.ts";
-import { FaqMatcher } from "./faq-matcher.ts";
+import { FaqMatcher, type FaqMatch } from "./faq-matcher.ts";
 import type { Inbound } from "./inbound.ts";
 import { isLanguage, type Language } from "./locales.ts";
 import { Renderer, resolvePath, type TurnContext } from "./renderer.ts";
@@ -198,7 +198,7 @@ export class Engine {
     }
     const statesAmount = flows.amount !== undefined && this.understanding.amountIn(text) !== undefined;
     const match = statesAmount && !this.understanding.isQuestion(text) ? null : this.faq.match(text);
-    if (match && match.confidence >= FAQ_CONFIDENCE) this.answerTyped(session, match.entry, text, out);
+    if (match && match.confidence >= FAQ_CONFIDENCE) this.answerTyped(session, match, text, out);
     else if (statesAmount) {
       this.start(session, flows.amount!);
       session.vars.request = text;
@@ -233,7 +233,13 @@ export class Engine {
    * hộ" in the middle of a pledge), a flow keeps them and asks on, unless the sentence says something its
    * `from_request` questions read ("… 2 triệu"): then it starts again from that sentence.
    */
-  private answerTyped(session: Session, entry: FaqEntry, text: string, out: Reply[]): void {
+  private answerTyped(session: Session, match: FaqMatch, text: string, out: Reply[]): void {
+    const entry = match.entry;
+    // Nobody chose a language (Zalo says none): a question asked in English is answered in English.
+    if (!session.langSet && match.lang !== session.lang && this.understanding.writtenIn(text) === match.lang) {
+      session.lang = match.lang;
+      this.reprompt(session); // a question waiting is asked again in that language
+    }
     const running = session.stack[0]?.flow;
     if (entry.start && entry.start === running && session.history.some((h) => h.flow === running) && !this.requestFills(running, text, session.lang)) {
       out.push(this.renderer.say("common.continuing", this.renderer.context(session)));
@@ -275,7 +281,7 @@ export class Engine {
     // (unless the step asks for a question: `faq: false`).
     if (value === undefined && !inbound.contact && text.includes("?") && step.faq !== false) {
       const match = this.faq.match(text);
-      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match.entry, text, out);
+      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }
     const result = this.understanding.readSlot(step, inbound, value, this.choiceLabels(step, session.lang), offeredChoices(step, ctx));
     if (result.ok) {
@@ -289,7 +295,7 @@ export class Engine {
     if (value === undefined && text && this.correctAmount(session, frame, step, text, out)) return;
     if (value === undefined && text && step.faq !== false) {
       const match = this.faq.match(text);
-      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match.entry, text, out);
+      if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }
     frame.attempts = (frame.attempts ?? 0) + 1;
     if (frame.attempts >= step.max_attempts) {

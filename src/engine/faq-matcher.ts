@@ -1,9 +1,12 @@
 import MiniSearch from "minisearch";
 import type { Commands, FaqEntry } from "./flow-schema.ts";
+import type { Language } from "./locales.ts";
 import { foldText, words } from "./text-normalize.ts";
 
 export interface FaqMatch {
   entry: FaqEntry;
+  /** The language of the sample question that matched best. */
+  lang: Language;
   /** 0..1: the share of the question's meaningful words found in the best entry's sample questions. */
   confidence: number;
 }
@@ -14,7 +17,7 @@ export interface FaqMatch {
  * abbreviations are expanded ("ntn" → "nhu the nao") and filler words are dropped first.
  */
 export class FaqMatcher {
-  private readonly index: MiniSearch<{ id: number; faq: string; text: string }>;
+  private readonly index: MiniSearch<{ id: number; faq: string; lang: Language; text: string }>;
   private readonly byId: Map<string, FaqEntry>;
   private readonly stopWords: Set<string>;
 
@@ -26,7 +29,7 @@ export class FaqMatcher {
     this.stopWords = new Set(commands.stop_words.map(foldText));
     this.index = new MiniSearch({
       fields: ["text"],
-      storeFields: ["faq"],
+      storeFields: ["faq", "lang"],
       tokenize: (text) => this.terms(text),
       processTerm: (term) => term,
       // Vietnamese syllables are short and differ by one letter ("bang" and "vang"), so typos are
@@ -34,7 +37,7 @@ export class FaqMatcher {
       searchOptions: { fuzzy: (term) => (term.length >= 5 ? 1 : 0), prefix: (term) => term.length >= 5, combineWith: "OR" },
     });
     let id = 0;
-    this.index.addAll(entries.flatMap((e) => [...e.questions.vi, ...e.questions.en].map((text) => ({ id: id++, faq: e.id, text }))));
+    this.index.addAll(entries.flatMap((e) => [...e.questions.vi.map((text) => ({ lang: "vi" as const, text })), ...e.questions.en.map((text) => ({ lang: "en" as const, text }))].map((q) => ({ id: id++, faq: e.id, ...q }))));
   }
 
   /** Folded, abbreviation-expanded, filler-free words of a text. */
@@ -67,6 +70,6 @@ export class FaqMatcher {
     const single = share(best.queryTerms);
     const confidence = single >= 0.5 ? share(results.filter((r) => r.faq === best.faq).flatMap((r) => r.queryTerms)) : single;
     const entry = this.byId.get(best.faq as string);
-    return entry ? { entry, confidence } : null;
+    return entry ? { entry, lang: best.lang as Language, confidence } : null;
   }
 }

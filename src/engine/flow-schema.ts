@@ -189,6 +189,8 @@ export const commandsFileSchema = z
     /** How a sentence declining to answer starts ("thôi, tôi không muốn cho số điện thoại"): skips an optional question. */
     decline: z.array(z.string()).default([]),
     question_words: z.array(z.string()).default([]),
+    /** Common English words: a question written with them (and no Vietnamese letters) is answered in English when nobody chose a language. */
+    english_words: z.array(z.string()).default([]),
     abbreviations: z.record(z.string(), z.string()),
     stop_words: z.array(z.string()),
     flows: z

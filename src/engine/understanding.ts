@@ -2,6 +2,7 @@ import { inForeignCurrency, inWages, parseAmount } from "./amount-parser.ts";
 import type { Campaign } from "./campaign-schema.ts";
 import type { AskStep, Commands, SlotRejection } from "./flow-schema.ts";
 import type { Inbound } from "./inbound.ts";
+import type { Language } from "./locales.ts";
 import { PhraseSet } from "./phrase-set.ts";
 import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
@@ -14,6 +15,9 @@ const MAX_PLEDGE_WORDS = 30;
 function plainWords(text: string): string {
   return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
 }
+
+/** Letters only Vietnamese uses (with diacritics, and đ). */
+const VIETNAMESE_LETTERS = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]/i;
 
 /** An answer read from a turn; a refused one may say why (an amount outside the limits) and what was read. */
 export type SlotReading = { ok: true; value: SlotValue } | { ok: false; reason?: SlotRejection; read?: number };
@@ -34,6 +38,7 @@ export class Understanding {
   private readonly decline: string[];
   private readonly questionWords: string[];
   private readonly referencePattern: RegExp;
+  private readonly englishWords: Set<string>;
 
   constructor(
     commands: Commands,
@@ -52,6 +57,7 @@ export class Understanding {
     this.skip = new PhraseSet(commands.skip);
     this.decline = commands.decline.map((d) => `${foldText(d)} `);
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
+    this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
   }
 
@@ -60,6 +66,17 @@ export class Understanding {
     if (t.startsWith("/")) return this.folded.get(foldText(t.split(/\s/)[0]!)) ?? null;
     if (awaitingFreeText) return this.exact.get(lowerText(t).replace(/[.!]+$/, "")) ?? null;
     return this.folded.get(foldText(t)) ?? null;
+  }
+
+  /**
+   * The language a text is plainly written in, if it tells: Vietnamese letters ("ủng hộ"), or
+   * ASCII with an English word from commands.yaml ("how do I donate"). Vietnamese typed without
+   * diacritics ("ung ho ntn") tells nothing.
+   */
+  writtenIn(text: string): Language | undefined {
+    if (VIETNAMESE_LETTERS.test(text)) return "vi";
+    if (!/^[\x00-\x7F]*$/.test(text)) return undefined;
+    return text.toLowerCase().split(/[^a-z']+/).some((w) => this.englishWords.has(w)) ? "en" : undefined;
   }
 
   /** A pledge reference code in a text ("VNN-7K3M9Q", "mã vnn-7k3m9q của tôi"), upper-cased. */

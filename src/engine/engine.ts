@@ -200,6 +200,8 @@ export class Engine {
     const match = statesAmount && !this.understanding.isQuestion(text) ? null : this.faq.match(text);
     if (match && match.confidence >= FAQ_CONFIDENCE) this.answerTyped(session, match, text, out);
     else if (statesAmount) {
+      const written = this.understanding.writtenIn(text);
+      if (written) this.followLanguage(session, written);
       this.start(session, flows.amount!);
       session.vars.request = text;
     } else this.call(session, flows.fallback);
@@ -235,11 +237,7 @@ export class Engine {
    */
   private answerTyped(session: Session, match: FaqMatch, text: string, out: Reply[]): void {
     const entry = match.entry;
-    // Nobody chose a language (Zalo says none): a question asked in English is answered in English.
-    if (!session.langSet && match.lang !== session.lang && this.understanding.writtenIn(text) === match.lang) {
-      session.lang = match.lang;
-      this.reprompt(session); // a question waiting is asked again in that language
-    }
+    if (this.understanding.writtenIn(text) === match.lang) this.followLanguage(session, match.lang);
     const running = session.stack[0]?.flow;
     if (entry.start && entry.start === running && session.history.some((h) => h.flow === running) && !this.requestFills(running, text, session.lang)) {
       out.push(this.renderer.say("common.continuing", this.renderer.context(session)));
@@ -248,6 +246,13 @@ export class Engine {
     this.answerFaq(session, entry, out);
     // The sentence that started a flow, for its `from_request` questions ("… 1 triệu").
     if (entry.start) session.vars.request = text;
+  }
+
+  /** Nobody chose a language (Zalo says none): the bot answers in the one the person wrote in. */
+  private followLanguage(session: Session, lang: Language): void {
+    if (session.langSet || session.lang === lang) return;
+    session.lang = lang;
+    this.reprompt(session); // a question waiting is asked again in that language
   }
 
   /** True when a sentence answers one of a flow's `from_request` questions. */

@@ -71,7 +71,7 @@ export const stepSchemas = {
       slot: slotName,
       prompt: localeKey,
       reask: localeKey.optional(),
-      /** Copy for a refused answer by reason, instead of reask: an amount below or above the campaign's limits, or in another currency. */
+      /** Copy for a refused answer by reason, instead of reask: an amount below or above the campaign's limits, in another currency, or in wages. */
       reasks: z.object({ too_small: localeKey.optional(), too_large: localeKey.optional(), foreign_currency: localeKey.optional(), wage: localeKey.optional() } satisfies Record<SlotRejection, unknown>).strict().optional(),
       params: params.optional(),
       max_attempts: z.number().int().min(1).max(10).default(3),

@@ -70,13 +70,14 @@ export class Understanding {
 
   /**
    * The language a text is plainly written in, if it tells: Vietnamese letters ("ủng hộ"), or
-   * ASCII with an English word from commands.yaml ("how do I donate"). Vietnamese typed without
-   * diacritics ("ung ho ntn") tells nothing.
+   * ASCII with two English words from commands.yaml ("how do I donate"). Vietnamese typed
+   * without diacritics tells nothing, even with a word like "to" (tổ) or "do" in it.
    */
   writtenIn(text: string): Language | undefined {
     if (VIETNAMESE_LETTERS.test(text)) return "vi";
     if (!/^[\x00-\x7F]*$/.test(text)) return undefined;
-    return text.toLowerCase().split(/[^a-z']+/).some((w) => this.englishWords.has(w)) ? "en" : undefined;
+    const english = new Set(text.toLowerCase().split(/[^a-z']+/).filter((w) => this.englishWords.has(w)));
+    return english.size >= 2 ? "en" : undefined;
   }
 
   /** A pledge reference code in a text ("VNN-7K3M9Q", "mã vnn-7k3m9q của tôi"), upper-cased. */

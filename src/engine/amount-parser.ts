@@ -76,8 +76,12 @@ function tokenize(folded: string): Token[] | null {
       const num = parseNumeral(part, next !== undefined && next in BIG_WORDS);
       if (num === null) return null;
       tokens.push(num);
-    } else if (part === "muoi") {
+    } else if (part === "muoi" || part === "chuc") {
+      // "chục" is "ten" too: "chục nghìn" = 10.000, "5 chục nghìn" = 50.000.
       tokens.push({ kind: "tens" });
+    } else if (part === "nua") {
+      // "nửa triệu" = half a million; otherwise it is "nữa" (more), said around an amount.
+      if (i + 1 < parts.length && parts[i + 1]! in BIG_WORDS) tokens.push({ kind: "num", value: 0.5, digits: 0 });
     } else if (part === "tram" || part === "hundred") {
       tokens.push({ kind: "hundred" });
     } else if (part in BIG_WORDS) {

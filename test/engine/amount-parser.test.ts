@@ -38,6 +38,11 @@ describe("parseAmount", () => {
     ["tôi muốn quyên góp 1 triệu", 1_000_000],
     ["I'll give 500k", 500_000],
     ["0,5 triệu", 500_000],
+    ["nửa triệu", 500_000],
+    ["1 chục nghìn", 10_000],
+    ["5 chục nghìn", 50_000],
+    ["chục triệu", 10_000_000],
+    ["500k nữa", 500_000], // "nữa" (more) is not "nửa" (half)
   ])("reads %s as %d VND", (text, value) => {
     expect(parseAmount(text)).toBe(value);
   });

@@ -30,7 +30,7 @@ afterEach(async () => {
 async function boot(env: Record<string, string> = {}, today = "2019-10-20"): Promise<void> {
   app = await testApp({
     today,
-    env: { TELEGRAM_STAFF_IDS: "555", TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: "s3cret_webhook-token-0123456789", TELEGRAM_API_ROOT: api.root, ADMIN_TOKEN: ADMIN, QUIET_HOURS: "off", BROADCAST_RATE_TELEGRAM: "0", BROADCAST_PAUSE_POLL_MS: "20", BROADCAST_MAX_WAIT_MS: "20", ...env },
+    env: { TELEGRAM_STAFF_IDS: "555", STAFF_DIGEST_AT: "off", TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: "s3cret_webhook-token-0123456789", TELEGRAM_API_ROOT: api.root, ADMIN_TOKEN: ADMIN, QUIET_HOURS: "off", BROADCAST_RATE_TELEGRAM: "0", BROADCAST_PAUSE_POLL_MS: "20", BROADCAST_MAX_WAIT_MS: "20", ...env },
   });
   http = buildServer(app);
   services = await startServices(app, http);

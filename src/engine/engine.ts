@@ -189,6 +189,7 @@ export class Engine {
    */
   private onFreeText(session: Session, text: string, out: Reply[]): void {
     const flows = this.bundle.commands.flows;
+    if (flows.acknowledge && this.understanding.isAcknowledgement(text)) return this.call(session, flows.acknowledge);
     // A reference code ("VNN-7K3M9Q", "mã vnn-7k3m9q"): that pledge's flow, with the code as its argument.
     const reference = flows.reference ? this.understanding.referenceIn(text) : undefined;
     if (reference) {

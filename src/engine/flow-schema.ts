@@ -189,12 +189,14 @@ export const commandsFileSchema = z
     /** How a sentence declining to answer starts ("thôi, tôi không muốn cho số điện thoại"): skips an optional question. */
     decline: z.array(z.string()).default([]),
     question_words: z.array(z.string()).default([]),
+    /** Messages that only acknowledge ("👍", "🙏"), answered by flows.acknowledge rather than "not understood". */
+    acknowledge: z.array(z.string()).default([]),
     /** Common English words: a question written with them (and no Vietnamese letters) is answered in English when nobody chose a language. */
     english_words: z.array(z.string()).default([]),
     abbreviations: z.record(z.string(), z.string()),
     stop_words: z.array(z.string()),
     flows: z
-      .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId, amount: flowId.optional(), reference: flowId.optional() })
+      .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId, amount: flowId.optional(), reference: flowId.optional(), acknowledge: flowId.optional() })
       .strict(),
   })
   .strict();

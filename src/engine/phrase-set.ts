@@ -23,6 +23,7 @@ export class PhraseSet {
   }
 }
 
+/** Marks and spaces dropped, repeats folded: "👍 👍👍" is "👍". */
 function symbolKey(text: string): string {
-  return text.replace(EMOJI_MARKS, "").replace(/\s+/g, "");
+  return text.replace(EMOJI_MARKS, "").replace(/\s+/g, "").replace(/(.)\1+/gu, "$1");
 }

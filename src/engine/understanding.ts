@@ -36,6 +36,7 @@ export class Understanding {
   private readonly no: PhraseSet;
   private readonly skip: PhraseSet;
   private readonly decline: string[];
+  private readonly acknowledge: PhraseSet;
   private readonly questionWords: string[];
   private readonly referencePattern: RegExp;
   private readonly englishWords: Set<string>;
@@ -56,6 +57,7 @@ export class Understanding {
     this.no = new PhraseSet(commands.no);
     this.skip = new PhraseSet(commands.skip);
     this.decline = commands.decline.map((d) => `${foldText(d)} `);
+    this.acknowledge = new PhraseSet(commands.acknowledge);
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
@@ -90,6 +92,11 @@ export class Understanding {
     if (text.includes("?")) return true;
     const words = ` ${plainWords(text)} `;
     return this.questionWords.some((q) => words.includes(` ${q} `));
+  }
+
+  /** A message that only acknowledges ("👍", "🙏"). */
+  isAcknowledgement(text: string): boolean {
+    return this.acknowledge.has(text);
   }
 
   /** A skip word ("bỏ qua"), or a sentence that declines to answer ("thôi, không muốn cho số"). */

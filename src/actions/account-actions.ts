@@ -3,7 +3,7 @@ import type { Campaign } from "../engine/campaign-schema.ts";
 import { foldText } from "../engine/text-normalize.ts";
 import type { Records } from "../records/ports.ts";
 import type { StaffAlerts } from "../staff/staff-alerts.ts";
-import { vietnamDate } from "./pledge-actions.ts";
+import { vietnamDate } from "../time/vietnam-time.ts";
 
 /**
  * Opts the user in to campaign messages on this channel, with their organisation for audiences

@@ -1,6 +1,7 @@
 import type { Action } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
 import { PLEDGE_METHODS, type Pledge, type PledgeMethod } from "../records/pledge.ts";
+import { vietnamDate } from "../time/vietnam-time.ts";
 
 /**
  * Saves the pledge in slots. Personal fields are kept only when slots.consent is true.
@@ -48,13 +49,6 @@ export function listPledges(records: Records): Action {
 /** What flows show of a pledge (no personal fields). */
 function pledgeView(p: Pledge): Record<string, unknown> {
   return { reference: p.reference, amount: p.amount, method: p.method, status: p.status, date: vietnamDate(p.createdAt) };
-}
-
-const VIETNAM_DATE = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" });
-
-/** "2019-10-19T23:30:00Z" → "20/10/2019": dates are shown as people in Vietnam saw them. */
-export function vietnamDate(iso: string): string {
-  return VIETNAM_DATE.format(new Date(iso));
 }
 
 /** Records explicit consent with the wording key and version the user saw (flow `with`). */

@@ -1,5 +1,6 @@
 import type { Action } from "../engine/action.ts";
 import type { Campaign } from "../engine/campaign-schema.ts";
+import { vietnamDay } from "../time/vietnam-time.ts";
 
 export interface SmsLine {
   /** How many identical messages to send. */
@@ -29,12 +30,9 @@ export function smsLink(shortNumber: string, body: string): string {
   return `sms:${shortNumber}?body=${encodeURIComponent(body)}`;
 }
 
-/** YYYY-MM-DD in Vietnam; built once (a formatter costs more to build than to use). */
-const VIETNAM_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
-
 /** Sets vars.sms_state to "before", "open" or "closed" from the campaign's SMS window (Vietnam time). */
 export const smsWindow: Action = async ({ session, campaign, now }) => {
-  const today = VIETNAM_DAY.format(now);
+  const today = vietnamDay(now);
   session.vars.sms_state = today < campaign.sms.opens ? "before" : today > campaign.sms.closes ? "closed" : "open";
 };
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { App } from "../app.ts";
 import { mountBroadcastRoutes } from "./broadcast-routes.ts";
 import { mountPledgeRoutes } from "./pledge-routes.ts";
-import { vietnamDayStart } from "./vietnam-day.ts";
+import { vietnamDayStart } from "../time/vietnam-time.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
 import { SharedSecret } from "../http/shared-secret.ts";
 import { validated, validatedJsonBody } from "../http/validated.ts";

@@ -6,7 +6,7 @@ import { validated } from "../http/validated.ts";
 import { parseVietnamesePhone } from "../engine/phone.ts";
 import { PLEDGE_METHODS, PLEDGE_STATUSES, type Pledge } from "../records/pledge.ts";
 import type { PledgeCursor, PledgeFilter } from "../records/pledge-list.ts";
-import { vietnamDayStart } from "./vietnam-day.ts";
+import { vietnamDayStart, vietnamMinute } from "../time/vietnam-time.ts";
 
 /** A CSV export reads pages of this size, up to EXPORT_MAX rows; the rest is one `before` away. */
 const EXPORT_PAGE = 1_000;
@@ -73,7 +73,7 @@ export function mountPledgeRoutes(http: HttpServer, app: App, guarded: (handler:
 
     if (!csv) return { status: 200, body: { pledges: pledges.map(staffView), ...(next ? { next } : {}) } };
     // Times in Vietnam, phones as dialled at home (0912…): what staff type and read.
-    const rows = pledges.map((p) => COLUMNS.map((c) => ({ ...staffView(p), createdAt: vietnamTime(p.createdAt), phone: p.phone?.replace(/^\+84/, "0") })[c]));
+    const rows = pledges.map((p) => COLUMNS.map((c) => ({ ...staffView(p), createdAt: vietnamMinute(p.createdAt), phone: p.phone?.replace(/^\+84/, "0") })[c]));
     return {
       status: 200,
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="pledges-${app.now().toISOString().slice(0, 10)}.csv"`, ...(next ? { "x-next-before": next } : {}) },
@@ -92,9 +92,4 @@ const cursorText = (c: PledgeCursor) => Buffer.from(`${c.createdAt}|${c.id}`).to
 function cursorFrom(text: string): PledgeCursor | undefined {
   const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|([0-9a-f]{32})$/.exec(Buffer.from(text, "base64url").toString("utf8"));
   return m ? { createdAt: m[1]!, id: m[2]! } : undefined;
-}
-
-/** "2026-11-30 07:15" in Vietnam time, as staff read it in a spreadsheet. */
-function vietnamTime(iso: string): string {
-  return new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
 }

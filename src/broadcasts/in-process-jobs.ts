@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { errorInfo } from "../log/error-info.ts";
-import { nextVietnamTime } from "../staff/daily-time.ts";
+import { nextVietnamTime } from "../time/vietnam-time.ts";
 import type { Batch, BroadcastJobs, JobHandlers } from "./jobs.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { vietnamDate } from "../actions/pledge-actions.ts";
+import { vietnamDate } from "../time/vietnam-time.ts";
 import { isLanguage, type Language } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
 import { oneMessage } from "../channels/reply-text.ts";

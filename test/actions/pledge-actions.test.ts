@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { vietnamDate } from "../../src/actions/pledge-actions.ts";
+import { vietnamDate } from "../../src/time/vietnam-time.ts";
 
 describe("vietnamDate", () => {
   it("shows a pledge's date as people in Vietnam saw it", () => {

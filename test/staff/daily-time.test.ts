@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dailyCron, nextVietnamTime } from "../../src/staff/daily-time.ts";
+import { dailyCron } from "../../src/staff/daily-time.ts";
+import { nextVietnamTime } from "../../src/time/vietnam-time.ts";
 
 describe("the staff digest's time of day (Vietnam, UTC+7)", () => {
   it("is the next time the clock in Vietnam reads it", () => {

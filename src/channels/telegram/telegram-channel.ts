@@ -14,7 +14,7 @@ import { BROADCAST_COMMANDS } from "./telegram-broadcast-commands.ts";
 import { TelegramStaffCommands, handoffCode } from "./telegram-staff.ts";
 import type { HandoffRequest } from "../../records/ports.ts";
 import { answerHandoff } from "../../staff/answer-handoff.ts";
-import { vietnamDate } from "../../actions/pledge-actions.ts";
+import { vietnamClock, vietnamDate } from "../../time/vietnam-time.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
 /** Telegram reads only the status of a webhook answer (unless its body names a Bot API method): an empty 200 costs least. */
@@ -148,7 +148,7 @@ export class TelegramChannel {
   /** A new "talk to staff" request, to every staff member's chat, with the code to answer it by /reply. */
   private async alertStaff(request: HandoffRequest): Promise<void> {
     const lang = this.app.config.DEFAULT_LANGUAGE;
-    await this.toStaff(this.app.engine.text("staff.handoff_alert", lang, { channel: request.channel, time: vietnamTime(request.requestedAt), question: request.question ?? "", code: handoffCode(request) }));
+    await this.toStaff(this.app.engine.text("staff.handoff_alert", lang, { channel: request.channel, time: vietnamClock(request.requestedAt), question: request.question ?? "", code: handoffCode(request) }));
   }
 
   /** The end-of-day digest: the day's and the campaign's totals, and the requests still waiting for staff. */
@@ -181,10 +181,3 @@ export class TelegramChannel {
     if (failed) this.app.log.warn({ failed }, "telegram: some setMyCommands calls failed (a staff member may not have started the bot yet)");
   }
 }
-
-/** "14:05 30/11" in Vietnam time, for staff alerts. */
-function vietnamTime(iso: string): string {
-  return VIETNAM_TIME.format(new Date(iso));
-}
-
-const VIETNAM_TIME = new Intl.DateTimeFormat("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });

@@ -4,12 +4,7 @@ import { TelegramBroadcastCommands } from "./telegram-broadcast-commands.ts";
 import type { Language } from "../../engine/locales.ts";
 import { StoreUnavailableError, type HandoffRequest, type PledgeTotals, type Records } from "../../records/ports.ts";
 import type { HandoffAnswer } from "../../staff/answer-handoff.ts";
-
-/** Midnight today in Vietnam, as a Date. */
-export function startOfVietnamDay(now: Date): Date {
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" }).format(now);
-  return new Date(`${day}T00:00:00+07:00`);
-}
+import { startOfVietnamDay } from "../../time/vietnam-time.ts";
 
 /** The short code staff answer a request by (/reply CODE …): the start of its id. */
 export function handoffCode(request: HandoffRequest): string {

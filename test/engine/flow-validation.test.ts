@@ -61,7 +61,7 @@ describe("flow validation", () => {
       replaceIn(d, "flows/account.yaml", "action: handoff", "action: hand_off");
       replaceIn(d, "flows/sms.yaml", "call: sms_guidance", "call: sms_guide");
     });
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/flow "handoff", step "#2": unknown action "hand_off"/), expect.stringMatching(/flow "sms", step "#2": unknown flow "sms_guide"/)]));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/flow "handoff", step "#2": unknown action "hand_off"/), expect.stringMatching(/flow "sms", step "#4": unknown flow "sms_guide"/)]));
   });
 
   it("fails when the campaign data lacks a field the flows or the copy need", () => {

@@ -77,6 +77,7 @@ export const paymentAccounts: Action = async ({ session, campaign }) => {
  */
 export function findOwnPledge(records: Records): Action {
   return async ({ session, userKey, params }) => {
+    delete session.vars.pledge; // never one found by an earlier flow
     const reference = String(session.vars.arg ?? "").toUpperCase();
     // Typed ("tôi đã chuyển khoản rồi"), not pressed on a reminder: the user's newest unpaid pledge,
     // which the flow names before changing anything.

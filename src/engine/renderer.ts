@@ -10,7 +10,8 @@ export interface TurnContext {
   slots: Record<string, unknown>;
   vars: Record<string, unknown>;
   campaign: Record<string, unknown>;
-  session: { lang: Language; org?: string };
+  /** flow: the flow the person is in (a flow called for an answer reads what it was called from). */
+  session: { lang: Language; org?: string; flow?: string };
   item?: unknown;
   /** What this turn's refused answer was read as (input.amount), for a reask that says it. */
   input?: Record<string, unknown>;
@@ -48,7 +49,7 @@ export class Renderer {
   }
 
   context(session: Session, item?: unknown): TurnContext {
-    return { slots: session.slots, vars: session.vars, campaign: this.campaignViews[session.lang], session: { lang: session.lang, org: session.org }, item };
+    return { slots: session.slots, vars: session.vars, campaign: this.campaignViews[session.lang], session: { lang: session.lang, org: session.org, flow: session.stack[0]?.flow }, item };
   }
 
   /** Campaign facts as copy names them in one language. */

@@ -198,7 +198,10 @@ export class Engine {
       return;
     }
     const statesAmount = flows.amount !== undefined && this.understanding.amountIn(text) !== undefined;
-    const match = statesAmount && !this.understanding.isQuestion(text) ? null : this.faq.match(text);
+    const statement = statesAmount && !this.understanding.isQuestion(text);
+    const found = this.faq.match(text);
+    // A statement of an amount is a pledge, unless it matches an entry that takes amounts ("đổi thành 1 triệu").
+    const match = found && (!statement || found.entry.amounts) ? found : null;
     if (match && match.confidence >= FAQ_CONFIDENCE) this.answerTyped(session, match, text, out);
     else if (statesAmount) {
       const written = this.understanding.writtenIn(text);
@@ -245,8 +248,9 @@ export class Engine {
       return this.reprompt(session);
     }
     this.answerFaq(session, entry, out);
-    // The sentence that started a flow, for its `from_request` questions ("… 1 triệu").
-    if (entry.start) session.vars.request = text;
+    // The sentence that started a flow, for its `from_request` questions ("… 1 triệu"), or that
+    // stated an amount to an entry that takes one ("đổi thành 1 triệu").
+    if (entry.start || (entry.amounts && this.understanding.amountIn(text) !== undefined)) session.vars.request = text;
   }
 
   /** Nobody chose a language (Zalo says none): the bot answers in the one the person wrote in. */
@@ -404,9 +408,12 @@ export class Engine {
           frame.step++;
           this.call(session, step.call);
           break;
-        case "start":
+        case "start": {
+          const request = step.with_request ? session.vars.request : undefined;
           this.start(session, step.start);
+          if (typeof request === "string") session.vars.request = request;
           break;
+        }
         case "action": {
           const params = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, typeof v === "string" && /^(slots|vars|campaign|session)\./.test(v) ? resolvePath(ctx, v) : v]));
           try {

@@ -105,7 +105,8 @@ export const stepSchemas = {
   branch: z.object({ ...base, branch: z.array(z.object({ when: conditionSchema, goto: stepId }).strict()).min(1), else: stepId.optional() }).strict(),
   goto: z.object({ ...base, goto: stepId }).strict(),
   call: z.object({ ...base, call: flowId }).strict(),
-  start: z.object({ ...base, start: flowId }).strict(),
+  /** `with_request`: the sentence that led here (vars.request) goes along, for the flow's `from_request` questions. */
+  start: z.object({ ...base, start: flowId, with_request: z.literal(true).optional() }).strict(),
   action: z.object({ ...base, action: z.string(), with: z.record(z.string(), z.union([scalar, valuePath])).optional(), on_error: stepId.optional() }).strict(),
   clear: z.object({ ...base, clear: z.array(z.union([slotName, valuePath])).min(1) }).strict(),
   set: z.object({ ...base, set: z.record(slotName, z.union([scalar, z.null()])) }).strict(),
@@ -161,10 +162,16 @@ export const faqFileSchema = z
           call: flowId.optional(),
           /** A flow to switch to (what the user asked to do), leaving any question in progress. */
           start: flowId.optional(),
+          /**
+           * Also matches a sentence that states an amount ("đổi thành 1 triệu"), which otherwise
+           * starts a pledge; the flow finds the sentence in vars.request.
+           */
+          amounts: z.literal(true).optional(),
           questions: z.object({ vi: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) }).strict(),
         })
         .strict()
-        .refine((f) => f.answer !== undefined || f.call !== undefined || f.start !== undefined, "an entry needs an answer, a flow to call or a flow to start"),
+        .refine((f) => f.answer !== undefined || f.call !== undefined || f.start !== undefined, "an entry needs an answer, a flow to call or a flow to start")
+        .refine((f) => !f.amounts || f.call !== undefined || f.start !== undefined, { message: "amounts needs a flow (call or start) to read the sentence", path: ["amounts"] }),
     ),
   })
   .strict();

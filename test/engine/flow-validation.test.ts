@@ -64,6 +64,11 @@ describe("flow validation", () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/flow "handoff", step "#2": unknown action "hand_off"/), expect.stringMatching(/flow "sms", step "#4": unknown flow "sms_guide"/)]));
   });
 
+  it("refuses an FAQ entry that takes amounts with no flow to read them", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/faq.yaml", "    call: change_pledge #", "    answer: account.change_none #"));
+    expect(problems).toEqual([expect.stringMatching(/faq\.yaml.*amounts needs a flow \(call or start\) to read the sentence/)]);
+  });
+
   it("fails when the campaign data lacks a field the flows or the copy need", () => {
     const missingSchemaField = problemsAfter((d) => replaceIn(d, "flows/campaign.yaml", '  short_number: "1408"\n', ""));
     expect(missingSchemaField).toEqual([expect.stringMatching(/campaign\.yaml: at sms\.short_number/)]);

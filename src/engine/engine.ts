@@ -208,7 +208,12 @@ export class Engine {
       if (written) this.followLanguage(session, written);
       this.start(session, flows.amount!);
       session.vars.request = text;
-    } else this.call(session, flows.fallback);
+    } else {
+      // "I live in Hanoi, can I donate?" not understood: at least say so in English.
+      const written = this.understanding.writtenIn(text);
+      if (written) this.followLanguage(session, written);
+      this.call(session, flows.fallback);
+    }
   }
 
   /**

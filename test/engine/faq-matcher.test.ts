@@ -35,6 +35,9 @@ describe("FAQ matching of what people type", () => {
     ["em ghi nhầm tiền rồi", "change_pledge"],
     ["I want to change my pledge", "change_pledge"],
     ["doanh nghiệp ủng hộ thế nào", "how_to_donate"], // not the union answer
+    ["chào bot, mình muốn hỏi chút", "wants_to_ask"], // before: not understood
+    ["có ai không", "wants_to_ask"], // before: what the money is for
+    ["tôi muốn ủng hộ nhưng chưa biết bao nhiêu", "how_much"],
   ])("%j → %s", (text, entry) => {
     expect(answer(text)).toBe(entry);
   });

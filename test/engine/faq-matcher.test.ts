@@ -38,6 +38,8 @@ describe("FAQ matching of what people type", () => {
     ["chào bot, mình muốn hỏi chút", "wants_to_ask"], // before: not understood
     ["có ai không", "wants_to_ask"], // before: what the money is for
     ["tôi muốn ủng hộ nhưng chưa biết bao nhiêu", "how_much"],
+    ["có được khấu trừ thuế không", "tax"], // before: not understood
+    ["is my donation tax deductible?", "tax"],
   ])("%j → %s", (text, entry) => {
     expect(answer(text)).toBe(entry);
   });

@@ -12,6 +12,12 @@ export function parseVietnamesePhone(input: string): string | null {
   return phone.number;
 }
 
+/** A stored number as people write it at home ("+84912345678" → "0912 345 678"); anything else as it is. */
+export function nationalPhone(value: string): string {
+  const phone = parsePhoneNumberFromString(value, "VN");
+  return phone?.isValid() ? phone.formatNational() : value;
+}
+
 /** A phone number safe to show or log: "+8491*****78". */
 export function maskPhone(e164: string): string {
   if (e164.length <= 6) return "*".repeat(e164.length);

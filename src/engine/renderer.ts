@@ -2,6 +2,7 @@ import i18next, { type i18n } from "i18next";
 import type { Campaign } from "./campaign-schema.ts";
 import { PAYLOAD_PATTERN, type Button, type Link } from "./flow-schema.ts";
 import { LANGUAGES, type Language, type LocaleResources } from "./locales.ts";
+import { nationalPhone } from "./phone.ts";
 import type { Reply } from "./reply.ts";
 import type { Session } from "./session.ts";
 
@@ -45,6 +46,8 @@ export class Renderer {
     instance.services.formatter?.add("vnd", (value: unknown, lng: string | undefined) => formatVnd(Number(value), lng === "en" ? "en" : "vi"));
     // {{slots.ward, dash}}: a skipped answer shows as "—" rather than nothing.
     instance.services.formatter?.add("dash", (value: unknown) => (value === undefined || value === null || value === "" ? "—" : String(value)));
+    // {{slots.phone, phone}}: a stored +84… number as the person wrote it (0912 345 678), or "—".
+    instance.services.formatter?.add("phone", (value: unknown) => (value === undefined || value === null || value === "" ? "—" : nationalPhone(String(value))));
     return new Renderer(instance, campaign);
   }
 
@@ -59,7 +62,7 @@ export class Renderer {
 
   /**
    * Locale strings compiled once per language: plain text, or literal parts and
-   * {{path}} / {{path, vnd}} / {{path, dash}} slots filled without going through i18next's
+   * {{path}} / {{path, vnd}} / {{path, dash}} / {{path, phone}} slots filled without going through i18next's
    * translate pipeline on every turn (it was the engine's largest cost). Anything else
    * ($t() nesting, other formats) is rendered by i18next itself; a test checks both agree on
    * every key.
@@ -119,11 +122,11 @@ export class Renderer {
   }
 }
 
-type Slot = { path: string[]; format?: "vnd" | "dash"; raw: string };
+type Slot = { path: string[]; format?: "vnd" | "dash" | "phone"; raw: string };
 type Nest = { nest: Array<string | Slot> };
 type Template = string | Array<string | Slot | Nest>;
 
-const SLOT = /\{\{\s*([A-Za-z0-9_.]+)\s*(?:,\s*(vnd|dash)\s*)?\}\}/g;
+const SLOT = /\{\{\s*([A-Za-z0-9_.]+)\s*(?:,\s*(vnd|dash|phone)\s*)?\}\}/g;
 
 /** A locale string as a template; null when i18next must render it (other syntax). */
 function compile(raw: unknown): Template | null {
@@ -174,6 +177,7 @@ function fill(slot: Slot, values: Record<string, unknown>, lang: Language): stri
   if (node === null) return ""; // and writes null as nothing, formatter or not
   if (slot.format === "vnd") return formatVnd(Number(node), lang);
   if (slot.format === "dash") return node === "" ? "—" : String(node);
+  if (slot.format === "phone") return node === "" ? "—" : nationalPhone(String(node));
   return String(node);
 }
 

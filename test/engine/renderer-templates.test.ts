@@ -35,4 +35,20 @@ describe("compiled copy templates", () => {
     }
     expect(compared).toBeGreaterThan(600);
   });
+
+  it("start every sentence with a capital once campaign facts are filled in", async () => {
+    // Facts are written to sit mid-sentence ("the city Vietnam Fatherland Front Committee"):
+    // copy that opens with one read "the city … leads" to English speakers.
+    const bundle = loadFlowBundle(resolve("flows"), resolve("locales"), ACTION_NAMES);
+    const renderer = await Renderer.create(bundle.locales, bundle.campaign);
+    const lowercase: string[] = [];
+    for (const lang of LANGUAGES) {
+      for (const [key, raw] of allStrings(bundle.locales[lang])) {
+        if (!raw.startsWith("{{campaign.")) continue;
+        const text = renderer.text(key, lang, { campaign: renderer.campaignView(lang) });
+        if (/^\p{Ll}/u.test(text)) lowercase.push(`${lang}:${key}: ${text.slice(0, 40)}`);
+      }
+    }
+    expect(lowercase).toEqual([]);
+  });
 });

@@ -63,11 +63,18 @@ const FILLER = new Set([
   "dang", "ky", "nhe", "nha", "want", "like", "would", "to",
   "quyen", // "tôi muốn quyên góp 1 triệu"
   "ll", // "I'll give 500k"
+  "thoi", "nhen", "luon", "nhi", // "50k thôi", "500k luôn"
 ]);
+
+/**
+ * "100 000", "1 500 000": groups of three digits after spaces are thousands, as on a cheque, when
+ * the last is 000 (amounts end so; "500 200" is two figures, and read as none).
+ */
+const SPACED_THOUSANDS = /(?<![\d.,])(\d{1,3})((?: \d{3})* 000)(?![\d.,])/g;
 
 function tokenize(folded: string): Token[] | null {
   // Split glued forms like "500k", "1tr2", "1.5m", "2tr5".
-  const parts = folded.match(/\d[\d.,]*|[a-z]+|\S/g) ?? [];
+  const parts = folded.replace(SPACED_THOUSANDS, (_, head: string, rest: string) => head + rest.replaceAll(" ", "")).match(/\d[\d.,]*|[a-z]+|\S/g) ?? [];
   const tokens: Token[] = [];
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;

@@ -43,11 +43,15 @@ describe("parseAmount", () => {
     ["5 chục nghìn", 50_000],
     ["chục triệu", 10_000_000],
     ["500k nữa", 500_000], // "nữa" (more) is not "nửa" (half)
+    ["100 000", 100_000], // spaces between thousands, as on a cheque
+    ["1 500 000 đồng", 1_500_000],
+    ["50k thôi", 50_000],
+    ["tôi chỉ ủng hộ 200 nghìn thôi ạ", 200_000],
   ])("reads %s as %d VND", (text, value) => {
     expect(parseAmount(text)).toBe(value);
   });
 
-  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn", "2 to 3 million", "từ 2 đến 3 triệu", "$50", "100 dollars", "100 đô", "100 đô la", "20 euro", "50 USD", "¥1000", "0912345678", "0912 345 678", "0500k"])("rejects %j", (text) => {
+  it.each(["", "abc", "nhiều lắm", "không biết", "500 200", "-500k", "- 5 triệu", "k", "triệu", "500k abc", "1.2.3", "ba bốn", "2 to 3 million", "từ 2 đến 3 triệu", "$50", "100 dollars", "100 đô", "100 đô la", "20 euro", "50 USD", "¥1000", "0912345678", "0912 345 678", "0500k", "091 234 000", "500 200 000 1"])("rejects %j", (text) => {
     expect(parseAmount(text)).toBeNull();
   });
 

@@ -196,6 +196,10 @@ export const commandsFileSchema = z
     /** How a sentence declining to answer starts ("thôi, tôi không muốn cho số điện thoại"): skips an optional question. */
     decline: z.array(z.string()).default([]),
     question_words: z.array(z.string()).default([]),
+    /** Words that turn a sentence around ("đừng", "not"): a choice named in it is not taken as chosen. */
+    negations: z.array(z.string()).default([]),
+    /** Words said before a choice's number ("số 2", "chọn 2", "option 2"). */
+    number_prefixes: z.array(z.string()).default([]),
     /** Messages that only acknowledge ("👍", "🙏"), answered by flows.acknowledge rather than "not understood". */
     acknowledge: z.array(z.string()).default([]),
     /** Common English words: a question written with them (and no Vietnamese letters) is answered in English when nobody chose a language. */

@@ -11,6 +11,25 @@ import { foldText, lowerText } from "./text-normalize.ts";
 /** Longer texts are never read as a statement of an amount (amountIn). */
 const MAX_PLEDGE_WORDS = 30;
 
+/** Lower-case words with their diacritics, separated by single spaces ("don't" stays one word). */
+function lowerWords(text: string): string {
+  return lowerText(text).replace(/[^\p{L}\p{M}\d']+/gu, " ").trim();
+}
+
+/** Longer answers are not searched for a choice's words. */
+const MAX_CHOICE_WORDS = 8;
+
+/** The one choice whose label or match word a sentence says as whole words; none when several are. */
+function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string): string | undefined {
+  const words = ` ${plainWords(sentence)} `;
+  const said = (phrase: string) => {
+    const p = plainWords(phrase);
+    return p !== "" && words.includes(` ${p} `);
+  };
+  const named = choices.filter((c, i) => [labels[i] ?? "", ...(c.match ?? [])].some(said));
+  return named.length === 1 ? named[0]!.value : undefined;
+}
+
 /** Folded words separated by single spaces, punctuation dropped. */
 function plainWords(text: string): string {
   return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
@@ -38,6 +57,8 @@ export class Understanding {
   private readonly decline: string[];
   private readonly acknowledge: PhraseSet;
   private readonly questionWords: string[];
+  private readonly negations: string[];
+  private readonly numberPrefixes: string[];
   private readonly referencePattern: RegExp;
   private readonly englishWords: Set<string>;
 
@@ -59,6 +80,9 @@ export class Understanding {
     this.decline = commands.decline.map((d) => `${foldText(d)} `);
     this.acknowledge = new PhraseSet(commands.acknowledge);
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
+    // Compared with their diacritics: folded, "đừng" (don't) would be "đúng" (right).
+    this.negations = commands.negations.map(lowerWords).filter(Boolean);
+    this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
   }
@@ -94,6 +118,27 @@ export class Understanding {
     return this.questionWords.some((q) => words.includes(` ${q} `));
   }
 
+  /** "2", "số 2", "chọn 2", "cái thứ 2", "option 2": the number of a choice. */
+  private choiceNumber(text: string): number | undefined {
+    let words = plainWords(text);
+    for (let again = true; again; ) {
+      again = false;
+      for (const p of this.numberPrefixes) {
+        if (words.startsWith(`${p} `)) {
+          words = words.slice(p.length + 1);
+          again = true;
+        }
+      }
+    }
+    return /^\d{1,2}$/.test(words) ? Number(words) : undefined;
+  }
+
+  /** A few words that neither ask nor deny: safe to read a choice from. */
+  private isPlainAnswer(text: string): boolean {
+    const words = ` ${lowerWords(text)} `;
+    return words.trim().split(" ").length <= MAX_CHOICE_WORDS && !this.isQuestion(text) && !this.negations.some((n) => words.includes(` ${n} `));
+  }
+
   /** A message that only acknowledges ("👍", "🙏"). */
   isAcknowledgement(text: string): boolean {
     return this.acknowledge.has(text);
@@ -112,15 +157,7 @@ export class Understanding {
    * whole words (none when several do). An amount: see amountIn. Other slots: as if typed alone.
    */
   slotInSentence(step: AskStep, sentence: string, choiceLabels: string[]): SlotValue | undefined {
-    if (step.ask === "choice") {
-      const words = ` ${plainWords(sentence)} `;
-      const said = (phrase: string) => {
-        const p = plainWords(phrase);
-        return p !== "" && words.includes(` ${p} `);
-      };
-      const named = (step.choices ?? []).filter((c, i) => [choiceLabels[i] ?? "", ...(c.match ?? [])].some(said));
-      return named.length === 1 ? named[0]!.value : undefined;
-    }
+    if (step.ask === "choice") return namedChoice(step.choices ?? [], choiceLabels, sentence);
     if (step.ask === "amount") return this.amountIn(sentence);
     const result = this.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text: sentence }, undefined, []);
     return result.ok ? result.value : undefined;
@@ -193,10 +230,14 @@ export class Understanding {
         const choices = step.choices ?? [];
         if (value !== undefined) return choices.some((c) => c.value === value) ? { ok: true, value } : { ok: false };
         const f = foldText(text);
-        const n = Number(f);
-        if (Number.isInteger(n) && n >= 1 && n <= offered.length) return { ok: true, value: offered[n - 1]!.value };
+        const n = this.choiceNumber(text);
+        if (n !== undefined && n >= 1 && n <= offered.length) return { ok: true, value: offered[n - 1]!.value };
         const hit = choices.find((c, i) => foldText(choiceLabels[i] ?? "") === f || (c.match ?? []).some((m) => foldText(m) === f));
-        return hit ? { ok: true, value: hit.value } : { ok: false };
+        if (hit) return { ok: true, value: hit.value };
+        // "tiền mặt ạ", "mình chuyển khoản nha", "gạo 10kg": a short answer naming one choice,
+        // unless it asks ("chuyển khoản vào đâu") or says no ("không có tiền mặt").
+        const named = this.isPlainAnswer(text) ? namedChoice(choices, choiceLabels, text) : undefined;
+        return named !== undefined ? { ok: true, value: named } : { ok: false };
       }
       case "yesno": {
         if (value === "yes" || value === "no") return { ok: true, value: value === "yes" };

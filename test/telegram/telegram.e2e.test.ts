@@ -98,7 +98,7 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     const summary = await say(tg.press(an, "v:skip"));
     // Escaped, so what a user types cannot break or inject markup (the fake refuses bad HTML).
     expect(summary).toContain("Công đoàn &lt;b&gt;X&lt;/b&gt; &amp; Co");
-    expect(summary).toContain("+84912345678");
+    expect(summary).toContain("0912 345 678");
     const saved = await say(tg.press(an, "v:confirm"));
     expect(saved).toMatch(/Mã ủng hộ của bạn: VNN-[0-9A-Z]{6}/);
     const [pledge] = await app.records.pledges.listByUser("telegram:1001");

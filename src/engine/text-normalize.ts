@@ -38,3 +38,8 @@ export function lowerText(text: string): string {
 export function words(folded: string): string[] {
   return folded.split(" ").filter((w) => w.length > 0);
 }
+
+/** Lower-case words with their diacritics, single-spaced, punctuation dropped ("don't" stays one word). */
+export function lowerWords(text: string): string {
+  return lowerText(text).replace(/[^\p{L}\p{M}\d']+/gu, " ").trim();
+}

@@ -6,18 +6,15 @@ import type { Language } from "./locales.ts";
 import { PhraseSet } from "./phrase-set.ts";
 import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
-import { foldText, lowerText } from "./text-normalize.ts";
+import { foldText, lowerText, lowerWords } from "./text-normalize.ts";
 
 /** Longer texts are never read as a statement of an amount (amountIn). */
 const MAX_PLEDGE_WORDS = 30;
 
-/** Lower-case words with their diacritics, separated by single spaces ("don't" stays one word). */
-function lowerWords(text: string): string {
-  return lowerText(text).replace(/[^\p{L}\p{M}\d']+/gu, " ").trim();
-}
-
 /** Longer answers are not searched for a choice's words. */
 const MAX_CHOICE_WORDS = 8;
+/** Nor for yes or no. */
+const MAX_YES_NO_WORDS = 6;
 
 /** The one choice whose label or match word a sentence says as whole words; none when several are. */
 function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string): string | undefined {
@@ -58,6 +55,7 @@ export class Understanding {
   private readonly acknowledge: PhraseSet;
   private readonly questionWords: string[];
   private readonly negations: string[];
+  private readonly yesWords: string[];
   private readonly numberPrefixes: string[];
   private readonly referencePattern: RegExp;
   private readonly englishWords: Set<string>;
@@ -82,6 +80,7 @@ export class Understanding {
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
     // Compared with their diacritics: folded, "đừng" (don't) would be "đúng" (right).
     this.negations = commands.negations.map(lowerWords).filter(Boolean);
+    this.yesWords = commands.yes.map(lowerWords).filter(Boolean);
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
@@ -131,6 +130,20 @@ export class Understanding {
       }
     }
     return /^\d{1,2}$/.test(words) ? Number(words) : undefined;
+  }
+
+  /**
+   * Yes or no said in a short answer ("có, tôi đồng ý", "vâng ạ", "không, cảm ơn", "tôi không
+   * đồng ý", "yes please"): a negation anywhere is no, else a yes word is yes. Words are compared
+   * as written, so "dung" typed bare is neither "đúng" (right) nor "đừng" (don't). Not a question.
+   */
+  private yesOrNoIn(text: string): boolean | undefined {
+    if (text.includes("?")) return undefined;
+    const words = ` ${lowerWords(text)} `;
+    if (words.trim().split(" ").length > MAX_YES_NO_WORDS) return undefined;
+    const says = (phrases: string[]) => phrases.some((p) => words.includes(` ${p} `));
+    if (says(this.negations)) return false;
+    return says(this.yesWords) ? true : undefined;
   }
 
   /** A few words that neither ask nor deny: safe to read a choice from. */
@@ -243,7 +256,8 @@ export class Understanding {
         if (value === "yes" || value === "no") return { ok: true, value: value === "yes" };
         if (this.yes.has(text)) return { ok: true, value: true };
         if (this.no.has(text)) return { ok: true, value: false };
-        return { ok: false };
+        const said = this.yesOrNoIn(text);
+        return said === undefined ? { ok: false } : { ok: true, value: said };
       }
       case "amount": {
         const amount = value === undefined ? parseAmount(text) : null;

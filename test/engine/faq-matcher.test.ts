@@ -40,6 +40,8 @@ describe("FAQ matching of what people type", () => {
     ["tôi muốn ủng hộ nhưng chưa biết bao nhiêu", "how_much"],
     ["có được khấu trừ thuế không", "tax"], // before: not understood
     ["is my donation tax deductible?", "tax"],
+    ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
+    ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {
     expect(answer(text)).toBe(entry);
   });

@@ -198,6 +198,9 @@ export const commandsFileSchema = z
     question_words: z.array(z.string()).default([]),
     /** Words that turn a sentence around ("đừng", "not"): a choice named in it is not taken as chosen. */
     negations: z.array(z.string()).default([]),
+    /** Said before or after a name ("tên tôi là Lan", "Lan nhé"): not part of it. */
+    name_lead_ins: z.array(z.string()).default([]),
+    name_endings: z.array(z.string()).default([]),
     /** Words said before a choice's number ("số 2", "chọn 2", "option 2"). */
     number_prefixes: z.array(z.string()).default([]),
     /** Messages that only acknowledge ("👍", "🙏"), answered by flows.acknowledge rather than "not understood". */

@@ -56,6 +56,8 @@ export class Understanding {
   private readonly questionWords: string[];
   private readonly negations: string[];
   private readonly yesWords: string[];
+  private readonly nameLeadIns: string[];
+  private readonly nameEndings: string[];
   private readonly numberPrefixes: string[];
   private readonly referencePattern: RegExp;
   private readonly englishWords: Set<string>;
@@ -81,6 +83,10 @@ export class Understanding {
     // Compared with their diacritics: folded, "đừng" (don't) would be "đúng" (right).
     this.negations = commands.negations.map(lowerWords).filter(Boolean);
     this.yesWords = commands.yes.map(lowerWords).filter(Boolean);
+    // Longest first, so "tên tôi là" goes before "tên".
+    const byLength = (list: string[]) => list.map((p) => lowerText(p)).filter(Boolean).sort((a, b) => b.length - a.length);
+    this.nameLeadIns = byLength(commands.name_lead_ins);
+    this.nameEndings = byLength(commands.name_endings);
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
@@ -144,6 +150,17 @@ export class Understanding {
     const says = (phrases: string[]) => phrases.some((p) => words.includes(` ${p} `));
     if (says(this.negations)) return false;
     return says(this.yesWords) ? true : undefined;
+  }
+
+  /** A name without what was said around it: "tên tôi là Lan" and "Lan nhé" are "Lan". */
+  private bareName(text: string): string {
+    let name = text.replace(/[.!,;]+$/, "").trim();
+    const lower = name.toLowerCase();
+    const lead = this.nameLeadIns.find((p) => lower.startsWith(`${p} `));
+    if (lead) name = name.slice(lead.length + 1).trim();
+    const end = this.nameEndings.find((p) => name.toLowerCase().endsWith(` ${p}`));
+    if (end) name = name.slice(0, -(end.length + 1)).replace(/[,\s]+$/, "");
+    return name;
   }
 
   /** A few words that neither ask nor deny: safe to read a choice from. */
@@ -272,7 +289,7 @@ export class Understanding {
         return phone ? { ok: true, value: phone } : { ok: false };
       }
       case "name": {
-        const name = text.normalize("NFC").replace(/\s+/g, " ");
+        const name = this.bareName(text.normalize("NFC").replace(/\s+/g, " "));
         const letters = name.match(/\p{L}/gu)?.length ?? 0;
         return value === undefined && letters >= 2 && name.length <= 80 && /^[\p{L}\p{M} .'-]+$/u.test(name) ? { ok: true, value: name } : { ok: false };
       }

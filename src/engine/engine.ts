@@ -513,8 +513,10 @@ export class Engine {
     session.history = [];
   }
 
-  /** Runs a flow, then returns to the one that was running. */
+  /** Runs a flow, then returns to the one that was running; with none running, starts it afresh. */
   private call(session: Session, flowId: string): void {
+    // Nothing to return to: answers left by a finished flow (vars.arg, vars.pledge) must not leak in.
+    if (session.stack.length === 0) return this.start(session, flowId);
     this.reprompt(session);
     session.stack.push({ flow: flowId, step: 0 });
   }

@@ -40,6 +40,11 @@ describe("FAQ matching of what people type", () => {
     ["tôi muốn ủng hộ nhưng chưa biết bao nhiêu", "how_much"],
     ["có được khấu trừ thuế không", "tax"], // before: not understood
     ["is my donation tax deductible?", "tax"],
+    ["ủng hộ bằng thẻ tín dụng được không", "how_to_donate"], // a question, not a pledge started
+    ["ủng hộ ẩn danh được không", "anonymous"],
+    ["tôi muốn ủng hộ cho một gia đình cụ thể", "specific_family"],
+    ["có xuất hóa đơn không", "no_fact"], // understood, and said so: not "I did not understand"
+    ["tôi là người nước ngoài", "how_to_donate"], // before: the emulation movement ("cả nước")
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

@@ -47,7 +47,7 @@ type Token =
 const DIGIT_WORDS: Record<string, number> = {
   khong: 0, mot: 1, hai: 2, ba: 3, bon: 4, tu: 4, nam: 5, lam: 5, sau: 6, bay: 7,
   tam: 8, chin: 9, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8,
-  nine: 9, ten: 10,
+  nine: 9, // not "ten": folded, "tên" (name) is "ten" too
 };
 const BIG_WORDS: Record<string, number> = {
   k: 1e3, nghin: 1e3, ngan: 1e3, thousand: 1e3, grand: 1e3,

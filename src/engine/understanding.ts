@@ -10,6 +10,8 @@ import { foldText, lowerText, lowerWords } from "./text-normalize.ts";
 
 /** Longer texts are never read as a statement of an amount (amountIn). */
 const MAX_PLEDGE_WORDS = 30;
+/** A phone number among the words of a sentence ("0912345678", "+84912345678"): never an amount. */
+const PHONE_LIKE = /^(\+?84|0)\d{8,10}$/;
 
 /** Longer answers are not searched for a choice's words. */
 const MAX_CHOICE_WORDS = 8;
@@ -230,6 +232,32 @@ export class Understanding {
     for (let i = 1; i < words.length && !numeric(words[i - 1]!); i++) {
       const amount = amountOf(words.slice(i).join(" "));
       if (amount !== undefined) return amount;
+    }
+    // Inside, between details ("tên Lan, sđt 0912345678, ủng hộ 500k tiền mặt"): the words that can
+    // be part of an amount (figures, number and unit words, filler) must form one run with a
+    // figure in it, phone numbers aside; two runs ("500 nghìn đến 1 triệu") are not ours to pick.
+    const runs: Array<[number, number]> = [];
+    let from = -1;
+    let figure = false;
+    for (let i = 0; i <= words.length; i++) {
+      const w = words[i];
+      const part = w !== undefined && !PHONE_LIKE.test(w) && (numeric(w) || parseAmount(`1 ${w}`) !== null);
+      if (part) {
+        if (from < 0) from = i;
+        figure ||= numeric(w);
+      } else if (from >= 0) {
+        if (figure) runs.push([from, i]);
+        from = -1;
+        figure = false;
+      }
+    }
+    if (runs.length !== 1) return undefined;
+    const [a, b] = runs[0]!;
+    for (let n = b - a; n > 0; n--) {
+      for (let i = a; i + n <= b; i++) {
+        const amount = amountOf(words.slice(i, i + n).join(" "));
+        if (amount !== undefined) return amount;
+      }
     }
     return undefined;
   }

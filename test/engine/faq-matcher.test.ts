@@ -45,6 +45,11 @@ describe("FAQ matching of what people type", () => {
     ["tôi muốn ủng hộ cho một gia đình cụ thể", "specific_family"],
     ["có xuất hóa đơn không", "no_fact"], // understood, and said so: not "I did not understand"
     ["tôi là người nước ngoài", "how_to_donate"], // before: the emulation movement ("cả nước")
+    ["có phải lừa đảo không", "trust"], // before: not understood
+    ["is this a scam?", "trust"],
+    ["bạn không hiểu gì cả", "frustrated"],
+    ["tôi muốn khiếu nại", "staff_intent"],
+    ["gọi điện cho ai", "contact"],
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

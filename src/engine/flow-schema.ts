@@ -203,6 +203,8 @@ export const commandsFileSchema = z
     name_endings: z.array(z.string()).default([]),
     /** Words said before a choice's number ("số 2", "chọn 2", "option 2"). */
     number_prefixes: z.array(z.string()).default([]),
+    /** A choice said by its place ("cái đầu tiên", "the second one"): phrase → number. */
+    ordinals: z.record(z.string(), z.number().int().min(1)).default({}),
     /** Messages that only acknowledge ("👍", "🙏"), answered by flows.acknowledge rather than "not understood". */
     acknowledge: z.array(z.string()).default([]),
     /** Common English words: a question written with them (and no Vietnamese letters) is answered in English when nobody chose a language. */

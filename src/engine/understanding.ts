@@ -61,6 +61,7 @@ export class Understanding {
   private readonly nameLeadIns: string[];
   private readonly nameEndings: string[];
   private readonly numberPrefixes: string[];
+  private readonly ordinals: Map<string, number>;
   private readonly referencePattern: RegExp;
   private readonly englishWords: Set<string>;
 
@@ -90,6 +91,7 @@ export class Understanding {
     this.nameLeadIns = byLength(commands.name_lead_ins);
     this.nameEndings = byLength(commands.name_endings);
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
+    this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
   }
@@ -137,7 +139,8 @@ export class Understanding {
         }
       }
     }
-    return /^\d{1,2}$/.test(words) ? Number(words) : undefined;
+    if (/^\d{1,2}$/.test(words)) return Number(words);
+    return this.ordinals.get(words);
   }
 
   /**

@@ -50,6 +50,8 @@ describe("FAQ matching of what people type", () => {
     ["bạn không hiểu gì cả", "frustrated"],
     ["tôi muốn khiếu nại", "staff_intent"],
     ["gọi điện cho ai", "contact"],
+    ["mai tôi nộp", "pay_later"],
+    ["thôi để sau", "later"], // not the emulation movement ("… bỏ lại phía sau")
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

@@ -58,8 +58,8 @@ export class Understanding {
   private readonly questionWords: string[];
   private readonly negations: string[];
   private readonly yesWords: string[];
-  private readonly nameLeadIns: string[];
-  private readonly nameEndings: string[];
+  private readonly nameLeadIns: string[][];
+  private readonly nameEndings: string[][];
   private readonly numberPrefixes: string[];
   private readonly ordinals: Map<string, number>;
   private readonly referencePattern: RegExp;
@@ -86,10 +86,10 @@ export class Understanding {
     // Compared with their diacritics: folded, "đừng" (don't) would be "đúng" (right).
     this.negations = commands.negations.map(lowerWords).filter(Boolean);
     this.yesWords = commands.yes.map(lowerWords).filter(Boolean);
-    // Longest first, so "tên tôi là" goes before "tên".
-    const byLength = (list: string[]) => list.map((p) => lowerText(p)).filter(Boolean).sort((a, b) => b.length - a.length);
-    this.nameLeadIns = byLength(commands.name_lead_ins);
-    this.nameEndings = byLength(commands.name_endings);
+    // As word lists, longest first, so "tên tôi là" goes before "tên".
+    const byLength = (list: string[], norm: (w: string) => string) => list.map((p) => lowerText(p).split(" ").map(norm)).sort((a, b) => b.length - a.length);
+    this.nameLeadIns = byLength(commands.name_lead_ins, foldText);
+    this.nameEndings = byLength(commands.name_endings, (w) => w);
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
@@ -157,15 +157,19 @@ export class Understanding {
     return says(this.yesWords) ? true : undefined;
   }
 
-  /** A name without what was said around it: "tên tôi là Lan" and "Lan nhé" are "Lan". */
+  /**
+   * A name without what was said around it: "tên tôi là Lan", "ten toi la Lan" and "Lan nhé" are
+   * "Lan". Lead-ins are compared folded (typed bare too); endings as written, so the "A" of
+   * "Nguyễn Văn A" is not the particle "à".
+   */
   private bareName(text: string): string {
-    let name = text.replace(/[.!,;]+$/, "").trim();
-    const lower = name.toLowerCase();
-    const lead = this.nameLeadIns.find((p) => lower.startsWith(`${p} `));
-    if (lead) name = name.slice(lead.length + 1).trim();
-    const end = this.nameEndings.find((p) => name.toLowerCase().endsWith(` ${p}`));
-    if (end) name = name.slice(0, -(end.length + 1)).replace(/[,\s]+$/, "");
-    return name;
+    let words = text.replace(/[.!,;]+$/, "").trim().split(" ");
+    const folded = words.map((w) => foldText(w));
+    const lead = this.nameLeadIns.find((p) => p.length < words.length && p.every((w, i) => folded[i] === w));
+    if (lead) words = words.slice(lead.length);
+    const end = this.nameEndings.find((p) => p.length < words.length && p.every((w, i) => words[words.length - p.length + i]!.toLowerCase() === w));
+    if (end) words = words.slice(0, -end.length);
+    return words.join(" ").replace(/[,\s]+$/, "");
   }
 
   /** A few words that neither ask nor deny: safe to read a choice from. */

@@ -10,6 +10,8 @@ import { foldText, lowerText, lowerWords } from "./text-normalize.ts";
 
 /** Longer texts are never read as a statement of an amount (amountIn). */
 const MAX_PLEDGE_WORDS = 30;
+/** An amount, with the words around it, is said in a few words ("tôi ủng hộ một triệu năm trăm nghìn đồng"). */
+const MAX_AMOUNT_WORDS = 10;
 /** A phone number among the words of a sentence ("0912345678", "+84912345678"): never an amount. */
 const PHONE_LIKE = /^(\+?84|0)\d{8,10}$/;
 
@@ -260,7 +262,7 @@ export class Understanding {
     }
     if (runs.length !== 1) return undefined;
     const [a, b] = runs[0]!;
-    for (let n = b - a; n > 0; n--) {
+    for (let n = Math.min(b - a, MAX_AMOUNT_WORDS); n > 0; n--) {
       for (let i = a; i + n <= b; i++) {
         const amount = amountOf(words.slice(i, i + n).join(" "));
         if (amount !== undefined) return amount;

@@ -52,6 +52,7 @@ describe("FAQ matching of what people type", () => {
     ["gọi điện cho ai", "contact"],
     ["mai tôi nộp", "pay_later"],
     ["thôi để sau", "later"], // not the emulation movement ("… bỏ lại phía sau")
+    ["VNN 10 gửi 1408", "sms"], // the SMS text pasted (before: about the fund, "VNN" being its name)
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

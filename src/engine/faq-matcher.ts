@@ -1,7 +1,7 @@
 import MiniSearch from "minisearch";
 import type { Commands, FaqEntry } from "./flow-schema.ts";
 import type { Language } from "./locales.ts";
-import { foldText, words } from "./text-normalize.ts";
+import { foldText, lowerWords, words } from "./text-normalize.ts";
 
 export interface FaqMatch {
   entry: FaqEntry;
@@ -20,6 +20,7 @@ export class FaqMatcher {
   private readonly index: MiniSearch<{ id: number; faq: string; lang: Language; text: string }>;
   private readonly byId: Map<string, FaqEntry>;
   private readonly stopWords: Set<string>;
+  private readonly negations: Set<string>;
 
   constructor(
     entries: FaqEntry[],
@@ -27,6 +28,7 @@ export class FaqMatcher {
   ) {
     this.byId = new Map(entries.map((e) => [e.id, e]));
     this.stopWords = new Set(commands.stop_words.map(foldText));
+    this.negations = new Set(commands.negations.map(lowerWords));
     this.index = new MiniSearch({
       fields: ["text"],
       storeFields: ["faq", "lang"],
@@ -46,6 +48,15 @@ export class FaqMatcher {
     return expanded.filter((w) => !this.stopWords.has(w));
   }
 
+  /**
+   * A negation before another word ("không muốn", "chưa nộp", "đừng gửi", "don't send"), compared
+   * as written; a "không" or "chưa" that ends a sentence asks ("nộp tiền mặt được không").
+   */
+  isNegated(text: string): boolean {
+    const said = lowerWords(text).split(" ");
+    return said.some((w, i) => i < said.length - 1 && this.negations.has(w));
+  }
+
   get(id: string): FaqEntry | undefined {
     return this.byId.get(id);
   }
@@ -53,7 +64,10 @@ export class FaqMatcher {
   match(text: string): FaqMatch | null {
     const query = this.terms(text);
     if (query.length === 0) return null;
-    const results = this.index.search(query.join(" "));
+    // "Tôi không muốn nhận tin" is no wish to subscribe: "không" is a stop word, so entries that
+    // a negation turns around (`affirmative_only`) are left out when the sentence has one.
+    const negated = this.isNegated(text);
+    const results = this.index.search(query.join(" ")).filter((r) => !negated || !this.byId.get(r.faq as string)?.affirmative_only);
     const best = results[0];
     if (!best) return null;
     // queryTerms: the query words that matched this sample, exactly or fuzzily. Numbers count

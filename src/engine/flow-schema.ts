@@ -167,6 +167,8 @@ export const faqFileSchema = z
            * starts a pledge; the flow finds the sentence in vars.request.
            */
           amounts: z.literal(true).optional(),
+          /** Not matched by a sentence with a negation ("tôi không muốn nhận tin" is no wish to subscribe). */
+          affirmative_only: z.literal(true).optional(),
           questions: z.object({ vi: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) }).strict(),
         })
         .strict()

@@ -1,7 +1,7 @@
 import type { FlowBundle } from "./flow-loader.ts";
 import type { Button, Flow, LoadedStep, Link } from "./flow-schema.ts";
 import { LANGUAGES, allStrings, lookupKey } from "./locales.ts";
-import { foldText } from "./text-normalize.ts";
+import { foldText, lowerText } from "./text-normalize.ts";
 
 /**
  * Semantic checks zod cannot express: every goto lands on a step, every called flow and FAQ
@@ -104,6 +104,17 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
   }
   for (const [name, id] of Object.entries(bundle.commands.flows)) checkFlowRef(`flows/commands.yaml: flows.${name}`, id);
 
+  // Commands are compared folded outside free-text questions: a command word that folds like an
+  // answer word would take that answer ("dừng" (stop) for "đúng" (right)).
+  const answers = new Map<string, { list: string; word: string }>();
+  for (const list of ["yes", "no", "skip"] as const) for (const word of bundle.commands[list]) if (foldText(word)) answers.set(foldText(word), { list, word });
+  for (const [name, words] of Object.entries(bundle.commands.commands)) {
+    for (const w of words) {
+      const clash = answers.get(foldText(w));
+      if (clash && lowerText(clash.word) !== lowerText(w)) problems.push(`flows/commands.yaml: commands.${name} word "${w}" reads as the ${clash.list} word "${clash.word}" once diacritics are dropped`);
+    }
+  }
+
   // Copy may name campaign facts directly ({{campaign.sms.keyword}}): those must exist too.
   for (const lang of LANGUAGES) {
     for (const [key, text] of allStrings(bundle.locales[lang])) {
@@ -163,3 +174,4 @@ export function campaignHas(campaign: unknown, path: string): boolean {
   }
   return true;
 }
+

@@ -53,6 +53,12 @@ describe("FAQ matching of what people type", () => {
     ["mai tôi nộp", "pay_later"],
     ["thôi để sau", "later"], // not the emulation movement ("… bỏ lại phía sau")
     ["VNN 10 gửi 1408", "sms"], // the SMS text pasted (before: about the fund, "VNN" being its name)
+    ["tôi muốn nhận tin", "subscribe_intent"], // before: a pledge started
+    ["tôi không muốn nhận tin", "stop_intent"], // the negation turns it around: never a subscription
+    ["đừng nhắn nữa", "stop_intent"],
+    ["spam quá", "stop_intent"],
+    ["please stop messaging me", "stop_intent"],
+    ["có nhận tin được không", "subscribe_intent"], // "không" ending a question is no negation
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

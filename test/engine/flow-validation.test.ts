@@ -64,6 +64,12 @@ describe("flow validation", () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/flow "handoff", step "#2": unknown action "hand_off"/), expect.stringMatching(/flow "sms", step "#4": unknown flow "sms_guide"/)]));
   });
 
+  it("refuses a command word that reads as an answer once diacritics are dropped", () => {
+    // "dừng" (stop) folds to "dung", like "đúng" (right): "đúng" at the summary would cancel the pledge.
+    const problems = problemsAfter((d) => replaceIn(d, "flows/commands.yaml", '"thôi", "dừng lại",', '"thôi", "dừng", "dừng lại",'));
+    expect(problems).toEqual([expect.stringMatching(/commands\.yaml: commands\.cancel word "dừng" reads as the yes word "đúng" once diacritics are dropped/)]);
+  });
+
   it("refuses an FAQ entry that takes amounts with no flow to read them", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/faq.yaml", "    call: change_pledge #", "    answer: account.change_none #"));
     expect(problems).toEqual([expect.stringMatching(/faq\.yaml.*amounts needs a flow \(call or start\) to read the sentence/)]);

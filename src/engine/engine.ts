@@ -90,6 +90,9 @@ export class Engine {
       await this.onPayload(session, inbound, payload, out, isNew);
     } else if (inbound.unsupported) {
       this.call(session, this.bundle.commands.flows.unsupported);
+      // What was sent, one word for every platform (Telegram "photo", Zalo "image", "message.image.received"):
+      // people send screenshots of their transfer, and the flow can say what to do with one.
+      session.vars.unsupported = /photo|image/.test(inbound.unsupported) ? "image" : inbound.unsupported;
     } else if (inbound.contact && asking?.ask === "phone") {
       await this.answer(session, inbound, undefined, out);
     } else if (inbound.text !== undefined && inbound.text.trim() !== "") {

@@ -87,6 +87,8 @@ describe("Zalo Bot channel (botbuilder adapter against a fake Zalo Bot API)", ()
     await deliver(u);
     expect(api.texts("zb-user-3").length).toBe(after);
     await deliver(update("zb-user-3", "", "message.image.received"));
+    expect(api.texts("zb-user-3").at(-1)).toContain("Nếu đó là ảnh chuyển khoản");
+    await deliver(update("zb-user-3", "", "message.sticker.received"));
     expect(api.texts("zb-user-3").at(-1)).toContain("chỉ đọc được tin nhắn chữ");
     expect(await deliver({ event_name: "something.new" })).toBe(200);
   });

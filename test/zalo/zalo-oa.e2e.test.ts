@@ -204,7 +204,7 @@ describe("Zalo OA channel (botbuilder adapter against a fake Zalo API)", () => {
     await boot();
     const user = "8400000000000000008";
     await post({ event_name: "user_send_image", app_id: APP_ID, sender: { id: user }, recipient: { id: OA_ID }, message: { msg_id: "img-1", attachments: [{ type: "image", payload: { url: "https://x" } }] }, timestamp: now() });
-    expect(zalo.messages(user).at(-1)?.text).toContain("chỉ đọc được tin nhắn chữ");
+    expect(zalo.messages(user).at(-1)?.text).toContain("Nếu đó là ảnh chuyển khoản"); // user_send_image is a photo too
     expect(await post({ event_name: "user_reacted_message", app_id: APP_ID, sender: { id: user }, recipient: { id: OA_ID }, timestamp: now() })).toBe(200);
     for (let i = 0; i < 40; i++) await app.records.pledges.create({ idempotencyKey: `z${i}`, amount: 100_000 + i, method: "cash", channel: "zalo-oa", conversationId: user, userKey: `zalo-oa:${user}` });
     const before = zalo.messages(user).length;

@@ -326,6 +326,8 @@ export class Understanding {
         return phone ? { ok: true, value: phone } : { ok: false };
       }
       case "name": {
+        // "số tài khoản là gì", "tại sao cần tên": a question is no name (it may be a FAQ).
+        if (this.isQuestion(text)) return { ok: false };
         const name = this.bareName(text.normalize("NFC").replace(/\s+/g, " "));
         const letters = name.match(/\p{L}/gu)?.length ?? 0;
         return value === undefined && letters >= 2 && name.length <= 80 && /^[\p{L}\p{M} .'-]+$/u.test(name) ? { ok: true, value: name } : { ok: false };

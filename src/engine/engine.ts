@@ -296,8 +296,10 @@ export class Engine {
     const ctx = this.renderer.context(session);
 
     // "SMS là gì?" while waiting for a name: a question mark makes a confident FAQ match win
-    // (unless the step asks for a question: `faq: false`).
-    if (value === undefined && !inbound.contact && text.includes("?") && step.faq !== false) {
+    // (unless the step asks for a question: `faq: false`). Free text takes anything, so there
+    // question words do too ("tại sao phải cho đơn vị"); a real answer matches no FAQ entry.
+    const asks = text.includes("?") || (step.ask === "text" && !this.understanding.isSkip(text) && this.understanding.isQuestion(text));
+    if (value === undefined && !inbound.contact && asks && step.faq !== false) {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }

@@ -59,6 +59,11 @@ describe("FAQ matching of what people type", () => {
     ["spam quá", "stop_intent"],
     ["please stop messaging me", "stop_intent"],
     ["có nhận tin được không", "subscribe_intent"], // "không" ending a question is no negation
+    ["trích lương bao nhiêu", "how_much"], // union members' questions (before: not understood)
+    ["có bắt buộc không", "how_much"],
+    ["ai thu tiền ở cơ quan", "union"],
+    ["công đoàn trừ lương tháng nào", "union"],
+    ["mỗi người phải đóng bao nhiêu", "how_much"], // before: the SMS answer
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

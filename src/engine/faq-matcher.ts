@@ -3,6 +3,9 @@ import type { Commands, FaqEntry } from "./flow-schema.ts";
 import type { Language } from "./locales.ts";
 import { foldText, lowerWords, words } from "./text-normalize.ts";
 
+/** Folded units of an amount ("50 tỷ", "2 củ"). */
+const AMOUNT_UNITS = new Set(["ty", "ti", "trieu", "tr", "nghin", "ngan", "k", "cu", "m", "million", "thousand", "billion", "dong", "d", "vnd"]);
+
 export interface FaqMatch {
   entry: FaqEntry;
   /** The language of the sample question that matched best. */
@@ -45,7 +48,8 @@ export class FaqMatcher {
   /** Folded, abbreviation-expanded, filler-free words of a text. */
   terms(text: string): string[] {
     const expanded = words(foldText(text)).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
-    return expanded.filter((w) => !this.stopWords.has(w));
+    // A unit after a figure is part of an amount ("50 tỷ"), not a word: folded, "tỷ" is the "ty" of "công ty".
+    return expanded.filter((w, i) => !this.stopWords.has(w) && !(AMOUNT_UNITS.has(w) && /^\d/.test(expanded[i - 1] ?? "")));
   }
 
   /**

@@ -64,10 +64,16 @@ describe("FAQ matching of what people type", () => {
     ["ai thu tiền ở cơ quan", "union"],
     ["công đoàn trừ lương tháng nào", "union"],
     ["mỗi người phải đóng bao nhiêu", "how_much"], // before: the SMS answer
+    ["doanh nghiệp muốn ủng hộ qua công ty", "how_to_donate"],
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {
     expect(answer(text)).toBe(entry);
+  });
+
+  it("reads a unit after a figure as part of the amount, not a word ('50 tỷ' is not the 'ty' of 'công ty')", () => {
+    expect(matcher.terms("ủng hộ 50 tỷ")).not.toContain("ty");
+    expect(matcher.terms("công ty tôi muốn ủng hộ")).toContain("ty");
   });
 
   it.each(["tôi muốn đăng ký học tiếng anh", "tôi muốn hỏi về thời tiết ngày mai", "mấy giờ rồi", "giá vàng hôm nay bao nhiêu", "kết quả bóng đá", "tell me a joke", "ngân hàng nào lãi suất cao"])("%j is not a campaign question", (text) => {

@@ -1,7 +1,7 @@
 import MiniSearch from "minisearch";
 import type { Commands, FaqEntry } from "./flow-schema.ts";
 import type { Language } from "./locales.ts";
-import { foldText, lowerWords, words } from "./text-normalize.ts";
+import { foldText, lowerText, lowerWords, words } from "./text-normalize.ts";
 
 /** Folded units of an amount ("50 tỷ", "2 củ"). */
 const AMOUNT_UNITS = new Set(["ty", "ti", "trieu", "tr", "nghin", "ngan", "k", "cu", "m", "million", "thousand", "billion", "dong", "d", "vnd"]);
@@ -47,7 +47,8 @@ export class FaqMatcher {
 
   /** Folded, abbreviation-expanded, filler-free words of a text. */
   terms(text: string): string[] {
-    const expanded = words(foldText(text)).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
+    const kept = this.keepApart(text);
+    const expanded = words(foldText(kept)).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
     // A unit after a figure is part of an amount ("50 tỷ"), not a word: folded, "tỷ" is the "ty" of "công ty".
     return expanded.filter((w, i) => !this.stopWords.has(w) && !(AMOUNT_UNITS.has(w) && /^\d/.test(expanded[i - 1] ?? "")));
   }
@@ -59,6 +60,16 @@ export class FaqMatcher {
   isNegated(text: string): boolean {
     const said = lowerWords(text).split(" ");
     return said.some((w, i) => i < said.length - 1 && this.negations.has(w));
+  }
+
+  /** "nhắn" and "nhận" as tokens of their own (commands.yaml distinct_words), before folding makes them one. */
+  private keepApart(text: string): string {
+    const distinct = this.commands.distinct_words;
+    if (Object.keys(distinct).length === 0) return text;
+    return lowerText(text)
+      .split(" ")
+      .map((w) => distinct[w.replace(/[^\p{L}\p{M}\d]/gu, "")] ?? w)
+      .join(" ");
   }
 
   get(id: string): FaqEntry | undefined {

@@ -212,6 +212,8 @@ export const commandsFileSchema = z
     /** Common English words: a question written with them (and no Vietnamese letters) is answered in English when nobody chose a language. */
     english_words: z.array(z.string()).default([]),
     abbreviations: z.record(z.string(), z.string()),
+    /** Words whose diacritics carry the meaning, kept apart when matching questions: written → a token of its own. */
+    distinct_words: z.record(z.string(), z.string().regex(/^[a-z0-9]+$/, "a token of plain letters and digits")).default({}),
     stop_words: z.array(z.string()),
     flows: z
       .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId, amount: flowId.optional(), reference: flowId.optional(), acknowledge: flowId.optional() })

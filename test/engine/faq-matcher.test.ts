@@ -65,6 +65,10 @@ describe("FAQ matching of what people type", () => {
     ["công đoàn trừ lương tháng nào", "union"],
     ["mỗi người phải đóng bao nhiêu", "how_much"], // before: the SMS answer
     ["doanh nghiệp muốn ủng hộ qua công ty", "how_to_donate"],
+    ["nhắn tin", "sms"], // "nhắn" (send a text) is not "nhận" (receive): never a subscription
+    ["tôi muốn nhắn tin ủng hộ", "sms"],
+    ["10 tin nhắn", "sms"],
+    ["nhận tin", "subscribe_intent"],
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

@@ -3,8 +3,8 @@ import type { Commands, FaqEntry } from "./flow-schema.ts";
 import type { Language } from "./locales.ts";
 import { foldText, lowerText, lowerWords, words } from "./text-normalize.ts";
 
-/** Folded units of an amount ("50 tỷ", "2 củ"). */
-const AMOUNT_UNITS = new Set(["ty", "ti", "trieu", "tr", "nghin", "ngan", "k", "cu", "m", "million", "thousand", "billion", "dong", "d", "vnd"]);
+/** Folded units of an amount ("50 tỷ", "2 củ"), and of texts ("5 tin": five messages, not "trust"). */
+const AMOUNT_UNITS = new Set(["ty", "ti", "trieu", "tr", "nghin", "ngan", "k", "cu", "m", "million", "thousand", "billion", "dong", "d", "vnd", "tin"]);
 
 export interface FaqMatch {
   entry: FaqEntry;

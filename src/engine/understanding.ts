@@ -65,6 +65,7 @@ export class Understanding {
   private readonly numberPrefixes: string[];
   private readonly ordinals: Map<string, number>;
   private readonly referencePattern: RegExp;
+  private readonly smsText: RegExp;
   private readonly englishWords: Set<string>;
 
   constructor(
@@ -95,6 +96,7 @@ export class Understanding {
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
+    this.smsText = new RegExp(`^\\s*${campaign.sms.keyword.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+(\\d{1,3})\\s*$`, "i");
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
   }
 
@@ -127,6 +129,14 @@ export class Understanding {
     if (text.includes("?")) return true;
     const words = ` ${plainWords(text)} `;
     return this.questionWords.some((q) => words.includes(` ${q} `));
+  }
+
+  /** "VNN 50" (the SMS text, pasted): that many SMS units in đồng, within the drive's 1..max. */
+  private smsUnits(text: string): number | undefined {
+    const { unit_value, min_units, max_units } = this.campaign.sms;
+    const m = this.smsText.exec(text);
+    const n = m ? Number(m[1]) : NaN;
+    return n >= min_units && n <= max_units ? n * unit_value : undefined;
   }
 
   /** "2", "số 2", "chọn 2", "cái thứ 2", "option 2": the number of a choice. */
@@ -314,7 +324,7 @@ export class Understanding {
         return said === undefined ? { ok: false } : { ok: true, value: said };
       }
       case "amount": {
-        const amount = value === undefined ? parseAmount(text) : null;
+        const amount = value === undefined ? (this.smsUnits(text) ?? parseAmount(text)) : null;
         if (amount === null && value === undefined && inForeignCurrency(text)) return { ok: false, reason: "foreign_currency" };
         if (amount === null && value === undefined && inWages(text)) return { ok: false, reason: "wage" };
         if (amount === null || amount <= 0) return { ok: false };

@@ -88,7 +88,8 @@ export class Understanding {
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
     // Compared with their diacritics: folded, "đừng" (don't) would be "đúng" (right).
     this.negations = commands.negations.map(lowerWords).filter(Boolean);
-    this.yesWords = commands.yes.map(lowerWords).filter(Boolean);
+    // Longest first: "không sao" is taken out whole before "không" could be read as a no.
+    this.yesWords = commands.yes.map(lowerWords).filter(Boolean).sort((a, b) => b.length - a.length);
     // As word lists, longest first, so "tên tôi là" goes before "tên".
     const byLength = (list: string[], norm: (w: string) => string) => list.map((p) => lowerText(p).split(" ").map(norm)).sort((a, b) => b.length - a.length);
     this.nameLeadIns = byLength(commands.name_lead_ins, foldText);
@@ -162,11 +163,17 @@ export class Understanding {
    */
   private yesOrNoIn(text: string): boolean | undefined {
     if (text.includes("?")) return undefined;
-    const words = ` ${lowerWords(text)} `;
+    let words = ` ${lowerWords(text)} `;
     if (words.trim().split(" ").length > MAX_YES_NO_WORDS) return undefined;
-    const says = (phrases: string[]) => phrases.some((p) => words.includes(` ${p} `));
-    if (says(this.negations)) return false;
-    return says(this.yesWords) ? true : undefined;
+    // Yes words go first, so a yes with a negation in it ("không sao", "why not") stays a yes.
+    let yes = false;
+    for (const p of this.yesWords) {
+      if (!words.includes(` ${p} `)) continue;
+      yes = true;
+      words = words.replaceAll(` ${p} `, "  ");
+    }
+    if (this.negations.some((n) => words.includes(` ${n} `))) return false;
+    return yes ? true : undefined;
   }
 
   /**

@@ -69,6 +69,9 @@ describe("FAQ matching of what people type", () => {
     ["tôi muốn nhắn tin ủng hộ", "sms"],
     ["10 tin nhắn", "sms"],
     ["nhận tin", "subscribe_intent"],
+    ["thông tin", "about_fund"], // not why the bot needs one's details
+    ["có lộ thông tin không", "why_details"],
+    ["nộp", "how_to_donate"], // not "I'll pay later"
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

@@ -72,6 +72,10 @@ describe("FAQ matching of what people type", () => {
     ["thông tin", "about_fund"], // not why the bot needs one's details
     ["có lộ thông tin không", "why_details"],
     ["nộp", "how_to_donate"], // not "I'll pay later"
+    ["can I give online", "how_to_donate"], // before: the union answer
+    ["what's the minimum", "how_much"], // "'s" is no word
+    ["ủng hộ hàng tháng được không", "no_fact"], // before: "change my pledge"
+    ["tôi muốn làm tình nguyện viên", "staff_intent"],
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

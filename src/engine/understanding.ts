@@ -158,8 +158,9 @@ export class Understanding {
 
   /**
    * Yes or no said in a short answer ("có, tôi đồng ý", "vâng ạ", "không, cảm ơn", "tôi không
-   * đồng ý", "yes please"): a negation anywhere is no, else a yes word is yes. Words are compared
-   * as written, so "dung" typed bare is neither "đúng" (right) nor "đừng" (don't). Not a question.
+   * đồng ý", "yes please"): once the yes words are taken out, a negation left is no, else a yes
+   * word is yes. Words are compared as written, so "dung" typed bare is neither "đúng" (right) nor
+   * "đừng" (don't). Not a question.
    */
   private yesOrNoIn(text: string): boolean | undefined {
     if (text.includes("?")) return undefined;

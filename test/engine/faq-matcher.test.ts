@@ -76,6 +76,8 @@ describe("FAQ matching of what people type", () => {
     ["what's the minimum", "how_much"], // "'s" is no word
     ["ủng hộ hàng tháng được không", "no_fact"], // before: "change my pledge"
     ["tôi muốn làm tình nguyện viên", "staff_intent"],
+    ["năm nay tôi ủng hộ rồi", "paid_intent"],
+    ["cơ quan tôi đóng rồi", "paid_intent"], // before: the organisers
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

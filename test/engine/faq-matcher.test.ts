@@ -78,6 +78,9 @@ describe("FAQ matching of what people type", () => {
     ["tôi muốn làm tình nguyện viên", "staff_intent"],
     ["năm nay tôi ủng hộ rồi", "paid_intent"],
     ["cơ quan tôi đóng rồi", "paid_intent"], // before: the organisers
+    ["tôi đã nộp chưa", "my_pledges_intent"], // asks the status: not "I have paid"
+    ["tôi đã nộp rồi", "paid_intent"],
+    ["sao chưa ai liên hệ", "staff_intent"],
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

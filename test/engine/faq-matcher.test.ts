@@ -81,6 +81,10 @@ describe("FAQ matching of what people type", () => {
     ["tôi đã nộp chưa", "my_pledges_intent"], // asks the status: not "I have paid"
     ["tôi đã nộp rồi", "paid_intent"],
     ["sao chưa ai liên hệ", "staff_intent"],
+    ["hi, how does this work", "about_bot"], // English people ask differently
+    ["I want to help poor people", "pledge_intent"],
+    ["where do I send money", "how_to_donate"],
+    ["is there a deadline", "peak_month"],
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

@@ -91,6 +91,13 @@ describe("FAQ matching of what people type", () => {
     expect(answer(text)).toBe(entry);
   });
 
+  it("finds, for every sample question, the entry it belongs to", () => {
+    // A sample another entry wins is dead weight, or two entries fighting over the same words
+    // ("have I paid" and "I have paid" are one bag of words).
+    const lost = bundle.faq.flatMap((e) => [...e.questions.vi, ...e.questions.en].filter((q) => answer(q) !== e.id).map((q) => `${e.id}: ${q} → ${answer(q)}`));
+    expect(lost).toEqual([]);
+  });
+
   it("reads a unit after a figure as part of the amount, not a word ('50 tỷ' is not the 'ty' of 'công ty')", () => {
     expect(matcher.terms("ủng hộ 50 tỷ")).not.toContain("ty");
     expect(matcher.terms("công ty tôi muốn ủng hộ")).toContain("ty");

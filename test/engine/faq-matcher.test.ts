@@ -87,6 +87,7 @@ describe("FAQ matching of what people type", () => {
     ["is there a deadline", "peak_month"],
     ["cho tôi vay tiền", "need_help"], // before: the ways to give
     ["đổi số tiền", "change_pledge"],
+    ["Nhận tin chiến dịch", "subscribe_intent"], // the menu button's label, typed (before: about the fund)
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

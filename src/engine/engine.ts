@@ -3,10 +3,11 @@ import { PAYLOAD_PATTERN, type FaqEntry, type LoadedStep } from "./flow-schema.t
 import type { FlowBundle } from "./flow-loader.ts";
 import { FaqMatcher, type FaqMatch } from "./faq-matcher.ts";
 import type { Inbound } from "./inbound.ts";
-import { isLanguage, type Language } from "./locales.ts";
+import { LANGUAGES, isLanguage, type Language } from "./locales.ts";
 import { Renderer, resolvePath, type TurnContext } from "./renderer.ts";
 import type { Reply } from "./reply.ts";
 import { newSession, type Frame, type Session } from "./session.ts";
+import { foldText } from "./text-normalize.ts";
 import { Understanding, type GlobalCommand } from "./understanding.ts";
 
 /** An engine failure that names where it happened. */
@@ -38,6 +39,8 @@ export class Engine {
   private readonly understanding: Understanding;
   private readonly now: () => Date;
   private readonly onActionError: (where: string, err: unknown) => void;
+  /** The menu's button labels as people type them out ("Nhận tin chiến dịch") → their payloads. */
+  private readonly menuLabels = new Map<string, string>();
 
   private constructor(
     private readonly bundle: FlowBundle,
@@ -49,6 +52,15 @@ export class Engine {
     this.understanding = new Understanding(bundle.commands, bundle.campaign);
     this.now = options.now ?? (() => new Date());
     this.onActionError = options.onActionError ?? (() => {});
+    for (const step of bundle.flows.get(bundle.commands.flows.menu)?.steps ?? []) {
+      if (step.kind !== "say") continue;
+      for (const b of step.buttons ?? []) {
+        for (const lang of LANGUAGES) {
+          const key = labelKey(renderer.text(b.label, lang, {}));
+          if (key) this.menuLabels.set(key, b.payload);
+        }
+      }
+    }
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
@@ -97,8 +109,10 @@ export class Engine {
       await this.answer(session, inbound, undefined, out);
     } else if (inbound.text !== undefined && inbound.text.trim() !== "") {
       const command = this.understanding.command(inbound.text, asking?.ask === "name" || asking?.ask === "text");
+      const label = command || asking ? undefined : this.menuLabels.get(labelKey(inbound.text));
       if (command) this.onCommand(session, command, out, isNew);
       else if (asking) await this.answer(session, inbound, undefined, out);
+      else if (label) await this.onPayload(session, inbound, label, out, isNew); // a menu button's label typed out
       else this.onFreeText(session, inbound.text, out);
     } else {
       this.onCommand(session, "menu", out, isNew);
@@ -548,6 +562,11 @@ function holds(cond: { path: string; equals?: unknown; in?: unknown[]; set?: boo
 function offeredChoices(step: Extract<LoadedStep, { kind: "ask" }>, ctx: TurnContext): NonNullable<Extract<LoadedStep, { kind: "ask" }>["choices"]> {
   const choices = step.choices ?? [];
   return choices.some((c) => c.when) ? choices.filter((c) => !c.when || holds(c.when, ctx)) : choices;
+}
+
+/** A button label compared as words: no emoji, case or diacritics ("💝 Đăng ký ủng hộ" = "dang ky ung ho"). */
+function labelKey(text: string): string {
+  return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
 }
 
 function findLast<T>(list: T[], predicate: (x: T) => boolean): T | undefined {

@@ -203,6 +203,8 @@ export const commandsFileSchema = z
     /** Said before or after a name ("tên tôi là Lan", "Lan nhé"): not part of it. */
     name_lead_ins: z.array(z.string()).default([]),
     name_endings: z.array(z.string()).default([]),
+    /** Words no name has ("tôi muốn nhận tin" at the name question is not a name). */
+    not_in_names: z.array(z.string()).default([]),
     /** Words said before a choice's number ("số 2", "chọn 2", "option 2"). */
     number_prefixes: z.array(z.string()).default([]),
     /** A choice said by its place ("cái đầu tiên", "the second one"): phrase → number. */

@@ -62,6 +62,7 @@ export class Understanding {
   private readonly yesWords: string[];
   private readonly nameLeadIns: string[][];
   private readonly nameEndings: string[][];
+  private readonly notInNames: Set<string>;
   private readonly numberPrefixes: string[];
   private readonly ordinals: Map<string, number>;
   private readonly referencePattern: RegExp;
@@ -94,6 +95,7 @@ export class Understanding {
     const byLength = (list: string[], norm: (w: string) => string) => list.map((p) => lowerText(p).split(" ").map(norm)).sort((a, b) => b.length - a.length);
     this.nameLeadIns = byLength(commands.name_lead_ins, foldText);
     this.nameEndings = byLength(commands.name_endings, (w) => w);
+    this.notInNames = new Set(commands.not_in_names.map(lowerWords));
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
@@ -347,6 +349,7 @@ export class Understanding {
         // "số tài khoản là gì", "tại sao cần tên": a question is no name (it may be a FAQ).
         if (this.isQuestion(text)) return { ok: false };
         const name = this.bareName(text.normalize("NFC").replace(/\s+/g, " "));
+        if (lowerWords(name).split(" ").some((w) => this.notInNames.has(w))) return { ok: false };
         const letters = name.match(/\p{L}/gu)?.length ?? 0;
         return value === undefined && letters >= 2 && name.length <= 80 && /^[\p{L}\p{M} .'-]+$/u.test(name) ? { ok: true, value: name } : { ok: false };
       }

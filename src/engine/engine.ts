@@ -7,7 +7,7 @@ import { LANGUAGES, isLanguage, type Language } from "./locales.ts";
 import { Renderer, resolvePath, type TurnContext } from "./renderer.ts";
 import type { Reply } from "./reply.ts";
 import { newSession, type Frame, type Session } from "./session.ts";
-import { foldText } from "./text-normalize.ts";
+import { plainWords } from "./text-normalize.ts";
 import { Understanding, type GlobalCommand } from "./understanding.ts";
 
 /** An engine failure that names where it happened. */
@@ -56,7 +56,7 @@ export class Engine {
       if (step.kind !== "say") continue;
       for (const b of step.buttons ?? []) {
         for (const lang of LANGUAGES) {
-          const key = labelKey(renderer.text(b.label, lang, {}));
+          const key = plainWords(renderer.text(b.label, lang, {}));
           if (key) this.menuLabels.set(key, b.payload);
         }
       }
@@ -109,7 +109,7 @@ export class Engine {
       await this.answer(session, inbound, undefined, out);
     } else if (inbound.text !== undefined && inbound.text.trim() !== "") {
       const command = this.understanding.command(inbound.text, asking?.ask === "name" || asking?.ask === "text");
-      const label = command || asking ? undefined : this.menuLabels.get(labelKey(inbound.text));
+      const label = command || asking ? undefined : this.menuLabels.get(plainWords(inbound.text));
       if (command) this.onCommand(session, command, out, isNew);
       else if (asking) await this.answer(session, inbound, undefined, out);
       else if (label) await this.onPayload(session, inbound, label, out, isNew); // a menu button's label typed out
@@ -562,11 +562,6 @@ function holds(cond: { path: string; equals?: unknown; in?: unknown[]; set?: boo
 function offeredChoices(step: Extract<LoadedStep, { kind: "ask" }>, ctx: TurnContext): NonNullable<Extract<LoadedStep, { kind: "ask" }>["choices"]> {
   const choices = step.choices ?? [];
   return choices.some((c) => c.when) ? choices.filter((c) => !c.when || holds(c.when, ctx)) : choices;
-}
-
-/** A button label compared as words: no emoji, case or diacritics ("💝 Đăng ký ủng hộ" = "dang ky ung ho"). */
-function labelKey(text: string): string {
-  return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
 }
 
 function findLast<T>(list: T[], predicate: (x: T) => boolean): T | undefined {

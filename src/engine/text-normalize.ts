@@ -43,3 +43,8 @@ export function words(folded: string): string[] {
 export function lowerWords(text: string): string {
   return lowerText(text).replace(/[^\p{L}\p{M}\d']+/gu, " ").trim();
 }
+
+/** Folded words separated by single spaces, punctuation and emoji dropped ("💝 Đăng ký ủng hộ" is "dang ky ung ho"). */
+export function plainWords(text: string): string {
+  return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
+}

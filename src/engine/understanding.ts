@@ -6,7 +6,7 @@ import type { Language } from "./locales.ts";
 import { PhraseSet } from "./phrase-set.ts";
 import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
-import { foldText, lowerText, lowerWords } from "./text-normalize.ts";
+import { foldText, lowerText, lowerWords, plainWords } from "./text-normalize.ts";
 
 /** Longer texts are never read as a statement of an amount (amountIn). */
 const MAX_PLEDGE_WORDS = 30;
@@ -31,10 +31,6 @@ function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[],
   return named.length === 1 ? named[0]!.value : undefined;
 }
 
-/** Folded words separated by single spaces, punctuation dropped. */
-function plainWords(text: string): string {
-  return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
-}
 
 /** Letters only Vietnamese uses (with diacritics, and đ). */
 const VIETNAMESE_LETTERS = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]/i;

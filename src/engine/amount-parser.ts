@@ -89,6 +89,11 @@ function tokenize(folded: string): Token[] | null {
     } else if (part === "nua") {
       // "nửa triệu" = half a million; otherwise it is "nữa" (more), said around an amount.
       if (i + 1 < parts.length && parts[i + 1]! in BIG_WORDS) tokens.push({ kind: "num", value: 0.5, digits: 0 });
+    } else if (part === "half" && (parts[i + 1] === "a" || parts[i + 1] === "an") && parts[i + 2]! in BIG_WORDS) {
+      tokens.push({ kind: "num", value: 0.5, digits: 0 }); // "half a million"
+      i++;
+    } else if ((part === "a" || part === "an") && i + 1 < parts.length && parts[i + 1]! in BIG_WORDS) {
+      tokens.push({ kind: "num", value: 1, digits: 0 }); // "a million"
     } else if (part === "tram" || part === "hundred") {
       tokens.push({ kind: "hundred" });
     } else if (part in BIG_WORDS) {

@@ -43,6 +43,9 @@ describe("parseAmount", () => {
     ["5 chục nghìn", 50_000],
     ["chục triệu", 10_000_000],
     ["500k nữa", 500_000], // "nữa" (more) is not "nửa" (half)
+    ["half a million", 500_000],
+    ["a million dong", 1_000_000],
+    ["I'd like to give a million", 1_000_000],
     ["100 000", 100_000], // spaces between thousands, as on a cheque
     ["1 500 000 đồng", 1_500_000],
     ["50k thôi", 50_000],

@@ -88,6 +88,7 @@ describe("FAQ matching of what people type", () => {
     ["cho tôi vay tiền", "need_help"], // before: the ways to give
     ["đổi số tiền", "change_pledge"],
     ["Nhận tin chiến dịch", "subscribe_intent"], // the menu button's label, typed (before: about the fund)
+    ["bạn có lưu số điện thoại của tôi không", "my_data_intent"], // before: the contact answer
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

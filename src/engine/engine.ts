@@ -328,7 +328,9 @@ export class Engine {
       return;
     }
     if (value === undefined && text && this.correctAmount(session, frame, step, text, out)) return;
-    if (value === undefined && text && step.faq !== false) {
+    // "Số điện thoại và tên" at "what to edit?" names two choices: an answer to narrow down, no FAQ question.
+    const choosing = step.ask === "choice" && this.understanding.choicesNamed(step, text, this.choiceLabels(step, session.lang)) > 1;
+    if (value === undefined && text && step.faq !== false && !choosing) {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }

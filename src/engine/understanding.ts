@@ -22,13 +22,18 @@ const MAX_YES_NO_WORDS = 6;
 
 /** The one choice whose label or match word a sentence says as whole words; none when several are. */
 function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string): string | undefined {
+  const named = choicesIn(choices, labels, sentence);
+  return named.length === 1 ? named[0]!.value : undefined;
+}
+
+/** The choices whose label or match word a sentence says as whole words. */
+function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string): NonNullable<AskStep["choices"]> {
   const words = ` ${plainWords(sentence)} `;
   const said = (phrase: string) => {
     const p = plainWords(phrase);
     return p !== "" && words.includes(` ${p} `);
   };
-  const named = choices.filter((c, i) => [labels[i] ?? "", ...(c.match ?? [])].some(said));
-  return named.length === 1 ? named[0]!.value : undefined;
+  return choices.filter((c, i) => [labels[i] ?? "", ...(c.match ?? [])].some(said));
 }
 
 
@@ -128,6 +133,11 @@ export class Understanding {
     if (text.includes("?")) return true;
     const words = ` ${plainWords(text)} `;
     return this.questionWords.some((q) => words.includes(` ${q} `));
+  }
+
+  /** How many of a choice question's choices a sentence names ("số điện thoại và tên": two). */
+  choicesNamed(step: AskStep, sentence: string, choiceLabels: string[]): number {
+    return choicesIn(step.choices ?? [], choiceLabels, sentence).length;
   }
 
   /** "VNN 50" (the SMS text, pasted): that many SMS units in đồng, within the drive's 1..max. */

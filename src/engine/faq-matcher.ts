@@ -24,6 +24,7 @@ export class FaqMatcher {
   private readonly byId: Map<string, FaqEntry>;
   private readonly stopWords: Set<string>;
   private readonly negations: Set<string>;
+  private readonly contextPhrases: string[];
 
   constructor(
     entries: FaqEntry[],
@@ -32,6 +33,7 @@ export class FaqMatcher {
     this.byId = new Map(entries.map((e) => [e.id, e]));
     this.stopWords = new Set(commands.stop_words.map(foldText));
     this.negations = new Set(commands.negations.map(lowerWords));
+    this.contextPhrases = commands.context_phrases.map((p) => words(foldText(p)).join(" ")).sort((a, b) => b.length - a.length);
     this.index = new MiniSearch({
       fields: ["text"],
       storeFields: ["faq", "lang"],
@@ -50,7 +52,16 @@ export class FaqMatcher {
     const kept = this.keepApart(text);
     const expanded = words(foldText(kept)).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
     // A unit after a figure is part of an amount ("50 tỷ"), not a word: folded, "tỷ" is the "ty" of "công ty".
-    return expanded.filter((w, i) => !this.stopWords.has(w) && !(AMOUNT_UNITS.has(w) && /^\d/.test(expanded[i - 1] ?? "")));
+    const meant = expanded.filter((w, i) => !this.stopWords.has(w) && !(AMOUNT_UNITS.has(w) && /^\d/.test(expanded[i - 1] ?? "")));
+    const asked = this.withoutContext(meant);
+    return asked.length > 0 ? asked : meant;
+  }
+
+  /** The words without the campaign's name (commands.yaml context_phrases), longest phrase first. */
+  private withoutContext(terms: string[]): string[] {
+    let text = ` ${terms.join(" ")} `;
+    for (const phrase of this.contextPhrases) text = text.replaceAll(` ${phrase} `, " ");
+    return words(text.trim());
   }
 
   /**

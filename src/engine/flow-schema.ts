@@ -214,6 +214,8 @@ export const commandsFileSchema = z
     /** Common English words: a question written with them (and no Vietnamese letters) is answered in English when nobody chose a language. */
     english_words: z.array(z.string()).default([]),
     abbreviations: z.record(z.string(), z.string()),
+    /** The campaign's own name and the like: context in a question, not what it asks, unless it is all there is. */
+    context_phrases: z.array(z.string()).default([]),
     /** Words whose diacritics carry the meaning, kept apart when matching questions: written → a token of its own. */
     distinct_words: z.record(z.string(), z.string().regex(/^[a-z0-9]+$/, "a token of plain letters and digits")).default({}),
     stop_words: z.array(z.string()),

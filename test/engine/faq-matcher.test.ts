@@ -89,6 +89,12 @@ describe("FAQ matching of what people type", () => {
     ["đổi số tiền", "change_pledge"],
     ["Nhận tin chiến dịch", "subscribe_intent"], // the menu button's label, typed (before: about the fund)
     ["bạn có lưu số điện thoại của tôi không", "my_data_intent"], // before: the contact answer
+    ["số tài khoản quỹ vì người nghèo", "bank_account"], // the fund's name is context (before: about the fund)
+    ["ủng hộ quỹ vì người nghèo như thế nào", "how_to_donate"],
+    ["quỹ vì người nghèo ở đâu", "contact"],
+    ["quỹ vì người nghèo có nhận momo không", "how_to_donate"],
+    ["vì người nghèo là gì", "about_fund"], // unless it is all the question has
+    ["bác muốn ủng hộ", "pledge_intent"], // kinship words are pronouns, like "tôi"
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

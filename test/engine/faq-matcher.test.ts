@@ -95,6 +95,7 @@ describe("FAQ matching of what people type", () => {
     ["quỹ vì người nghèo có nhận momo không", "how_to_donate"],
     ["vì người nghèo là gì", "about_fund"], // unless it is all the question has
     ["bác muốn ủng hộ", "pledge_intent"], // kinship words are pronouns, like "tôi"
+    ["xin chào, tôi cần tư vấn", "wants_to_ask"],
     ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {

@@ -215,7 +215,7 @@ export class Engine {
       return;
     }
     // "Tôi không ủng hộ 500k đâu" states no pledge: a negation keeps the amount from starting one.
-    const statesAmount = flows.amount !== undefined && !this.faq.isNegated(text) && this.understanding.amountIn(text) !== undefined;
+    const statesAmount = flows.amount !== undefined && !this.understanding.isNegated(text) && this.understanding.amountIn(text) !== undefined;
     const statement = statesAmount && !this.understanding.isQuestion(text);
     const found = this.faq.match(text);
     // A statement of an amount is a pledge, unless it matches an entry that takes amounts ("đổi thành 1 triệu").

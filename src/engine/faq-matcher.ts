@@ -1,7 +1,8 @@
 import MiniSearch from "minisearch";
 import type { Commands, FaqEntry } from "./flow-schema.ts";
 import type { Language } from "./locales.ts";
-import { foldText, lowerText, lowerWords, words } from "./text-normalize.ts";
+import { Negations } from "./negations.ts";
+import { foldText, lowerText, words } from "./text-normalize.ts";
 
 /** Folded units of an amount ("50 tỷ", "2 củ"), and of texts ("5 tin": five messages, not "trust"). */
 const AMOUNT_UNITS = new Set(["ty", "ti", "trieu", "tr", "nghin", "ngan", "k", "cu", "m", "million", "thousand", "billion", "dong", "d", "vnd", "tin"]);
@@ -23,8 +24,9 @@ export class FaqMatcher {
   private readonly index: MiniSearch<{ id: number; faq: string; lang: Language; text: string }>;
   private readonly byId: Map<string, FaqEntry>;
   private readonly stopWords: Set<string>;
-  private readonly negations: Set<string>;
+  private readonly negations: Negations;
   private readonly contextPhrases: string[];
+  private readonly distinct: Map<string, string>;
 
   constructor(
     entries: FaqEntry[],
@@ -32,7 +34,8 @@ export class FaqMatcher {
   ) {
     this.byId = new Map(entries.map((e) => [e.id, e]));
     this.stopWords = new Set(commands.stop_words.map(foldText));
-    this.negations = new Set(commands.negations.map(lowerWords));
+    this.negations = new Negations(commands.negations);
+    this.distinct = new Map(Object.entries(commands.distinct_words));
     this.contextPhrases = commands.context_phrases.map((p) => words(foldText(p)).join(" ")).sort((a, b) => b.length - a.length);
     this.index = new MiniSearch({
       fields: ["text"],
@@ -64,22 +67,12 @@ export class FaqMatcher {
     return words(text.trim());
   }
 
-  /**
-   * A negation before another word ("không muốn", "chưa nộp", "đừng gửi", "don't send"), compared
-   * as written; a "không" or "chưa" that ends a sentence asks ("nộp tiền mặt được không").
-   */
-  isNegated(text: string): boolean {
-    const said = lowerWords(text).split(" ");
-    return said.some((w, i) => i < said.length - 1 && this.negations.has(w));
-  }
-
   /** "nhắn" and "nhận" as tokens of their own (commands.yaml distinct_words), before folding makes them one. */
   private keepApart(text: string): string {
-    const distinct = this.commands.distinct_words;
-    if (Object.keys(distinct).length === 0) return text;
+    if (this.distinct.size === 0) return text;
     return lowerText(text)
       .split(" ")
-      .map((w) => distinct[w.replace(/[^\p{L}\p{M}\d]/gu, "")] ?? w)
+      .map((w) => this.distinct.get(w.replace(/[^\p{L}\p{M}\d]/gu, "")) ?? w)
       .join(" ");
   }
 
@@ -92,7 +85,7 @@ export class FaqMatcher {
     if (query.length === 0) return null;
     // "Tôi không muốn nhận tin" is no wish to subscribe: "không" is a stop word, so entries that
     // a negation turns around (`affirmative_only`) are left out when the sentence has one.
-    const negated = this.isNegated(text);
+    const negated = this.negations.beforeAWord(text);
     const results = this.index.search(query.join(" ")).filter((r) => !negated || !this.byId.get(r.faq as string)?.affirmative_only);
     const best = results[0];
     if (!best) return null;

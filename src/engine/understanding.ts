@@ -3,6 +3,7 @@ import type { Campaign } from "./campaign-schema.ts";
 import type { AskStep, Commands, SlotRejection } from "./flow-schema.ts";
 import type { Inbound } from "./inbound.ts";
 import type { Language } from "./locales.ts";
+import { Negations } from "./negations.ts";
 import { PhraseSet } from "./phrase-set.ts";
 import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
@@ -36,7 +37,6 @@ function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], s
   return choices.filter((c, i) => [labels[i] ?? "", ...(c.match ?? [])].some(said));
 }
 
-
 /** Letters only Vietnamese uses (with diacritics, and đ). */
 const VIETNAMESE_LETTERS = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]/i;
 
@@ -59,7 +59,7 @@ export class Understanding {
   private readonly decline: string[];
   private readonly acknowledge: PhraseSet;
   private readonly questionWords: string[];
-  private readonly negations: string[];
+  private readonly negations: Negations;
   private readonly yesWords: string[];
   private readonly nameLeadIns: string[][];
   private readonly nameEndings: string[][];
@@ -88,8 +88,7 @@ export class Understanding {
     this.decline = commands.decline.map((d) => `${foldText(d)} `);
     this.acknowledge = new PhraseSet(commands.acknowledge);
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
-    // Compared with their diacritics: folded, "đừng" (don't) would be "đúng" (right).
-    this.negations = commands.negations.map(lowerWords).filter(Boolean);
+    this.negations = new Negations(commands.negations);
     // Longest first: "không sao" is taken out whole before "không" could be read as a no.
     this.yesWords = commands.yes.map(lowerWords).filter(Boolean).sort((a, b) => b.length - a.length);
     // As word lists, longest first, so "tên tôi là" goes before "tên".
@@ -181,7 +180,7 @@ export class Understanding {
       yes = true;
       words = words.replaceAll(` ${p} `, "  ");
     }
-    if (this.negations.some((n) => words.includes(` ${n} `))) return false;
+    if (this.negations.in(words)) return false;
     return yes ? true : undefined;
   }
 
@@ -203,7 +202,12 @@ export class Understanding {
   /** A few words that neither ask nor deny: safe to read a choice from. */
   private isPlainAnswer(text: string): boolean {
     const words = ` ${lowerWords(text)} `;
-    return words.trim().split(" ").length <= MAX_CHOICE_WORDS && !this.isQuestion(text) && !this.negations.some((n) => words.includes(` ${n} `));
+    return words.trim().split(" ").length <= MAX_CHOICE_WORDS && !this.isQuestion(text) && !this.negations.in(words);
+  }
+
+  /** A sentence turned around by a negation ("tôi không muốn nhận tin"; see Negations). */
+  isNegated(text: string): boolean {
+    return this.negations.beforeAWord(text);
   }
 
   /** A message that only acknowledges ("👍", "🙏"). */

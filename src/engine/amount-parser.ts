@@ -54,9 +54,16 @@ const BIG_WORDS: Record<string, number> = {
   tr: 1e6, trieu: 1e6, m: 1e6, mil: 1e6, million: 1e6, millions: 1e6, cu: 1e6,
   ty: 1e9, ti: 1e9, b: 1e9, billion: 1e9,
 };
+const CURRENCY_WORDS = ["d", "dong", "vnd"];
+
+/** A folded word that names an amount's unit or currency ("tỷ", "triệu", "k", "đồng"). */
+export function isAmountUnit(folded: string): boolean {
+  return folded in BIG_WORDS || CURRENCY_WORDS.includes(folded);
+}
+
 /** Words that carry no amount: currency names and the filler people put around a number. */
 const FILLER = new Set([
-  "d", "dong", "vnd", "vnđ", "vn", "toi", "minh", "em", "anh", "chi", "ung", "ho", "khoang",
+  ...CURRENCY_WORDS, "vnđ", "vn", "toi", "minh", "em", "anh", "chi", "ung", "ho", "khoang",
   "chung", "xin", "gop", "la", "se", "muon", "i", "will", "give", "donate",
   "about", "around", "pledge", "of", "va", "and", "a", "an",
   // "đăng ký ủng hộ 200 nghìn nhé", "I want to give 2 million" (a pledge asked for in one sentence)

@@ -1,11 +1,12 @@
 import MiniSearch from "minisearch";
+import { isAmountUnit } from "./amount-parser.ts";
 import type { Commands, FaqEntry } from "./flow-schema.ts";
 import type { Language } from "./locales.ts";
 import { Negations } from "./negations.ts";
 import { foldText, lowerText, words } from "./text-normalize.ts";
 
-/** Folded units of an amount ("50 tỷ", "2 củ"), and of texts ("5 tin": five messages, not "trust"). */
-const AMOUNT_UNITS = new Set(["ty", "ti", "trieu", "tr", "nghin", "ngan", "k", "cu", "m", "million", "thousand", "billion", "dong", "d", "vnd", "tin"]);
+/** A unit after a figure: of an amount ("50 tỷ", "2 củ"), or of texts ("5 tin": five messages, not "trust"). */
+const isUnit = (folded: string) => isAmountUnit(folded) || folded === "tin";
 
 export interface FaqMatch {
   entry: FaqEntry;
@@ -55,7 +56,7 @@ export class FaqMatcher {
     const kept = this.keepApart(text);
     const expanded = words(foldText(kept)).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
     // A unit after a figure is part of an amount ("50 tỷ"), not a word: folded, "tỷ" is the "ty" of "công ty".
-    const meant = expanded.filter((w, i) => !this.stopWords.has(w) && !(AMOUNT_UNITS.has(w) && /^\d/.test(expanded[i - 1] ?? "")));
+    const meant = expanded.filter((w, i) => !this.stopWords.has(w) && !(isUnit(w) && /^\d/.test(expanded[i - 1] ?? "")));
     const asked = this.withoutContext(meant);
     return asked.length > 0 ? asked : meant;
   }

@@ -1,4 +1,4 @@
-import { foldText, lowerWords } from "./text-normalize.ts";
+import { foldText, isAscii, lowerWords } from "./text-normalize.ts";
 
 /** Skin tones and emoji presentation marks: "👍🏽" and "👍" are the same answer. */
 const EMOJI_MARKS = /[\u{1F3FB}-\u{1F3FF}\uFE0F]/gu;
@@ -23,7 +23,7 @@ export class PhraseSet {
   has(text: string): boolean {
     const f = foldText(text);
     if (!f) return this.symbols.has(symbolKey(text));
-    return /^[\x00-\x7F]*$/.test(text) ? this.folded.has(f) : this.written.has(lowerWords(text));
+    return isAscii(text) ? this.folded.has(f) : this.written.has(lowerWords(text));
   }
 }
 

@@ -48,3 +48,8 @@ export function lowerWords(text: string): string {
 export function plainWords(text: string): string {
   return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
 }
+
+/** Typed without any diacritic, emoji or other non-ASCII character ("co", "dong y", "how do I"). */
+export function isAscii(text: string): boolean {
+  return /^[\x00-\x7F]*$/.test(text);
+}

@@ -7,7 +7,7 @@ import { Negations } from "./negations.ts";
 import { PhraseSet } from "./phrase-set.ts";
 import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
-import { foldText, lowerText, lowerWords, plainWords } from "./text-normalize.ts";
+import { foldText, isAscii, lowerText, lowerWords, plainWords } from "./text-normalize.ts";
 
 /** Longer texts are never read as a statement of an amount (amountIn). */
 const MAX_PLEDGE_WORDS = 30;
@@ -117,7 +117,7 @@ export class Understanding {
    */
   writtenIn(text: string): Language | undefined {
     if (VIETNAMESE_LETTERS.test(text)) return "vi";
-    if (!/^[\x00-\x7F]*$/.test(text)) return undefined;
+    if (!isAscii(text)) return undefined;
     const english = new Set(text.toLowerCase().split(/[^a-z']+/).filter((w) => this.englishWords.has(w)));
     return english.size >= 2 ? "en" : undefined;
   }

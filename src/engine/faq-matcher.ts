@@ -3,10 +3,13 @@ import { isAmountUnit } from "./amount-parser.ts";
 import type { Commands, FaqEntry } from "./flow-schema.ts";
 import type { Language } from "./locales.ts";
 import { Negations } from "./negations.ts";
-import { foldText, lowerText, words } from "./text-normalize.ts";
+import { foldText, lowerText, lowerWords, words } from "./text-normalize.ts";
 
 /** A unit after a figure: of an amount ("50 tỷ", "2 củ"), or of texts ("5 tin": five messages, not "trust"). */
 const isUnit = (folded: string) => isAmountUnit(folded) || folded === "tin";
+
+/** How much a sentence's negation counts for an entry that says no (`negated_only`). */
+const NEGATED_BOOST = 1.5;
 
 export interface FaqMatch {
   entry: FaqEntry;
@@ -28,6 +31,8 @@ export class FaqMatcher {
   private readonly negations: Negations;
   private readonly contextPhrases: string[];
   private readonly distinct: Map<string, string>;
+  /** Per `negated_only` entry, the folded words of its samples: a negation must deny one of them. */
+  private readonly negatedOnlyWords: Map<string, Set<string>>;
 
   constructor(
     entries: FaqEntry[],
@@ -37,6 +42,7 @@ export class FaqMatcher {
     this.stopWords = new Set(commands.stop_words.map(foldText));
     this.negations = new Negations(commands.negations);
     this.distinct = new Map(Object.entries(commands.distinct_words));
+    this.negatedOnlyWords = new Map(entries.filter((e) => e.negated_only).map((e) => [e.id, new Set([...e.questions.vi, ...e.questions.en].flatMap((q) => lowerWords(q).split(" ").map(foldText)))]));
     this.contextPhrases = commands.context_phrases.map((p) => words(foldText(p)).join(" ")).sort((a, b) => b.length - a.length);
     this.index = new MiniSearch({
       fields: ["text"],
@@ -85,9 +91,23 @@ export class FaqMatcher {
     const query = this.terms(text);
     if (query.length === 0) return null;
     // "Tôi không muốn nhận tin" is no wish to subscribe: "không" is a stop word, so entries that
-    // a negation turns around (`affirmative_only`) are left out when the sentence has one.
-    const negated = this.negations.beforeAWord(text);
-    const results = this.index.search(query.join(" ")).filter((r) => !negated || !this.byId.get(r.faq as string)?.affirmative_only);
+    // a negation turns around (`affirmative_only`) are left out when the sentence has one, and
+    // entries that say no (`negated_only`) when it has none.
+    const denied = this.negations.negatedWords(text).map(foldText);
+    const negated = denied.length > 0;
+    const results = this.index.search(query.join(" "), {
+      filter: (r) => {
+        const entry = this.byId.get(r.faq as string);
+        if (!negated) return !entry?.negated_only;
+        if (entry?.affirmative_only) return false;
+        // What is denied must be what the entry is about: "I don't know how to donate" denies
+        // knowing, not giving, so it is not "I don't want to donate".
+        return !entry?.negated_only || denied.some((w) => this.negatedOnlyWords.get(entry.id)!.has(w));
+      },
+      // For a `negated_only` entry the negation is part of what it matches, one word more than
+      // the stop-word-free terms show: "tôi không ủng hộ" is not_giving before "ủng hộ" (how to give).
+      boostDocument: negated ? (_id, _term, stored) => (this.byId.get(stored?.faq as string)?.negated_only ? NEGATED_BOOST : 1) : undefined,
+    });
     const best = results[0];
     if (!best) return null;
     // queryTerms: the query words that matched this sample, exactly or fuzzily. Numbers count

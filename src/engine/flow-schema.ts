@@ -169,11 +169,14 @@ export const faqFileSchema = z
           amounts: z.literal(true).optional(),
           /** Not matched by a sentence with a negation ("tôi không muốn nhận tin" is no wish to subscribe). */
           affirmative_only: z.literal(true).optional(),
+          /** Matched only by a sentence with a negation ("tôi không muốn ủng hộ" is not "tôi muốn ủng hộ"). */
+          negated_only: z.literal(true).optional(),
           questions: z.object({ vi: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) }).strict(),
         })
         .strict()
         .refine((f) => f.answer !== undefined || f.call !== undefined || f.start !== undefined, "an entry needs an answer, a flow to call or a flow to start")
-        .refine((f) => !f.amounts || f.call !== undefined || f.start !== undefined, { message: "amounts needs a flow (call or start) to read the sentence", path: ["amounts"] }),
+        .refine((f) => !f.amounts || f.call !== undefined || f.start !== undefined, { message: "amounts needs a flow (call or start) to read the sentence", path: ["amounts"] })
+        .refine((f) => !(f.affirmative_only && f.negated_only), { message: "an entry cannot be both affirmative_only and negated_only", path: ["negated_only"] }),
     ),
   })
   .strict();

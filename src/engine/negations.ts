@@ -21,10 +21,19 @@ export class Negations {
    * a sentence asks ("nộp tiền mặt được không"), it does not deny.
    */
   beforeAWord(text: string): boolean {
+    return this.negatedWords(text).length > 0;
+  }
+
+  /** The word right after each negation, lower-case: "tôi không muốn ủng hộ" gives ["muốn"]. */
+  negatedWords(text: string): string[] {
     const spaced = ` ${lowerWords(text)} `;
-    return this.phrases.some((p) => {
-      const at = spaced.indexOf(` ${p} `);
-      return at >= 0 && at + p.length + 2 < spaced.length;
-    });
+    const found: string[] = [];
+    for (const p of this.phrases) {
+      for (let at = spaced.indexOf(` ${p} `); at >= 0; at = spaced.indexOf(` ${p} `, at + 1)) {
+        const next = spaced.slice(at + p.length + 2).split(" ", 1)[0];
+        if (next) found.push(next);
+      }
+    }
+    return found;
   }
 }

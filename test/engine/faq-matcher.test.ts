@@ -59,6 +59,16 @@ describe("FAQ matching of what people type", () => {
     ["spam quá", "stop_intent"],
     ["please stop messaging me", "stop_intent"],
     ["có nhận tin được không", "subscribe_intent"], // "không" ending a question is no negation
+    ["tôi không muốn ủng hộ", "not_giving"], // before: the ways to give
+    ["tôi muốn ủng hộ", "pledge_intent"], // the same words without "không": never "that is fine"
+    ["không, cảm ơn", "not_giving"],
+    ["no thank you", "not_giving"],
+    ["em không ủng hộ đâu ạ", "not_giving"],
+    ["i don't want to give money", "not_giving"],
+    ["i really don't know how to give", "how_to_donate"], // denies knowing, not giving
+    ["mình không biết ủng hộ kiểu gì", "how_to_donate"],
+    ["tôi muốn đăng ký hộ nghèo", "need_help"], // before: a pledge started ("đăng ký … hộ")
+    ["có ủng hộ bằng hiện vật được không", "how_to_donate"], // a question ending in "không" says no "no"
     ["trích lương bao nhiêu", "how_much"], // union members' questions (before: not understood)
     ["có bắt buộc không", "how_much"],
     ["ai thu tiền ở cơ quan", "union"],

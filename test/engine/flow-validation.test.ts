@@ -75,6 +75,11 @@ describe("flow validation", () => {
     expect(problems).toEqual([expect.stringMatching(/faq\.yaml.*amounts needs a flow \(call or start\) to read the sentence/)]);
   });
 
+  it("refuses an FAQ entry both for and only for sentences with a negation", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/faq.yaml", "    negated_only: true #", "    negated_only: true\n    affirmative_only: true #"));
+    expect(problems).toEqual([expect.stringMatching(/faq\.yaml.*cannot be both affirmative_only and negated_only/)]);
+  });
+
   it("fails when the campaign data lacks a field the flows or the copy need", () => {
     const missingSchemaField = problemsAfter((d) => replaceIn(d, "flows/campaign.yaml", '  short_number: "1408"\n', ""));
     expect(missingSchemaField).toEqual([expect.stringMatching(/campaign\.yaml: at sms\.short_number/)]);

@@ -51,4 +51,19 @@ describe("compiled copy templates", () => {
     }
     expect(lowercase).toEqual([]);
   });
+
+  it("never say a word twice in a row once campaign facts are filled in", async () => {
+    // "the {{campaign.fund_name}}" read "the the “For the Poor” fund" in English.
+    const bundle = loadFlowBundle(resolve("flows"), resolve("locales"), ACTION_NAMES);
+    const renderer = await Renderer.create(bundle.locales, bundle.campaign);
+    const doubled: string[] = [];
+    for (const lang of LANGUAGES) {
+      for (const [key] of allStrings(bundle.locales[lang])) {
+        const text = renderer.text(key, lang, { campaign: renderer.campaignView(lang) });
+        const twice = /(?<![\p{L}\p{M}])([\p{L}\p{M}]+)\s+\1(?![\p{L}\p{M}])/iu.exec(text);
+        if (twice) doubled.push(`${lang}:${key}: ${twice[0]}`);
+      }
+    }
+    expect(doubled).toEqual([]);
+  });
 });

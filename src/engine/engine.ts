@@ -215,7 +215,7 @@ export class Engine {
       return;
     }
     // "Tôi không ủng hộ 500k đâu" states no pledge: a negation keeps the amount from starting one.
-    const statesAmount = flows.amount !== undefined && !this.understanding.isNegated(text) && this.understanding.amountIn(text) !== undefined;
+    const statesAmount = flows.amount !== undefined && !this.understanding.isNegated(text) && (this.understanding.amountIn(text) !== undefined || this.understanding.statesShorthand(text));
     const statement = statesAmount && !this.understanding.isQuestion(text);
     const found = this.faq.match(text);
     // A statement of an amount is a pledge, unless it matches an entry that takes amounts ("đổi thành 1 triệu").
@@ -240,7 +240,7 @@ export class Engine {
    * "filled"; the step's reask for an amount it names outside the limits ("… 50 tỷ"); or null
    * when the sentence does not say it.
    */
-  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): "filled" | { reask: string; amount?: number } | null {
+  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): "filled" | { reask: string; amount?: number; meant?: number } | null {
     const read = Array.isArray(session.vars.request_read) ? (session.vars.request_read as string[]) : [];
     const here = `${frame.flow}#${frame.step}`;
     if (read.includes(here)) return null;
@@ -249,7 +249,7 @@ export class Engine {
     if (value === undefined) {
       const refused = step.ask === "amount" ? this.understanding.refusedAmountIn(request) : undefined;
       const reask = refused && step.reasks?.[refused.reason];
-      return reask ? { reask, amount: refused.read } : null;
+      return reask ? { reask, amount: refused.read, meant: refused.meant } : null;
     }
     session.slots[step.slot] = value;
     session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
@@ -318,6 +318,10 @@ export class Engine {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }
+    // "Đúng rồi" to "did you mean 500.000 đ?": the amount offered.
+    const meant = frame.meant;
+    delete frame.meant;
+    if (meant !== undefined && value === undefined && this.understanding.saysYes(text)) value = String(meant);
     const result = this.understanding.readSlot(step, inbound, value, this.choiceLabels(step, session.lang), offeredChoices(step, ctx));
     if (result.ok) {
       session.slots[step.slot] = result.value;
@@ -334,8 +338,9 @@ export class Engine {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }
-    frame.attempts = (frame.attempts ?? 0) + 1;
-    if (frame.attempts >= step.max_attempts) {
+    // "500" is understood, only unclear ("500.000 đ?"): asking back uses up no attempt.
+    if (result.ok || result.reason !== "shorthand") frame.attempts = (frame.attempts ?? 0) + 1;
+    if ((frame.attempts ?? 0) >= step.max_attempts) {
       frame.waiting = false;
       frame.attempts = 0;
       if (step.on_fail) frame.step = this.indexOf(frame.flow, step.on_fail);
@@ -345,8 +350,12 @@ export class Engine {
       }
       return;
     }
-    const specific = !result.ok && result.reason ? step.reasks?.[result.reason] : undefined;
-    out.push(this.askReply(step, session, specific ?? step.reask ?? step.prompt, specific ? { amount: result.read } : undefined));
+    // A flow without a `shorthand` reask gets its too_small one, and no amount is offered.
+    const offer = !result.ok && result.reason === "shorthand" && step.reasks?.shorthand ? result.meant : undefined;
+    const reason = !result.ok && result.reason === "shorthand" && offer === undefined ? "too_small" : !result.ok ? result.reason : undefined;
+    const specific = reason ? step.reasks?.[reason] : undefined;
+    if (offer !== undefined) frame.meant = offer;
+    out.push(this.askReply(step, session, specific ?? step.reask ?? step.prompt, specific ? { amount: !result.ok ? result.read : undefined, meant: offer } : undefined));
   }
 
   /**
@@ -415,7 +424,8 @@ export class Engine {
               break;
             }
             if (heard) {
-              out.push(this.askReply(step, session, heard.reask, { amount: heard.amount }));
+              if (heard.meant !== undefined) frame.meant = heard.meant;
+              out.push(this.askReply(step, session, heard.reask, { amount: heard.amount, meant: heard.meant }));
               frame.waiting = true;
               return;
             }
@@ -504,6 +514,7 @@ export class Engine {
       ...offeredChoices(step, ctx).map((c) => this.valueButton(c.value, c.label, lang)),
       ...(step.ask === "yesno" ? [this.valueButton("yes", "common.yes", lang), this.valueButton("no", "common.no", lang)] : []),
       ...(step.optional ? [this.valueButton("skip", "common.skip", lang)] : []),
+      ...(typeof input?.meant === "number" ? [{ label: this.renderer.text("common.amount_meant", lang, { input }), payload: `v:${input.meant}` }] : []),
       ...(this.renderer.buttons(step.buttons, ctx) ?? []),
     ];
     const reply = this.renderer.say(key, ctx, step.params, buttons.length ? { buttons } : {});

@@ -48,7 +48,8 @@ export const conditionSchema = z
 const base = { id: stepId.optional() };
 
 /** Why an answer was refused when the reason deserves its own words: an amount outside the campaign's limits, not in đồng, or in wages. */
-export type SlotRejection = "too_small" | "too_large" | "foreign_currency" | "wage";
+/** Why an amount was refused; `shorthand`: a bare figure below the minimum that reads as thousands ("500": 500.000 đ?). */
+export type SlotRejection = "too_small" | "shorthand" | "too_large" | "foreign_currency" | "wage";
 
 export const stepSchemas = {
   say: z
@@ -72,7 +73,7 @@ export const stepSchemas = {
       prompt: localeKey,
       reask: localeKey.optional(),
       /** Copy for a refused answer by reason, instead of reask: an amount below or above the campaign's limits, in another currency, or in wages. */
-      reasks: z.object({ too_small: localeKey.optional(), too_large: localeKey.optional(), foreign_currency: localeKey.optional(), wage: localeKey.optional() } satisfies Record<SlotRejection, unknown>).strict().optional(),
+      reasks: z.object({ too_small: localeKey.optional(), shorthand: localeKey.optional(), too_large: localeKey.optional(), foreign_currency: localeKey.optional(), wage: localeKey.optional() } satisfies Record<SlotRejection, unknown>).strict().optional(),
       params: params.optional(),
       max_attempts: z.number().int().min(1).max(10).default(3),
       on_fail: stepId.optional(),
@@ -100,7 +101,7 @@ export const stepSchemas = {
     })
     .strict()
     .refine((s) => (s.ask === "choice") === (s.choices !== undefined && s.choices.length > 0), "a choice question needs choices, and only a choice question has them")
-    .refine((s) => s.reasks === undefined || s.ask === "amount", "only an amount question has reasks (too_small, too_large, foreign_currency, wage)")
+    .refine((s) => s.reasks === undefined || s.ask === "amount", "only an amount question has reasks (too_small, shorthand, too_large, foreign_currency, wage)")
     .refine((s) => s.corrected === undefined || s.ask === "amount", "only an amount question can be corrected later (corrected)"),
   branch: z.object({ ...base, branch: z.array(z.object({ when: conditionSchema, goto: stepId }).strict()).min(1), else: stepId.optional() }).strict(),
   goto: z.object({ ...base, goto: stepId }).strict(),

@@ -8,6 +8,8 @@ export interface Frame {
   step: number;
   waiting?: boolean;
   attempts?: number;
+  /** The amount a shorthand answer probably meant ("500": 500.000 đ), offered at the reask; a yes takes it. */
+  meant?: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { inForeignCurrency, inWages, parseAmount } from "./amount-parser.ts";
+import { inForeignCurrency, inWages, isAmountUnit, parseAmount } from "./amount-parser.ts";
 import type { Campaign } from "./campaign-schema.ts";
 import type { AskStep, Commands, SlotRejection } from "./flow-schema.ts";
 import type { Inbound } from "./inbound.ts";
@@ -15,6 +15,12 @@ const MAX_PLEDGE_WORDS = 30;
 const MAX_AMOUNT_WORDS = 10;
 /** A phone number among the words of a sentence ("0912345678", "+84912345678"): never an amount. */
 const PHONE_LIKE = /^(\+?84|0)\d{8,10}$/;
+
+/**
+ * "500" for 500.000 đ: a figure in the hundreds said alone is read as thousands only when asked
+ * and confirmed. Inside a sentence only from 50 ("tôi muốn ủng hộ 200"; "2 lần" and "1 ngày" are no gift).
+ */
+const SHORTHAND_IN_SENTENCE_MIN = 50;
 
 /** Longer answers are not searched for a choice's words. */
 const MAX_CHOICE_WORDS = 8;
@@ -41,7 +47,8 @@ function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], s
 const VIETNAMESE_LETTERS = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]/i;
 
 /** An answer read from a turn; a refused one may say why (an amount outside the limits) and what was read. */
-export type SlotReading = { ok: true; value: SlotValue } | { ok: false; reason?: SlotRejection; read?: number };
+/** On a refused amount, `read` is what was read and `meant` the amount a shorthand probably meant. */
+export type SlotReading = { ok: true; value: SlotValue } | { ok: false; reason?: SlotRejection; read?: number; meant?: number };
 
 export type GlobalCommand = "menu" | "cancel" | "back" | "stop" | "lang_vi" | "lang_en";
 
@@ -69,6 +76,8 @@ export class Understanding {
   private readonly referencePattern: RegExp;
   private readonly smsText: RegExp;
   private readonly englishWords: Set<string>;
+  /** Filler words (commands.yaml stop_words), folded: "200 nhé" is still a bare figure. */
+  private readonly stopWords: Set<string>;
 
   constructor(
     commands: Commands,
@@ -98,6 +107,7 @@ export class Understanding {
     this.notInNames = new Set(commands.not_in_names.map(lowerWords));
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
+    this.stopWords = new Set(commands.stop_words.map(foldText));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.smsText = new RegExp(`^\\s*${campaign.sms.keyword.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+(\\d{1,3})\\s*$`, "i");
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
@@ -169,6 +179,11 @@ export class Understanding {
    * word is yes. Words are compared as written, so "dung" typed bare is neither "đúng" (right) nor
    * "đừng" (don't). Not a question.
    */
+  /** A yes, as a whole answer or said in a short one ("đúng rồi", "vâng ạ", "yes please"). */
+  saysYes(text: string): boolean {
+    return this.yes.has(text) || (!this.no.has(text) && this.yesOrNoIn(text) === true);
+  }
+
   private yesOrNoIn(text: string): boolean | undefined {
     if (text.includes("?")) return undefined;
     let words = ` ${lowerWords(text)} `;
@@ -248,14 +263,38 @@ export class Understanding {
    * ủng hộ 50 tỷ"), in another currency ("… $50"), in wages ("… 1 ngày lương"). Not "too small":
    * a bare small figure in a sentence ("1 ngày", "2 lần") is rarely an amount.
    */
-  refusedAmountIn(sentence: string): { reason: SlotRejection; read?: number } | undefined {
+  refusedAmountIn(sentence: string): { reason: SlotRejection; read?: number; meant?: number } | undefined {
     if (/\d/.test(sentence) && inForeignCurrency(sentence)) return { reason: "foreign_currency" };
     if (inWages(sentence)) return { reason: "wage" };
     const read = this.amountSaidIn(sentence, (text) => {
       const amount = parseAmount(text);
       return amount !== null && amount > 0 ? amount : undefined;
     });
-    return read !== undefined && this.outOfLimits(read) === "too_large" ? { reason: "too_large", read } : undefined;
+    if (read === undefined) return undefined;
+    if (this.outOfLimits(read) === "too_large") return { reason: "too_large", read };
+    const meant = read >= SHORTHAND_IN_SENTENCE_MIN && this.endsBareFigure(sentence) ? this.shorthand(read) : undefined;
+    return meant !== undefined ? { reason: "shorthand", read, meant } : undefined;
+  }
+
+  /** "500", "200 nhé": a shorthand said alone (with units and fillers only), to start a pledge that asks. */
+  statesShorthand(sentence: string): boolean {
+    const words = lowerWords(sentence).split(" ");
+    const alone = words.every((w) => /^\d+$/.test(w) || isAmountUnit(foldText(w)) || parseAmount(w) !== null || this.stopWords.has(foldText(w)));
+    return alone && this.refusedAmountIn(sentence)?.reason === "shorthand";
+  }
+
+  /** The sentence's figure ends its words, or a unit, a number word or a filler follows: "ủng hộ 200 nhé", "2 trăm", not "50 tuổi". */
+  private endsBareFigure(sentence: string): boolean {
+    const words = lowerWords(sentence).split(" ");
+    const at = words.findIndex((w) => /^\d+$/.test(w));
+    const next = words[at + 1];
+    return at >= 0 && (next === undefined || isAmountUnit(foldText(next)) || parseAmount(next) !== null || this.stopWords.has(foldText(next)));
+  }
+
+  /** The amount a bare figure below the minimum probably meant: "500" → 500.000 đ, if that can be pledged. */
+  private shorthand(amount: number): number | undefined {
+    const meant = amount * 1_000;
+    return Number.isInteger(amount) && amount < 1_000 && this.outOfLimits(amount) === "too_small" && this.outOfLimits(meant) === undefined ? meant : undefined;
   }
 
   private amountSaidIn(sentence: string, amountOf: (text: string) => number | undefined): number | undefined {
@@ -344,11 +383,16 @@ export class Understanding {
         return said === undefined ? { ok: false } : { ok: true, value: said };
       }
       case "amount": {
-        const amount = value === undefined ? (this.smsUnits(text) ?? parseAmount(text)) : null;
+        // A button's value: the amount a shorthand meant ("500" → "500.000 đ?"), pressed.
+        if (value !== undefined) return /^\d+$/.test(value) && this.outOfLimits(Number(value)) === undefined ? { ok: true, value: Number(value) } : { ok: false };
+        const amount = this.smsUnits(text) ?? parseAmount(text);
         if (amount === null && value === undefined && inForeignCurrency(text)) return { ok: false, reason: "foreign_currency" };
         if (amount === null && value === undefined && inWages(text)) return { ok: false, reason: "wage" };
         if (amount === null || amount <= 0) return { ok: false };
         const reason = this.outOfLimits(amount);
+        // "500" or "2 trăm" alone: people say hundreds and mean thousands; asked, never assumed.
+        const meant = this.shorthand(amount);
+        if (meant !== undefined) return { ok: false, reason: "shorthand", read: amount, meant };
         return reason ? { ok: false, reason, read: amount } : { ok: true, value: amount };
       }
       case "phone": {

@@ -67,6 +67,11 @@ describe("FAQ matching of what people type", () => {
     ["i don't want to give money", "not_giving"],
     ["i really don't know how to give", "how_to_donate"], // denies knowing, not giving
     ["mình không biết ủng hộ kiểu gì", "how_to_donate"],
+    ["ủng hộ qua chuyển khoản được không", "how_to_donate"], // asks whether it can: answered, no pledge started
+    ["can I donate by bank transfer?", "how_to_donate"],
+    ["what happens to my money", "transparency"],
+    ["bảo mật thông tin thế nào", "why_details"], // before: a subscription offered
+    ["sửa tên", "change_details"],
     ["tôi muốn đăng ký hộ nghèo", "need_help"], // before: a pledge started ("đăng ký … hộ")
     ["có ủng hộ bằng hiện vật được không", "how_to_donate"], // a question ending in "không" says no "no"
     ["trích lương bao nhiêu", "how_much"], // union members' questions (before: not understood)

@@ -15,6 +15,12 @@ describe("the language a message is plainly written in (to answer in it when nob
     ["đăng ky", "vi"],
     ["ung ho ntn", undefined], // Vietnamese without diacritics tells nothing
     ["toi ung ho 500k to dan pho", undefined], // "to" (tổ) alone is not English
+    ["what's the bank account", "en"], // before: answered in Vietnamese
+    ["I'd like to pledge 2 million dong by bank transfer", "en"],
+    ["thanks, bye", "en"],
+    ["who runs this", "en"],
+    ["co the ung ho bang chuyen khoan khong", undefined],
+    ["toi muon ung ho 500k", undefined],
     ["cash", undefined],
     ["500k", undefined],
   ])("%j → %s", (text, lang) => {

@@ -115,6 +115,11 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
     }
   }
 
+  // Abbreviations are looked up by the folded word: a key with diacritics ("sđt") is never found.
+  for (const key of Object.keys(bundle.commands.abbreviations)) {
+    if (foldText(key) !== key) problems.push(`flows/commands.yaml: abbreviations key "${key}" is never matched: words are looked up without diacritics, write "${foldText(key)}"`);
+  }
+
   // Copy may name campaign facts directly ({{campaign.sms.keyword}}): those must exist too.
   for (const lang of LANGUAGES) {
     for (const [key, text] of allStrings(bundle.locales[lang])) {

@@ -72,6 +72,9 @@ describe("FAQ matching of what people type", () => {
     ["what happens to my money", "transparency"],
     ["bảo mật thông tin thế nào", "why_details"], // before: a subscription offered
     ["sửa tên", "change_details"],
+    ["e mún ủng hộ", "pledge_intent"], // texting spellings (before: the ways to give)
+    ["ok ad", "thanks"],
+    ["tks", "thanks"],
     ["tôi muốn đăng ký hộ nghèo", "need_help"], // before: a pledge started ("đăng ký … hộ")
     ["có ủng hộ bằng hiện vật được không", "how_to_donate"], // a question ending in "không" says no "no"
     ["trích lương bao nhiêu", "how_much"], // union members' questions (before: not understood)

@@ -75,6 +75,11 @@ describe("flow validation", () => {
     expect(problems).toEqual([expect.stringMatching(/faq\.yaml.*amounts needs a flow \(call or start\) to read the sentence/)]);
   });
 
+  it("refuses an abbreviation written with diacritics, which would never be looked up", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/commands.yaml", '  mun: "muốn"', '  mún: "muốn"'));
+    expect(problems).toEqual([expect.stringMatching(/commands\.yaml: abbreviations key "mún" is never matched.*write "mun"/)]);
+  });
+
   it("refuses an FAQ entry both for and only for sentences with a negation", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/faq.yaml", "    negated_only: true #", "    negated_only: true\n    affirmative_only: true #"));
     expect(problems).toEqual([expect.stringMatching(/faq\.yaml.*cannot be both affirmative_only and negated_only/)]);

@@ -31,6 +31,7 @@ export class FaqMatcher {
   private readonly negations: Negations;
   private readonly contextPhrases: string[];
   private readonly distinct: Map<string, string>;
+  private readonly leadIns: string[][];
   /** Per `negated_only` entry, the folded words of its samples: a negation must deny one of them. */
   private readonly negatedOnlyWords: Map<string, Set<string>>;
 
@@ -43,6 +44,7 @@ export class FaqMatcher {
     this.negations = new Negations(commands.negations);
     this.distinct = new Map(Object.entries(commands.distinct_words));
     this.negatedOnlyWords = new Map(entries.filter((e) => e.negated_only).map((e) => [e.id, new Set([...e.questions.vi, ...e.questions.en].flatMap((q) => lowerWords(q).split(" ").map(foldText)))]));
+    this.leadIns = commands.question_lead_ins.map((p) => words(foldText(p)));
     this.contextPhrases = commands.context_phrases.map((p) => words(foldText(p)).join(" ")).sort((a, b) => b.length - a.length);
     this.index = new MiniSearch({
       fields: ["text"],
@@ -60,11 +62,28 @@ export class FaqMatcher {
   /** Folded, abbreviation-expanded, filler-free words of a text. */
   terms(text: string): string[] {
     const kept = this.keepApart(text);
-    const expanded = words(foldText(kept)).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
+    const expanded = this.afterLeadIn(words(foldText(kept))).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
     // A unit after a figure is part of an amount ("50 tỷ"), not a word: folded, "tỷ" is the "ty" of "công ty".
     const meant = expanded.filter((w, i) => !this.stopWords.has(w) && !(isUnit(w) && /^\d/.test(expanded[i - 1] ?? "")));
     const asked = this.withoutContext(meant);
     return asked.length > 0 ? asked : meant;
+  }
+
+  /**
+   * "Chị ơi cho chị hỏi cái là … ở đâu vậy em": what follows the last lead-in (commands.yaml
+   * question_lead_ins) is the question. A lead-in with nothing after it ("cho mình hỏi") stays.
+   */
+  private afterLeadIn(folded: string[]): string[] {
+    let from = 0;
+    for (const leadIn of this.leadIns) {
+      for (let i = folded.length - leadIn.length - 1; i + leadIn.length > from; i--) {
+        if (leadIn.every((w, j) => folded[i + j] === w)) {
+          from = i + leadIn.length;
+          break;
+        }
+      }
+    }
+    return from > 0 && from < folded.length ? folded.slice(from) : folded;
   }
 
   /** The words without the campaign's name (commands.yaml context_phrases), longest phrase first. */

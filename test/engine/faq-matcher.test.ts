@@ -73,6 +73,12 @@ describe("FAQ matching of what people type", () => {
     ["bảo mật thông tin thế nào", "why_details"], // before: a subscription offered
     ["sửa tên", "change_details"],
     ["e mún ủng hộ", "pledge_intent"], // texting spellings (before: the ways to give)
+    // Spoken-style questions: what follows "cho em hỏi (là)" is the question (before: not understood, or "I have paid").
+    ["dạ cho em hỏi số tài khoản để chuyển khoản ủng hộ quỹ là số nào vậy ạ", "bank_account"],
+    ["chị ơi cho chị hỏi cái là ở phường chị thì chị đóng tiền ủng hộ ở đâu vậy em", "how_to_donate"],
+    ["cho em hỏi là năm nay em muốn ủng hộ cho quỹ vì người nghèo thì em phải làm như thế nào ạ", "how_to_donate"],
+    ["anh muốn hỏi là cái tin nhắn ủng hộ đó thì anh nhắn số mấy vậy", "sms"],
+    ["can you tell me the bank account", "bank_account"],
     ["ok ad", "thanks"],
     ["tks", "thanks"],
     ["tôi muốn đăng ký hộ nghèo", "need_help"], // before: a pledge started ("đăng ký … hộ")

@@ -320,8 +320,10 @@ export class Engine {
     }
     // "Đúng rồi" to "did you mean 500.000 đ?": the amount offered.
     const meant = frame.meant;
-    delete frame.meant;
-    if (meant !== undefined && value === undefined && this.understanding.saysYes(text)) value = String(meant);
+    if (meant !== undefined) {
+      delete frame.meant; // offered for one answer only
+      if (value === undefined && this.understanding.saysYes(text)) value = String(meant);
+    }
     const result = this.understanding.readSlot(step, inbound, value, this.choiceLabels(step, session.lang), offeredChoices(step, ctx));
     if (result.ok) {
       session.slots[step.slot] = result.value;

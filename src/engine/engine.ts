@@ -327,6 +327,11 @@ export class Engine {
     const result = this.understanding.readSlot(step, inbound, value, this.choiceLabels(step, session.lang), offeredChoices(step, ctx));
     if (result.ok) {
       session.slots[step.slot] = result.value;
+      // The answer said more ("500k tiền mặt"): the questions ahead that read a request read it.
+      if (result.sentence) {
+        session.vars.request = text;
+        session.vars.request_read = [];
+      }
       session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
       frame.waiting = false;
       frame.attempts = 0;

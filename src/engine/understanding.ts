@@ -15,6 +15,10 @@ const MAX_PLEDGE_WORDS = 30;
 const MAX_AMOUNT_WORDS = 10;
 /** A phone number among the words of a sentence ("0912345678", "+84912345678"): never an amount. */
 const PHONE_LIKE = /^(\+?84|0)\d{8,10}$/;
+/** A phone number written inside an answer, with its label ("Lan, sđt: 0912 345 678"). */
+const PHONE_IN_ANSWER = /(?:(?:số điện thoại|điện thoại|sđt|sdt|đt|phone|tel)\s*:?\s*)?\+?\d[\d .-]{7,}\d/iu;
+/** Figures that may be a phone number written in groups ("0987 654 321"): never part of an amount. */
+const GROUPED_FIGURES = /\+?\d[\d .-]{7,}\d/g;
 
 /**
  * "500" for 500.000 đ: a figure in the hundreds said alone is read as thousands only when asked
@@ -47,8 +51,12 @@ function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], s
 const VIETNAMESE_LETTERS = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]/i;
 
 /** An answer read from a turn; a refused one may say why (an amount outside the limits) and what was read. */
-/** On a refused amount, `read` is what was read and `meant` the amount a shorthand probably meant. */
-export type SlotReading = { ok: true; value: SlotValue } | { ok: false; reason?: SlotRejection; read?: number; meant?: number };
+/**
+ * On a refused amount, `read` is what was read and `meant` the amount a shorthand probably meant.
+ * `sentence`: the answer was read from a sentence that says more ("500k tiền mặt", "Lan 0912345678"),
+ * which the later `from_request` questions may read too.
+ */
+export type SlotReading = { ok: true; value: SlotValue; sentence?: true } | { ok: false; reason?: SlotRejection; read?: number; meant?: number };
 
 export type GlobalCommand = "menu" | "cancel" | "back" | "stop" | "lang_vi" | "lang_en";
 
@@ -204,6 +212,14 @@ export class Understanding {
    * "Lan". Lead-ins are compared folded (typed bare too); endings as written, so the "A" of
    * "Nguyễn Văn A" is not the particle "à".
    */
+  /** The name an answer gives, lead-in and ending dropped ("tên tôi là Lan nhé" is "Lan"), if it is one. */
+  private nameIn(text: string): string | undefined {
+    const name = this.bareName(text.normalize("NFC").replace(/\s+/g, " "));
+    if (lowerWords(name).split(" ").some((w) => this.notInNames.has(w))) return undefined;
+    const letters = name.match(/\p{L}/gu)?.length ?? 0;
+    return letters >= 2 && name.length <= 80 && /^[\p{L}\p{M} .'-]+$/u.test(name) ? name : undefined;
+  }
+
   private bareName(text: string): string {
     let words = text.replace(/[.!,;]+$/, "").trim().split(" ");
     const folded = words.map((w) => foldText(w));
@@ -298,8 +314,10 @@ export class Understanding {
   }
 
   private amountSaidIn(sentence: string, amountOf: (text: string) => number | undefined): number | undefined {
-    // Words as typed ("1,5 triệu", "1.500.000đ" keep their marks), without a trailing comma or stop.
-    const words = sentence.trim().split(/\s+/).map((w) => w.replace(/[,;:.!?]+$/, ""));
+    // Words as typed ("1,5 triệu", "1.500.000đ" keep their marks), without a trailing comma or stop,
+    // and a phone number in groups ("sđt 0987 654 321") as one word that is no figure.
+    const unphoned = sentence.replace(GROUPED_FIGURES, (m) => (parseVietnamesePhone(m) ? " ☎ " : m));
+    const words = unphoned.trim().split(/\s+/).map((w) => w.replace(/[,;:.!?]+$/, ""));
     // A pledge is said in a few words; a long text is not one (and each try reads it again).
     if (words.length > MAX_PLEDGE_WORDS) return undefined;
     const numeric = (w: string) => /\d/.test(w) || parseAmount(w) !== null;
@@ -386,6 +404,11 @@ export class Understanding {
         // A button's value: the amount a shorthand meant ("500" → "500.000 đ?"), pressed.
         if (value !== undefined) return /^\d+$/.test(value) && this.outOfLimits(Number(value)) === undefined ? { ok: true, value: Number(value) } : { ok: false };
         const amount = this.smsUnits(text) ?? parseAmount(text);
+        // "500k tiền mặt", "ủng hộ 500k chuyển khoản nhé": the amount, and the rest for the method question.
+        if (amount === null && !this.isQuestion(text) && !this.isNegated(text)) {
+          const said = this.amountIn(text);
+          if (said !== undefined) return { ok: true, value: said, sentence: true };
+        }
         if (amount === null && value === undefined && inForeignCurrency(text)) return { ok: false, reason: "foreign_currency" };
         if (amount === null && value === undefined && inWages(text)) return { ok: false, reason: "wage" };
         if (amount === null || amount <= 0) return { ok: false };
@@ -396,16 +419,22 @@ export class Understanding {
         return reason ? { ok: false, reason, read: amount } : { ok: true, value: amount };
       }
       case "phone": {
-        const phone = inbound.contact ? parseVietnamesePhone(inbound.contact.phone) : value === undefined ? parseVietnamesePhone(text) : null;
+        // The number written in the answer first: "500k tiền mặt, sđt 0912345678" has other figures.
+        const written = PHONE_IN_ANSWER.exec(text)?.[0];
+        const phone = inbound.contact ? parseVietnamesePhone(inbound.contact.phone) : value === undefined ? ((written && parseVietnamesePhone(written)) || parseVietnamesePhone(text)) : null;
         return phone ? { ok: true, value: phone } : { ok: false };
       }
       case "name": {
         // "số tài khoản là gì", "tại sao cần tên": a question is no name (it may be a FAQ).
-        if (this.isQuestion(text)) return { ok: false };
-        const name = this.bareName(text.normalize("NFC").replace(/\s+/g, " "));
-        if (lowerWords(name).split(" ").some((w) => this.notInNames.has(w))) return { ok: false };
-        const letters = name.match(/\p{L}/gu)?.length ?? 0;
-        return value === undefined && letters >= 2 && name.length <= 80 && /^[\p{L}\p{M} .'-]+$/u.test(name) ? { ok: true, value: name } : { ok: false };
+        if (value !== undefined || this.isQuestion(text)) return { ok: false };
+        // "Lan 0912345678": the name, and the phone for the phone question (from_request).
+        const phone = PHONE_IN_ANSWER.exec(text);
+        if (phone && parseVietnamesePhone(phone[0])) {
+          const name = this.nameIn(`${text.slice(0, phone.index)} ${text.slice(phone.index + phone[0].length)}`.replace(/^[\s,;:-]+|[\s,;:-]+$/g, ""));
+          return name === undefined ? { ok: false } : { ok: true, value: name, sentence: true };
+        }
+        const name = this.nameIn(text);
+        return name === undefined ? { ok: false } : { ok: true, value: name };
       }
       case "text":
         return value === undefined && text.length >= 1 && text.length <= 200 ? { ok: true, value: text.replace(/\s+/g, " ") } : { ok: false };

@@ -82,6 +82,10 @@ describe("FAQ matching of what people type", () => {
     ["tin nhắn ủng hộ bị lỗi", "sms_help"], // the SMS hotline, not the SMS how-to (before: not understood)
     ["mạng vinaphone có nhắn được không", "sms_help"], // carriers are not in campaign data: no list claimed
     ["nhắn tin", "sms"],
+    ["tôi là giáo viên, trường tôi thu qua công đoàn", "union"], // union members (before: not understood)
+    ["trích lương có tự nguyện không", "how_much"], // "every gift counts, as much as you can"
+    ["tôi làm công ty tư nhân không có công đoàn", "how_to_donate"],
+    ["đã trừ lương rồi có cần đăng ký nữa không", "paid_intent"],
     ["ok ad", "thanks"],
     ["tks", "thanks"],
     ["tôi muốn đăng ký hộ nghèo", "need_help"], // before: a pledge started ("đăng ký … hộ")

@@ -240,14 +240,21 @@ export class Engine {
    * "filled"; the step's reask for an amount it names outside the limits ("… 50 tỷ"); or null
    * when the sentence does not say it.
    */
-  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string): "filled" | { reask: string; amount?: number; meant?: number } | null {
-    const read = Array.isArray(session.vars.request_read) ? (session.vars.request_read as string[]) : [];
-    const here = `${frame.flow}#${frame.step}`;
-    if (read.includes(here)) return null;
-    session.vars.request_read = [...read, here];
-    const value = this.understanding.slotInSentence(step, request, this.choiceLabels(step, session.lang));
+  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string | undefined): "filled" | { reask: string; amount?: number; meant?: number } | null {
+    // The answer just given, when it said more ("500k tiền mặt"): for the questions it reaches.
+    const said = typeof session.vars.said === "string" ? session.vars.said : undefined;
+    let value = said === undefined ? undefined : this.understanding.slotInSentence(step, said, this.choiceLabels(step, session.lang));
     if (value === undefined) {
-      const refused = step.ask === "amount" ? this.understanding.refusedAmountIn(request) : undefined;
+      if (request === undefined) return null;
+      // The sentence that started the flow: read once per step.
+      const read = Array.isArray(session.vars.request_read) ? (session.vars.request_read as string[]) : [];
+      const here = `${frame.flow}#${frame.step}`;
+      if (read.includes(here)) return null;
+      session.vars.request_read = [...read, here];
+      value = this.understanding.slotInSentence(step, request, this.choiceLabels(step, session.lang));
+    }
+    if (value === undefined) {
+      const refused = step.ask === "amount" && request !== undefined ? this.understanding.refusedAmountIn(request) : undefined;
       const reask = refused && step.reasks?.[refused.reason];
       return reask ? { reask, amount: refused.read, meant: refused.meant } : null;
     }
@@ -319,6 +326,7 @@ export class Engine {
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }
     // "Đúng rồi" to "did you mean 500.000 đ?": the amount offered.
+    if (session.vars.said !== undefined) delete session.vars.said; // it was for the questions before this one
     const meant = frame.meant;
     if (meant !== undefined) {
       delete frame.meant; // offered for one answer only
@@ -327,11 +335,9 @@ export class Engine {
     const result = this.understanding.readSlot(step, inbound, value, this.choiceLabels(step, session.lang), offeredChoices(step, ctx));
     if (result.ok) {
       session.slots[step.slot] = result.value;
-      // The answer said more ("500k tiền mặt"): the questions ahead that read a request read it.
-      if (result.sentence) {
-        session.vars.request = text;
-        session.vars.request_read = [];
-      }
+      // The answer said more ("500k tiền mặt", "sửa số tiền thành 1 triệu"): the questions it
+      // reaches before the next answer read it first (from_request, from_answer).
+      if (result.sentence) session.vars.said = text;
       session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
       frame.waiting = false;
       frame.attempts = 0;
@@ -424,8 +430,8 @@ export class Engine {
             frame.step++;
             break;
           }
-          if (step.from_request && !frame.waiting && typeof session.vars.request === "string") {
-            const heard = this.fillFromRequest(step, session, frame, session.vars.request);
+          if ((step.from_request || step.from_answer) && !frame.waiting && (typeof session.vars.request === "string" || typeof session.vars.said === "string")) {
+            const heard = this.fillFromRequest(step, session, frame, step.from_request && typeof session.vars.request === "string" ? session.vars.request : undefined);
             if (heard === "filled") {
               if (step.heard) out.push(this.renderer.say(step.heard, ctx)); // ctx sees the slot just read
               break;

@@ -84,11 +84,16 @@ export const stepSchemas = {
       choices: z.array(z.object({ value: z.string().regex(/^[a-z0-9_]{1,40}$/), label: localeKey, match: z.array(z.string()).optional(), when: conditionSchema.optional() }).strict()).optional(),
       optional: z.boolean().optional(),
       skip_if_filled: z.boolean().optional(),
-      /** When the flow was started by a sentence ("tôi muốn ủng hộ 1 triệu"), read the slot from it first. */
+      /**
+       * When the flow was started by a sentence ("tôi muốn ủng hộ 1 triệu"), read the slot from it
+       * first (once per step); and from the answer just given, when it said more (`from_answer`).
+       */
       from_request: z.boolean().optional(),
+      /** Read the slot from the answer just given when it said more ("sửa số tiền thành 1 triệu" at the summary). */
+      from_answer: z.boolean().optional(),
       /** false: a question typed here is the answer (what to ask staff), never a FAQ lookup. */
       faq: z.boolean().optional(),
-      /** Said when from_request read the slot, so the person sees what was understood. */
+      /** Said when from_request or from_answer read the slot, so the person sees what was understood. */
       heard: localeKey.optional(),
       /**
        * On an amount: a pledgeable amount typed at a later question of the flow, up to the step

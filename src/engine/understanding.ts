@@ -50,9 +50,9 @@ function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], s
 /** Letters only Vietnamese uses (with diacritics, and đ). */
 const VIETNAMESE_LETTERS = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]/i;
 
-/** An answer read from a turn; a refused one may say why (an amount outside the limits) and what was read. */
 /**
- * On a refused amount, `read` is what was read and `meant` the amount a shorthand probably meant.
+ * An answer read from a turn; a refused one may say why (an amount outside the limits) and what
+ * was read. On a refused amount, `read` is what was read and `meant` the amount a shorthand probably meant.
  * `sentence`: the answer was read from a sentence that says more ("500k tiền mặt", "Lan 0912345678"),
  * which the later `from_request` questions may read too.
  */
@@ -391,7 +391,7 @@ export class Understanding {
         // "tiền mặt ạ", "mình chuyển khoản nha", "gạo 10kg": a short answer naming one choice,
         // unless it asks ("chuyển khoản vào đâu") or says no ("không có tiền mặt").
         const named = this.isPlainAnswer(text) ? namedChoice(choices, choiceLabels, text) : undefined;
-        return named !== undefined ? { ok: true, value: named } : { ok: false };
+        return named !== undefined ? { ok: true, value: named, sentence: true } : { ok: false };
       }
       case "yesno": {
         if (value === "yes" || value === "no") return { ok: true, value: value === "yes" };

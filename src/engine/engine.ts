@@ -241,16 +241,15 @@ export class Engine {
    * when the sentence does not say it.
    */
   private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string | undefined): "filled" | { reask: string; amount?: number; meant?: number } | null {
+    // Each sentence is read once per step: a flow that comes back to a question (SMS chosen
+    // outside its drive: the method again) must ask it, not read the same words forever.
+    const here = `${frame.flow}#${frame.step}`;
     // The answer just given, when it said more ("500k tiền mặt"): for the questions it reaches.
     const said = typeof session.vars.said === "string" ? session.vars.said : undefined;
-    let value = said === undefined ? undefined : this.understanding.slotInSentence(step, said, this.choiceLabels(step, session.lang));
+    let value = said !== undefined && firstRead(session, "said_read", here) ? this.understanding.slotInSentence(step, said, this.choiceLabels(step, session.lang)) : undefined;
     if (value === undefined) {
-      if (request === undefined) return null;
-      // The sentence that started the flow: read once per step.
-      const read = Array.isArray(session.vars.request_read) ? (session.vars.request_read as string[]) : [];
-      const here = `${frame.flow}#${frame.step}`;
-      if (read.includes(here)) return null;
-      session.vars.request_read = [...read, here];
+      // The sentence that started the flow.
+      if (request === undefined || !firstRead(session, "request_read", here)) return null;
       value = this.understanding.slotInSentence(step, request, this.choiceLabels(step, session.lang));
     }
     if (value === undefined) {
@@ -326,7 +325,11 @@ export class Engine {
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }
     // "Đúng rồi" to "did you mean 500.000 đ?": the amount offered.
-    if (session.vars.said !== undefined) delete session.vars.said; // it was for the questions before this one
+    if (session.vars.said !== undefined) {
+      // It was for the questions before this one.
+      delete session.vars.said;
+      delete session.vars.said_read;
+    }
     const meant = frame.meant;
     if (meant !== undefined) {
       delete frame.meant; // offered for one answer only
@@ -337,7 +340,10 @@ export class Engine {
       session.slots[step.slot] = result.value;
       // The answer said more ("500k tiền mặt", "sửa số tiền thành 1 triệu"): the questions it
       // reaches before the next answer read it first (from_request, from_answer).
-      if (result.sentence) session.vars.said = text;
+      if (result.sentence) {
+        session.vars.said = text;
+        session.vars.said_read = [];
+      }
       session.history.push({ flow: frame.flow, step: frame.step, slot: step.slot });
       frame.waiting = false;
       frame.attempts = 0;
@@ -593,4 +599,12 @@ function offeredChoices(step: Extract<LoadedStep, { kind: "ask" }>, ctx: TurnCon
 function findLast<T>(list: T[], predicate: (x: T) => boolean): T | undefined {
   for (let i = list.length - 1; i >= 0; i--) if (predicate(list[i]!)) return list[i];
   return undefined;
+}
+
+/** True the first time a step (flow#index) reads the sentence the list `key` tracks; notes it. */
+function firstRead(session: Session, key: "said_read" | "request_read", here: string): boolean {
+  const read = Array.isArray(session.vars[key]) ? (session.vars[key] as string[]) : [];
+  if (read.includes(here)) return false;
+  session.vars[key] = [...read, here];
+  return true;
 }

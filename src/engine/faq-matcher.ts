@@ -3,7 +3,7 @@ import { isAmountUnit } from "./amount-parser.ts";
 import type { Commands, FaqEntry } from "./flow-schema.ts";
 import type { Language } from "./locales.ts";
 import { Negations } from "./negations.ts";
-import { foldText, lowerText, lowerWords, words } from "./text-normalize.ts";
+import { foldText, keepApart, lowerWords, words } from "./text-normalize.ts";
 
 /** A unit after a figure: of an amount ("50 tỷ", "2 củ"), or of texts ("5 tin": five messages, not "trust"). */
 const isUnit = (folded: string) => isAmountUnit(folded) || folded === "tin";
@@ -61,7 +61,7 @@ export class FaqMatcher {
 
   /** Folded, abbreviation-expanded, filler-free words of a text. */
   terms(text: string): string[] {
-    const kept = this.keepApart(text);
+    const kept = keepApart(text, this.distinct);
     const expanded = this.afterLeadIn(words(foldText(kept))).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
     // A unit after a figure is part of an amount ("50 tỷ"), not a word: folded, "tỷ" is the "ty" of "công ty".
     const meant = expanded.filter((w, i) => !this.stopWords.has(w) && !(isUnit(w) && /^\d/.test(expanded[i - 1] ?? "")));
@@ -91,15 +91,6 @@ export class FaqMatcher {
     let text = ` ${terms.join(" ")} `;
     for (const phrase of this.contextPhrases) text = text.replaceAll(` ${phrase} `, " ");
     return words(text.trim());
-  }
-
-  /** "nhắn" and "nhận" as tokens of their own (commands.yaml distinct_words), before folding makes them one. */
-  private keepApart(text: string): string {
-    if (this.distinct.size === 0) return text;
-    return lowerText(text)
-      .split(" ")
-      .map((w) => this.distinct.get(w.replace(/[^\p{L}\p{M}\d]/gu, "")) ?? w)
-      .join(" ");
   }
 
   get(id: string): FaqEntry | undefined {

@@ -53,3 +53,15 @@ export function plainWords(text: string): string {
 export function isAscii(text: string): boolean {
   return /^[\x00-\x7F]*$/.test(text);
 }
+
+/**
+ * Words whose diacritics carry the meaning (commands.yaml distinct_words: "nhắn" and "nhận") as
+ * tokens of their own, before folding makes them one. Lower-cased.
+ */
+export function keepApart(text: string, distinct: ReadonlyMap<string, string>): string {
+  if (distinct.size === 0) return text;
+  return lowerText(text)
+    .split(" ")
+    .map((w) => distinct.get(w.replace(/[^\p{L}\p{M}\d]/gu, "")) ?? w)
+    .join(" ");
+}

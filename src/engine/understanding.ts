@@ -7,7 +7,7 @@ import { Negations } from "./negations.ts";
 import { PhraseSet } from "./phrase-set.ts";
 import { parseVietnamesePhone } from "./phone.ts";
 import type { SlotValue } from "./session.ts";
-import { foldText, isAscii, lowerText, lowerWords, plainWords } from "./text-normalize.ts";
+import { foldText, isAscii, keepApart, lowerText, lowerWords, plainWords } from "./text-normalize.ts";
 
 /** Longer texts are never read as a statement of an amount (amountIn). */
 const MAX_PLEDGE_WORDS = 30;
@@ -32,16 +32,17 @@ const MAX_CHOICE_WORDS = 8;
 const MAX_YES_NO_WORDS = 6;
 
 /** The one choice whose label or match word a sentence says as whole words; none when several are. */
-function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string): string | undefined {
-  const named = choicesIn(choices, labels, sentence);
+function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string, distinct: ReadonlyMap<string, string>): string | undefined {
+  const named = choicesIn(choices, labels, sentence, distinct);
   return named.length === 1 ? named[0]!.value : undefined;
 }
 
 /** The choices whose label or match word a sentence says as whole words. */
-function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string): NonNullable<AskStep["choices"]> {
-  const words = ` ${plainWords(sentence)} `;
+function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string, distinct: ReadonlyMap<string, string>): NonNullable<AskStep["choices"]> {
+  // "Nhận tin chiến dịch" names no "tin nhắn" (SMS): distinct words stay apart before folding.
+  const words = ` ${plainWords(keepApart(sentence, distinct))} `;
   const said = (phrase: string) => {
-    const p = plainWords(phrase);
+    const p = plainWords(keepApart(phrase, distinct));
     return p !== "" && words.includes(` ${p} `);
   };
   return choices.filter((c, i) => [labels[i] ?? "", ...(c.match ?? [])].some(said));
@@ -84,6 +85,8 @@ export class Understanding {
   private readonly referencePattern: RegExp;
   private readonly smsText: RegExp;
   private readonly englishWords: Set<string>;
+  /** commands.yaml distinct_words: "nhắn" and "nhận" kept apart when a sentence names a choice. */
+  private readonly distinct: ReadonlyMap<string, string>;
   /** Filler words (commands.yaml stop_words), folded: "200 nhé" is still a bare figure. */
   private readonly stopWords: Set<string>;
 
@@ -116,6 +119,7 @@ export class Understanding {
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
     this.stopWords = new Set(commands.stop_words.map(foldText));
+    this.distinct = new Map(Object.entries(commands.distinct_words));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.smsText = new RegExp(`^\\s*${campaign.sms.keyword.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+(\\d{1,3})\\s*$`, "i");
     this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
@@ -154,7 +158,7 @@ export class Understanding {
 
   /** How many of a choice question's choices a sentence names ("số điện thoại và tên": two). */
   choicesNamed(step: AskStep, sentence: string, choiceLabels: string[]): number {
-    return choicesIn(step.choices ?? [], choiceLabels, sentence).length;
+    return choicesIn(step.choices ?? [], choiceLabels, sentence, this.distinct).length;
   }
 
   /** "VNN 50" (the SMS text, pasted): that many SMS units in đồng, within the drive's 1..max. */
@@ -259,7 +263,7 @@ export class Understanding {
    * whole words (none when several do). An amount: see amountIn. Other slots: as if typed alone.
    */
   slotInSentence(step: AskStep, sentence: string, choiceLabels: string[]): SlotValue | undefined {
-    if (step.ask === "choice") return namedChoice(step.choices ?? [], choiceLabels, sentence);
+    if (step.ask === "choice") return namedChoice(step.choices ?? [], choiceLabels, sentence, this.distinct);
     if (step.ask === "amount") return this.amountIn(sentence);
     const result = this.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text: sentence }, undefined, []);
     return result.ok ? result.value : undefined;
@@ -390,7 +394,7 @@ export class Understanding {
         if (hit) return { ok: true, value: hit.value };
         // "tiền mặt ạ", "mình chuyển khoản nha", "gạo 10kg": a short answer naming one choice,
         // unless it asks ("chuyển khoản vào đâu") or says no ("không có tiền mặt").
-        const named = this.isPlainAnswer(text) ? namedChoice(choices, choiceLabels, text) : undefined;
+        const named = this.isPlainAnswer(text) ? namedChoice(choices, choiceLabels, text, this.distinct) : undefined;
         return named !== undefined ? { ok: true, value: named, sentence: true } : { ok: false };
       }
       case "yesno": {

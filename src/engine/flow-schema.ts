@@ -47,8 +47,11 @@ export const conditionSchema = z
 
 const base = { id: stepId.optional() };
 
-/** Why an answer was refused when the reason deserves its own words: an amount outside the campaign's limits, not in đồng, or in wages. */
-/** Why an amount was refused; `shorthand`: a bare figure below the minimum that reads as thousands ("500": 500.000 đ?). */
+/**
+ * Why an answer was refused when the reason deserves its own words: an amount outside the
+ * campaign's limits, not in đồng, or in wages; `shorthand`: a bare figure below the minimum that
+ * reads as thousands ("500": 500.000 đ?).
+ */
 export type SlotRejection = "too_small" | "shorthand" | "too_large" | "foreign_currency" | "wage";
 
 export const stepSchemas = {

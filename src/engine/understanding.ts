@@ -55,7 +55,7 @@ const VIETNAMESE_LETTERS = /[àáảãạăằắẳẵặâầấẩẫậèé�
  * An answer read from a turn; a refused one may say why (an amount outside the limits) and what
  * was read. On a refused amount, `read` is what was read and `meant` the amount a shorthand probably meant.
  * `sentence`: the answer was read from a sentence that says more ("500k tiền mặt", "Lan 0912345678"),
- * which the later `from_request` questions may read too.
+ * which the questions it reaches next may read too (`from_request`, `from_answer`).
  */
 export type SlotReading = { ok: true; value: SlotValue; sentence?: true } | { ok: false; reason?: SlotRejection; read?: number; meant?: number };
 
@@ -185,17 +185,17 @@ export class Understanding {
     return this.ordinals.get(words);
   }
 
+  /** A yes, as a whole answer or said in a short one ("đúng rồi", "vâng ạ", "yes please"). */
+  saysYes(text: string): boolean {
+    return this.yes.has(text) || (!this.no.has(text) && this.yesOrNoIn(text) === true);
+  }
+
   /**
    * Yes or no said in a short answer ("có, tôi đồng ý", "vâng ạ", "không, cảm ơn", "tôi không
    * đồng ý", "yes please"): once the yes words are taken out, a negation left is no, else a yes
    * word is yes. Words are compared as written, so "dung" typed bare is neither "đúng" (right) nor
    * "đừng" (don't). Not a question.
    */
-  /** A yes, as a whole answer or said in a short one ("đúng rồi", "vâng ạ", "yes please"). */
-  saysYes(text: string): boolean {
-    return this.yes.has(text) || (!this.no.has(text) && this.yesOrNoIn(text) === true);
-  }
-
   private yesOrNoIn(text: string): boolean | undefined {
     if (text.includes("?")) return undefined;
     let words = ` ${lowerWords(text)} `;
@@ -211,11 +211,6 @@ export class Understanding {
     return yes ? true : undefined;
   }
 
-  /**
-   * A name without what was said around it: "tên tôi là Lan", "ten toi la Lan" and "Lan nhé" are
-   * "Lan". Lead-ins are compared folded (typed bare too); endings as written, so the "A" of
-   * "Nguyễn Văn A" is not the particle "à".
-   */
   /** The name an answer gives, lead-in and ending dropped ("tên tôi là Lan nhé" is "Lan"), if it is one. */
   private nameIn(text: string): string | undefined {
     const name = this.bareName(text.normalize("NFC").replace(/\s+/g, " "));
@@ -224,6 +219,11 @@ export class Understanding {
     return letters >= 2 && name.length <= 80 && /^[\p{L}\p{M} .'-]+$/u.test(name) ? name : undefined;
   }
 
+  /**
+   * A name without what was said around it: "tên tôi là Lan", "ten toi la Lan" and "Lan nhé" are
+   * "Lan". Lead-ins are compared folded (typed bare too); endings as written, so the "A" of
+   * "Nguyễn Văn A" is not the particle "à".
+   */
   private bareName(text: string): string {
     let words = text.replace(/[.!,;]+$/, "").trim().split(" ");
     const folded = words.map((w) => foldText(w));
@@ -413,8 +413,8 @@ export class Understanding {
           const said = this.amountIn(text);
           if (said !== undefined) return { ok: true, value: said, sentence: true };
         }
-        if (amount === null && value === undefined && inForeignCurrency(text)) return { ok: false, reason: "foreign_currency" };
-        if (amount === null && value === undefined && inWages(text)) return { ok: false, reason: "wage" };
+        if (amount === null && inForeignCurrency(text)) return { ok: false, reason: "foreign_currency" };
+        if (amount === null && inWages(text)) return { ok: false, reason: "wage" };
         if (amount === null || amount <= 0) return { ok: false };
         const reason = this.outOfLimits(amount);
         // "500" or "2 trăm" alone: people say hundreds and mean thousands; asked, never assumed.

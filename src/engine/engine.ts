@@ -215,8 +215,9 @@ export class Engine {
       return;
     }
     // "Tôi không ủng hộ 500k đâu" states no pledge: a negation keeps the amount from starting one.
-    const statesAmount = flows.amount !== undefined && !this.understanding.isNegated(text) && (this.understanding.amountIn(text) !== undefined || this.understanding.statesShorthand(text));
-    const statement = statesAmount && !this.understanding.isQuestion(text);
+    const offered = flows.amount !== undefined && this.understanding.offeredAmount(text) !== undefined; // "500k được không": yes
+    const statesAmount = offered || (flows.amount !== undefined && !this.understanding.isNegated(text) && (this.understanding.amountIn(text) !== undefined || this.understanding.statesShorthand(text)));
+    const statement = offered || (statesAmount && !this.understanding.isQuestion(text));
     const found = this.faq.match(text);
     // A statement of an amount is a pledge, unless it matches an entry that takes amounts ("đổi thành 1 triệu").
     const match = found && (!statement || found.entry.amounts) ? found : null;

@@ -85,6 +85,8 @@ export class Understanding {
   private readonly referencePattern: RegExp;
   private readonly smsText: RegExp;
   private readonly englishWords: Set<string>;
+  /** commands.yaml tentative, lower-case words: "500k được không" offers 500k. */
+  private readonly tentative: string[];
   /** commands.yaml distinct_words: "nhắn" and "nhận" kept apart when a sentence names a choice. */
   private readonly distinct: ReadonlyMap<string, string>;
   /** Filler words (commands.yaml stop_words), folded: "200 nhé" is still a bare figure. */
@@ -119,6 +121,7 @@ export class Understanding {
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
     this.stopWords = new Set(commands.stop_words.map(foldText));
+    this.tentative = commands.tentative.map(lowerWords).filter(Boolean).sort((a, b) => b.length - a.length);
     this.distinct = new Map(Object.entries(commands.distinct_words));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
     this.smsText = new RegExp(`^\\s*${campaign.sms.keyword.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+(\\d{1,3})\\s*$`, "i");
@@ -264,7 +267,7 @@ export class Understanding {
    */
   slotInSentence(step: AskStep, sentence: string, choiceLabels: string[]): SlotValue | undefined {
     if (step.ask === "choice") return namedChoice(step.choices ?? [], choiceLabels, sentence, this.distinct);
-    if (step.ask === "amount") return this.amountIn(sentence);
+    if (step.ask === "amount") return this.amountIn(sentence) ?? this.offeredAmount(sentence);
     const result = this.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text: sentence }, undefined, []);
     return result.ok ? result.value : undefined;
   }
@@ -294,6 +297,18 @@ export class Understanding {
     if (this.outOfLimits(read) === "too_large") return { reason: "too_large", read };
     const meant = read >= SHORTHAND_IN_SENTENCE_MIN && this.endsBareFigure(sentence) ? this.shorthand(read) : undefined;
     return meant !== undefined ? { reason: "shorthand", read, meant } : undefined;
+  }
+
+  /**
+   * "500k được không ạ?", "100k có được không", "is 200k ok?": an amount offered as a question,
+   * the words before the tentative ending (commands.yaml tentative), if they are a pledgeable amount.
+   */
+  offeredAmount(text: string): number | undefined {
+    const said = ` ${lowerWords(text).replace(/( (ạ|nhé|nha|hả|à|vậy|ạ))+$/u, "")} `;
+    const ending = this.tentative.find((t) => said.endsWith(` ${t} `));
+    if (!ending) return undefined;
+    const before = said.slice(0, said.length - ending.length - 1).trim().replace(/^(is|would|will|can i give)\s+/, "");
+    return before ? this.amountIn(before) : undefined;
   }
 
   /** "500", "200 nhé": a shorthand said alone (with units and fillers only), to start a pledge that asks. */
@@ -413,6 +428,9 @@ export class Understanding {
           const said = this.amountIn(text);
           if (said !== undefined) return { ok: true, value: said, sentence: true };
         }
+        // "500k được không ạ": offered, not asked about.
+        const offered = amount === null ? this.offeredAmount(text) : undefined;
+        if (offered !== undefined) return { ok: true, value: offered };
         if (amount === null && inForeignCurrency(text)) return { ok: false, reason: "foreign_currency" };
         if (amount === null && inWages(text)) return { ok: false, reason: "wage" };
         if (amount === null || amount <= 0) return { ok: false };

@@ -356,7 +356,8 @@ export class Understanding {
     let figure = false;
     for (let i = 0; i <= words.length; i++) {
       const w = words[i];
-      const part = w !== undefined && !PHONE_LIKE.test(w) && (numeric(w) || parseAmount(`1 ${w}`) !== null);
+      // A unit ("triệu"), or what only follows one ("rưỡi": "2 triệu rưỡi" is 2.500.000 đ).
+      const part = w !== undefined && !PHONE_LIKE.test(w) && (numeric(w) || parseAmount(`1 ${w}`) !== null || parseAmount(`1 triệu ${w}`) !== null);
       if (part) {
         if (from < 0) from = i;
         figure ||= numeric(w);

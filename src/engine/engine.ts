@@ -373,7 +373,7 @@ export class Engine {
     // A flow without a `shorthand` reask gets its too_small one, and no amount is offered.
     const offer = !result.ok && result.reason === "shorthand" && step.reasks?.shorthand ? result.meant : undefined;
     const reason = !result.ok && result.reason === "shorthand" && offer === undefined ? "too_small" : !result.ok ? result.reason : undefined;
-    const specific = reason ? step.reasks?.[reason] : undefined;
+    const specific = (reason ? step.reasks?.[reason] : undefined) ?? this.reaskWhen(step, text);
     if (offer !== undefined) frame.meant = offer;
     out.push(this.askReply(step, session, specific ?? step.reask ?? step.prompt, specific ? { amount: !result.ok ? result.read : undefined, meant: offer } : undefined));
   }
@@ -450,7 +450,7 @@ export class Engine {
               return;
             }
           }
-          if (!frame.waiting) out.push(this.askReply(step, session, step.prompt));
+          if (!frame.waiting) out.push(this.askReply(step, session, (typeof session.vars.request === "string" && this.reaskWhen(step, session.vars.request)) || step.prompt));
           frame.waiting = true;
           return;
         case "branch": {
@@ -523,6 +523,12 @@ export class Engine {
   }
 
   /** A button that answers the question with `value` (payload `v:<value>`). */
+  /** The step's `reask_when` copy for a sentence naming one of its words, if any. */
+  private reaskWhen(step: Extract<LoadedStep, { kind: "ask" }>, text: string): string | undefined {
+    if (!step.reask_when || !text) return undefined;
+    return step.reask_when.find((r) => this.understanding.mentions(text, r.match))?.say;
+  }
+
   private valueButton(value: string, label: string, lang: Language): { label: string; payload: string } {
     return { label: this.renderer.text(label, lang, {}), payload: `v:${value}` };
   }

@@ -94,6 +94,12 @@ export const stepSchemas = {
       from_request: z.boolean().optional(),
       /** Read the slot from the answer just given when it said more ("sửa số tiền thành 1 triệu" at the summary). */
       from_answer: z.boolean().optional(),
+      /**
+       * Copy for an answer that names something this question cannot take ("10 bao gạo" at the
+       * amount question: in kind, so its value in money), and the prompt when the sentence that
+       * started the flow names it ("tôi muốn ủng hộ gạo").
+       */
+      reask_when: z.array(z.object({ match: z.array(z.string().min(2)).min(1), say: localeKey }).strict()).optional(),
       /** false: a question typed here is the answer (what to ask staff), never a FAQ lookup. */
       faq: z.boolean().optional(),
       /** Said when from_request or from_answer read the slot, so the person sees what was understood. */

@@ -60,6 +60,7 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
           checkKey(where, step.prompt);
           if (step.reask) checkKey(where, step.reask);
           for (const key of Object.values(step.reasks ?? {})) checkKey(where, key);
+          for (const r of step.reask_when ?? []) checkKey(where, r.say);
           if (step.heard) checkKey(where, step.heard);
           if (step.corrected) {
             checkKey(where, step.corrected.say);

@@ -159,6 +159,15 @@ export class Understanding {
     return this.questionWords.some((q) => words.includes(` ${q} `));
   }
 
+  /** True when a sentence says one of the phrases as whole words (folded, distinct words kept apart). */
+  mentions(sentence: string, phrases: readonly string[]): boolean {
+    const words = ` ${plainWords(keepApart(sentence, this.distinct))} `;
+    return phrases.some((p) => {
+      const w = plainWords(keepApart(p, this.distinct));
+      return w !== "" && words.includes(` ${w} `);
+    });
+  }
+
   /** How many of a choice question's choices a sentence names ("số điện thoại và tên": two). */
   choicesNamed(step: AskStep, sentence: string, choiceLabels: string[]): number {
     return choicesIn(step.choices ?? [], choiceLabels, sentence, this.distinct).length;

@@ -46,6 +46,11 @@ describe("flow validation", () => {
     expect(problems).toEqual([expect.stringMatching(/pledge\.yaml: flow "pledge", step "name": unknown locale key "pledge\.ask_name" \(missing in locales\/en\)/)]);
   });
 
+  it("checks the copy of an answer that names what a question cannot take (reask_when)", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "say: pledge.amount_in_kind", "say: pledge.amount_in_kin"));
+    expect(problems).toEqual(["vi", "en"].map((lang) => expect.stringMatching(new RegExp(`pledge\\.yaml: flow "pledge", step "amount": unknown locale key "pledge\\.amount_in_kin" \\(missing in locales/${lang}\\)`))));
+  });
+
   it("finds an unreachable step", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/menu.yaml", "      - say: common.cancelled\n      - call: menu\n", "      - say: common.cancelled\n      - end: true\n      - id: orphan\n        call: menu\n"));
     expect(problems).toEqual([expect.stringMatching(/menu\.yaml: flow "cancelled", step "orphan": unreachable step/)]);

@@ -33,4 +33,25 @@ describe("turn processing", () => {
     expect((await app.records.pledges.listByUser("test:c")).map((p) => p.amount)).toEqual([200_000, 300_000]);
     await app.close();
   });
+
+  it("keeps no answer in the session once a flow is finished: a phone said without consent is gone", async () => {
+    const app = await testApp();
+    let n = 0;
+    const send = async (m: { text?: string; payload?: string }) => (await app.turns.process({ channel: "test", messageId: `m${++n}`, conversationId: "d", userId: "d", ...m })).replies.map((r) => r.text).join("\n");
+    const stored = async () => {
+      const lease = await app.store.acquire("test:d", `peek-${n}`);
+      await app.store.release(lease!, lease!.session);
+      return JSON.stringify(lease!.session);
+    };
+    await send({ text: "tôi muốn ủng hộ 500k tiền mặt, sđt 0987654321" });
+    expect(await stored()).toContain("0987654321"); // the first sentence, for the questions ahead
+    await send({ payload: "v:no" }); // no consent to contact details
+    await send({ payload: "v:confirm" });
+    await send({ payload: "v:no" }); // no reminders: the pledge flow is over
+    const after = await stored();
+    expect(after).not.toContain("0987654321");
+    expect(after).not.toContain("500000");
+    expect((await app.records.pledges.listByUser("test:d")).map((p) => [p.amount, p.phone])).toEqual([[500_000, undefined]]);
+    await app.close();
+  });
 });

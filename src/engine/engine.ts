@@ -123,6 +123,13 @@ export class Engine {
       this.start(session, this.bundle.commands.flows.menu);
       await this.run(session, inbound, out);
     }
+    // Nothing waits: a finished flow's answers (its first sentence, a name, a phone) are not kept
+    // in the session for its 30 days; the records hold what the person agreed to.
+    if (session.stack.length === 0 && (session.history.length > 0 || Object.keys(session.vars).length > 0 || Object.keys(session.slots).length > 0)) {
+      session.slots = {};
+      session.vars = {};
+      session.history = [];
+    }
     session.at = this.now().getTime();
     session.turns = (session.turns ?? 0) + 1;
     return out;

@@ -217,6 +217,7 @@ export const commandsFileSchema = z
     decline: z.array(z.string()).default([]),
     question_words: z.array(z.string()).default([]),
     tentative: z.array(z.string()).default([]),
+    but_words: z.array(z.string()).default([]),
     /** Words that turn a sentence around ("đừng", "not"): a choice named in it is not taken as chosen. */
     negations: z.array(z.string()).default([]),
     /** Said before or after a name ("tên tôi là Lan", "Lan nhé"): not part of it. */

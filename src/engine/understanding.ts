@@ -85,6 +85,8 @@ export class Understanding {
   private readonly referencePattern: RegExp;
   private readonly smsText: RegExp;
   private readonly englishWords: Set<string>;
+  /** commands.yaml but_words, lower-case: "được, nhưng …" answers before them. */
+  private readonly butWords: string[];
   /** commands.yaml tentative, lower-case words: "500k được không" offers 500k. */
   private readonly tentative: string[];
   /** commands.yaml distinct_words: "nhắn" and "nhận" kept apart when a sentence names a choice. */
@@ -121,6 +123,7 @@ export class Understanding {
     this.numberPrefixes = commands.number_prefixes.map(plainWords).filter(Boolean);
     this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
     this.stopWords = new Set(commands.stop_words.map(foldText));
+    this.butWords = commands.but_words.map(lowerWords).filter(Boolean);
     this.tentative = commands.tentative.map(lowerWords).filter(Boolean).sort((a, b) => b.length - a.length);
     this.distinct = new Map(Object.entries(commands.distinct_words));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
@@ -211,6 +214,10 @@ export class Understanding {
   private yesOrNoIn(text: string): boolean | undefined {
     if (text.includes("?")) return undefined;
     let words = ` ${lowerWords(text)} `;
+    // "Được, nhưng không cho số điện thoại": the answer is what comes before the "but"; the rest
+    // is for the questions ahead (each detail can be skipped).
+    const but = this.butWords.map((b) => words.indexOf(` ${b} `)).filter((at) => at > 0);
+    if (but.length > 0) words = `${words.slice(0, Math.min(...but))} `;
     if (words.trim().split(" ").length > MAX_YES_NO_WORDS) return undefined;
     // Yes words go first, so a yes with a negation in it ("không sao", "why not") stays a yes.
     let yes = false;

@@ -100,6 +100,11 @@ export const stepSchemas = {
        * started the flow names it ("tôi muốn ủng hộ gạo").
        */
       reask_when: z.array(z.object({ match: z.array(z.string().min(2)).min(1), say: localeKey }).strict()).optional(),
+      /**
+       * On a yes/no question: more words that mean yes here only ("nộp rồi" to "have you paid?",
+       * which at "do you want reminders?" would sign a person up for messages).
+       */
+      yes: z.array(z.string().min(1)).optional(),
       /** false: a question typed here is the answer (what to ask staff), never a FAQ lookup. */
       faq: z.boolean().optional(),
       /** Said when from_request or from_answer read the slot, so the person sees what was understood. */
@@ -116,7 +121,8 @@ export const stepSchemas = {
     .strict()
     .refine((s) => (s.ask === "choice") === (s.choices !== undefined && s.choices.length > 0), "a choice question needs choices, and only a choice question has them")
     .refine((s) => s.reasks === undefined || s.ask === "amount", "only an amount question has reasks (too_small, shorthand, too_large, foreign_currency, wage)")
-    .refine((s) => s.corrected === undefined || s.ask === "amount", "only an amount question can be corrected later (corrected)"),
+    .refine((s) => s.corrected === undefined || s.ask === "amount", "only an amount question can be corrected later (corrected)")
+    .refine((s) => s.yes === undefined || s.ask === "yesno", "only a yes/no question has its own yes words (yes)"),
   branch: z.object({ ...base, branch: z.array(z.object({ when: conditionSchema, goto: stepId }).strict()).min(1), else: stepId.optional() }).strict(),
   goto: z.object({ ...base, goto: stepId }).strict(),
   call: z.object({ ...base, call: flowId }).strict(),

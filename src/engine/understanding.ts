@@ -85,6 +85,7 @@ export class Understanding {
   private readonly referencePattern: RegExp;
   private readonly smsText: RegExp;
   private readonly englishWords: Set<string>;
+  private readonly stepYesSets = new WeakMap<AskStep, PhraseSet>();
   /** commands.yaml but_words, lower-case: "được, nhưng …" answers before them. */
   private readonly butWords: string[];
   /** commands.yaml tentative, lower-case words: "500k được không" offers 500k. */
@@ -200,6 +201,13 @@ export class Understanding {
     return this.ordinals.get(words);
   }
 
+  /** A yes/no step's own yes words (`yes`), as a phrase set built once per step. */
+  private stepYes(step: AskStep): PhraseSet {
+    let set = this.stepYesSets.get(step);
+    if (!set) this.stepYesSets.set(step, (set = new PhraseSet(step.yes ?? [])));
+    return set;
+  }
+
   /** A yes, as a whole answer or said in a short one ("đúng rồi", "vâng ạ", "yes please"). */
   saysYes(text: string): boolean {
     return this.yes.has(text) || (!this.no.has(text) && this.yesOrNoIn(text) === true);
@@ -211,7 +219,7 @@ export class Understanding {
    * word is yes. Words are compared as written, so "dung" typed bare is neither "đúng" (right) nor
    * "đừng" (don't). Not a question.
    */
-  private yesOrNoIn(text: string): boolean | undefined {
+  private yesOrNoIn(text: string, stepYes: readonly string[] = []): boolean | undefined {
     if (text.includes("?")) return undefined;
     let words = ` ${lowerWords(text)} `;
     // "Được, nhưng không cho số điện thoại": the answer is what comes before the "but"; the rest
@@ -221,7 +229,7 @@ export class Understanding {
     if (words.trim().split(" ").length > MAX_YES_NO_WORDS) return undefined;
     // Yes words go first, so a yes with a negation in it ("không sao", "why not") stays a yes.
     let yes = false;
-    for (const p of this.yesWords) {
+    for (const p of stepYes.length ? [...this.yesWords, ...stepYes.map(lowerWords)].sort((a, b) => b.length - a.length) : this.yesWords) {
       if (!words.includes(` ${p} `)) continue;
       yes = true;
       words = words.replaceAll(` ${p} `, "  ");
@@ -431,9 +439,9 @@ export class Understanding {
       }
       case "yesno": {
         if (value === "yes" || value === "no") return { ok: true, value: value === "yes" };
-        if (this.yes.has(text)) return { ok: true, value: true };
+        if (this.yes.has(text) || this.stepYes(step).has(text)) return { ok: true, value: true };
         if (this.no.has(text)) return { ok: true, value: false };
-        const said = this.yesOrNoIn(text);
+        const said = this.yesOrNoIn(text, step.yes);
         return said === undefined ? { ok: false } : { ok: true, value: said };
       }
       case "amount": {

@@ -51,6 +51,11 @@ describe("flow validation", () => {
     expect(problems).toEqual(["vi", "en"].map((lang) => expect.stringMatching(new RegExp(`pledge\\.yaml: flow "pledge", step "amount": unknown locale key "pledge\\.amount_in_kin" \\(missing in locales/${lang}\\)`))));
   });
 
+  it("allows a question's own yes words only on a yes/no question", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "        from_answer: true # \"sửa tên thành", "        yes: [\"ok\"]\n        from_answer: true # \"sửa tên thành"));
+    expect(problems).toEqual([expect.stringMatching(/pledge\.yaml.*only a yes\/no question has its own yes words/)]);
+  });
+
   it("finds an unreachable step", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/menu.yaml", "      - say: common.cancelled\n      - call: menu\n", "      - say: common.cancelled\n      - end: true\n      - id: orphan\n        call: menu\n"));
     expect(problems).toEqual([expect.stringMatching(/menu\.yaml: flow "cancelled", step "orphan": unreachable step/)]);

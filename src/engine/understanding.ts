@@ -439,7 +439,7 @@ export class Understanding {
       }
       case "yesno": {
         if (value === "yes" || value === "no") return { ok: true, value: value === "yes" };
-        if (this.yes.has(text) || this.stepYes(step).has(text)) return { ok: true, value: true };
+        if (this.yes.has(text) || (step.yes !== undefined && this.stepYes(step).has(text))) return { ok: true, value: true };
         if (this.no.has(text)) return { ok: true, value: false };
         const said = this.yesOrNoIn(text, step.yes);
         return said === undefined ? { ok: false } : { ok: true, value: said };

@@ -82,6 +82,9 @@ describe("FAQ matching of what people type", () => {
     ["tin nhắn ủng hộ bị lỗi", "sms_help"], // the SMS hotline, not the SMS how-to (before: not understood)
     ["mạng vinaphone có nhắn được không", "sms_help"], // carriers are not in campaign data: no list claimed
     ["nhắn tin", "sms"],
+    ["có phải trang chính thức của mặt trận không", "trust"], // what the assistant never asks for, and where to give in person
+    ["bạn có phải người thật không", "about_bot"],
+    ["ủy ban mặt trận phường ở đâu", "contact"],
     ["tôi là giáo viên, trường tôi thu qua công đoàn", "union"], // union members (before: not understood)
     ["trích lương có tự nguyện không", "how_much"], // "every gift counts, as much as you can"
     ["tôi làm công ty tư nhân không có công đoàn", "how_to_donate"],

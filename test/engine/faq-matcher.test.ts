@@ -82,6 +82,9 @@ describe("FAQ matching of what people type", () => {
     ["tin nhắn ủng hộ bị lỗi", "sms_help"], // the SMS hotline, not the SMS how-to (before: not understood)
     ["mạng vinaphone có nhắn được không", "sms_help"], // carriers are not in campaign data: no list claimed
     ["nhắn tin", "sms"],
+    ["tui hổng biết làm sao", "wants_to_ask"], // southern "tui", "hổng": an invitation to ask (before: the safety answer)
+    ["ủng hộ dzậy được hông", "how_to_donate"],
+    ["con muốn góp cho người nghèo", "pledge_intent"],
     ["có phải trang chính thức của mặt trận không", "trust"], // what the assistant never asks for, and where to give in person
     ["bạn có phải người thật không", "about_bot"],
     ["ủy ban mặt trận phường ở đâu", "contact"],

@@ -85,6 +85,9 @@ describe("FAQ matching of what people type", () => {
     ["tui hổng biết làm sao", "wants_to_ask"], // southern "tui", "hổng": an invitation to ask (before: the safety answer)
     ["ủng hộ dzậy được hông", "how_to_donate"],
     ["con muốn góp cho người nghèo", "pledge_intent"],
+    ["I pledged yesterday, how do I pay?", "how_to_donate"], // before: not understood
+    ["what's my pledge number", "my_pledges_intent"], // before: the change-pledge answer
+    ["I want to get updates", "subscribe_intent"],
     ["có phải trang chính thức của mặt trận không", "trust"], // what the assistant never asks for, and where to give in person
     ["bạn có phải người thật không", "about_bot"],
     ["ủy ban mặt trận phường ở đâu", "contact"],

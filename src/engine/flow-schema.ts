@@ -100,6 +100,8 @@ export const stepSchemas = {
        * started the flow names it ("tôi muốn ủng hộ gạo").
        */
       reask_when: z.array(z.object({ match: z.array(z.string().min(2)).min(1), say: localeKey }).strict()).optional(),
+      /** On a text question: what people say before the answer, dropped ("tôi làm ở …", "tôi ở …"). */
+      lead_ins: z.array(z.string().min(1)).optional(),
       /**
        * On a yes/no question: more words that mean yes here only ("nộp rồi" to "have you paid?",
        * which at "do you want reminders?" would sign a person up for messages).
@@ -122,7 +124,8 @@ export const stepSchemas = {
     .refine((s) => (s.ask === "choice") === (s.choices !== undefined && s.choices.length > 0), "a choice question needs choices, and only a choice question has them")
     .refine((s) => s.reasks === undefined || s.ask === "amount", "only an amount question has reasks (too_small, shorthand, too_large, foreign_currency, wage)")
     .refine((s) => s.corrected === undefined || s.ask === "amount", "only an amount question can be corrected later (corrected)")
-    .refine((s) => s.yes === undefined || s.ask === "yesno", "only a yes/no question has its own yes words (yes)"),
+    .refine((s) => s.yes === undefined || s.ask === "yesno", "only a yes/no question has its own yes words (yes)")
+    .refine((s) => s.lead_ins === undefined || s.ask === "text", "only a text question drops lead-ins (lead_ins)"),
   branch: z.object({ ...base, branch: z.array(z.object({ when: conditionSchema, goto: stepId }).strict()).min(1), else: stepId.optional() }).strict(),
   goto: z.object({ ...base, goto: stepId }).strict(),
   call: z.object({ ...base, call: flowId }).strict(),

@@ -251,6 +251,18 @@ export class Understanding {
    * "Lan". Lead-ins are compared folded (typed bare too); endings as written, so the "A" of
    * "Nguyễn Văn A" is not the particle "à".
    */
+  /** The words after the longest of `leadIns` the text starts with (compared folded); none when none does or nothing follows. */
+  private afterLeadIn(text: string, leadIns: readonly string[]): string | undefined {
+    const words = text.trim().split(" ");
+    const folded = words.map((w) => foldText(w));
+    let best = 0;
+    for (const p of leadIns) {
+      const lead = lowerText(p).split(" ").map(foldText);
+      if (lead.length > best && lead.length < words.length && lead.every((w, i) => folded[i] === w)) best = lead.length;
+    }
+    return best > 0 ? words.slice(best).join(" ") : undefined;
+  }
+
   private bareName(text: string): string {
     let words = text.replace(/[.!,;]+$/, "").trim().split(" ");
     const folded = words.map((w) => foldText(w));
@@ -483,8 +495,12 @@ export class Understanding {
         const name = this.nameIn(text);
         return name === undefined ? { ok: false } : { ok: true, value: name };
       }
-      case "text":
-        return value === undefined && text.length >= 1 && text.length <= 200 ? { ok: true, value: text.replace(/\s+/g, " ") } : { ok: false };
+      case "text": {
+        if (value !== undefined || text.length < 1 || text.length > 200) return { ok: false };
+        // "tôi làm ở Bệnh viện Đa khoa" at "which organisation?": the organisation (the step's lead_ins).
+        const said = text.replace(/\s+/g, " ");
+        return { ok: true, value: (step.lead_ins ? this.afterLeadIn(said, step.lead_ins) : undefined) ?? said };
+      }
     }
   }
 }

@@ -56,6 +56,11 @@ describe("flow validation", () => {
     expect(problems).toEqual([expect.stringMatching(/pledge\.yaml.*only a yes\/no question has its own yes words/)]);
   });
 
+  it("allows lead-ins only on a text question", () => {
+    const problems = problemsAfter((d) => replaceIn(d, "flows/pledge.yaml", "        from_answer: true # \"sửa tên thành", "        lead_ins: [\"tên\"]\n        from_answer: true # \"sửa tên thành"));
+    expect(problems).toEqual([expect.stringMatching(/pledge\.yaml.*only a text question drops lead-ins/)]);
+  });
+
   it("finds an unreachable step", () => {
     const problems = problemsAfter((d) => replaceIn(d, "flows/menu.yaml", "      - say: common.cancelled\n      - call: menu\n", "      - say: common.cancelled\n      - end: true\n      - id: orphan\n        call: menu\n"));
     expect(problems).toEqual([expect.stringMatching(/menu\.yaml: flow "cancelled", step "orphan": unreachable step/)]);

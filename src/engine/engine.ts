@@ -529,13 +529,13 @@ export class Engine {
     return (step.choices ?? []).map((c) => this.renderer.text(c.label, lang, {}));
   }
 
-  /** A button that answers the question with `value` (payload `v:<value>`). */
   /** The step's `reask_when` copy for a sentence naming one of its words, if any. */
   private reaskWhen(step: Extract<LoadedStep, { kind: "ask" }>, text: string): string | undefined {
     if (!step.reask_when || !text) return undefined;
     return step.reask_when.find((r) => this.understanding.mentions(text, r.match))?.say;
   }
 
+  /** A button that answers the question with `value` (payload `v:<value>`). */
   private valueButton(value: string, label: string, lang: Language): { label: string; payload: string } {
     return { label: this.renderer.text(label, lang, {}), payload: `v:${value}` };
   }

@@ -31,6 +31,16 @@ const MAX_CHOICE_WORDS = 8;
 /** Nor for yes or no. */
 const MAX_YES_NO_WORDS = 6;
 
+/** Phrases as lists of words (normalised by `norm`), longest first: the longest that fits wins. */
+function byLength(list: readonly string[], norm: (w: string) => string): string[][] {
+  return list.map((p) => lowerText(p).split(" ").map(norm)).sort((a, b) => b.length - a.length);
+}
+
+/** How many words the longest of `leadIns` (longest first) takes from the start of `folded`, leaving at least one. */
+function leadInLength(folded: string[], leadIns: string[][]): number {
+  return leadIns.find((p) => p.length < folded.length && p.every((w, i) => folded[i] === w))?.length ?? 0;
+}
+
 /** The one choice whose label or match word a sentence says as whole words; none when several are. */
 function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string, distinct: ReadonlyMap<string, string>): string | undefined {
   const named = choicesIn(choices, labels, sentence, distinct);
@@ -86,6 +96,7 @@ export class Understanding {
   private readonly smsText: RegExp;
   private readonly englishWords: Set<string>;
   private readonly stepYesSets = new WeakMap<AskStep, PhraseSet>();
+  private readonly stepLeadInLists = new WeakMap<AskStep, string[][]>();
   /** commands.yaml but_words, lower-case: "được, nhưng …" answers before them. */
   private readonly butWords: string[];
   /** commands.yaml tentative, lower-case words: "500k được không" offers 500k. */
@@ -117,7 +128,6 @@ export class Understanding {
     // Longest first: "không sao" is taken out whole before "không" could be read as a no.
     this.yesWords = commands.yes.map(lowerWords).filter(Boolean).sort((a, b) => b.length - a.length);
     // As word lists, longest first, so "tên tôi là" goes before "tên".
-    const byLength = (list: string[], norm: (w: string) => string) => list.map((p) => lowerText(p).split(" ").map(norm)).sort((a, b) => b.length - a.length);
     this.nameLeadIns = byLength(commands.name_lead_ins, foldText);
     this.nameEndings = byLength(commands.name_endings, (w) => w);
     this.notInNames = new Set(commands.not_in_names.map(lowerWords));
@@ -201,6 +211,13 @@ export class Understanding {
     return this.ordinals.get(words);
   }
 
+  /** A text step's `lead_ins`, folded words longest first, built once per step. */
+  private stepLeadIns(step: AskStep): string[][] {
+    let leads = this.stepLeadInLists.get(step);
+    if (!leads) this.stepLeadInLists.set(step, (leads = byLength(step.lead_ins ?? [], foldText)));
+    return leads;
+  }
+
   /** A yes/no step's own yes words (`yes`), as a phrase set built once per step. */
   private stepYes(step: AskStep): PhraseSet {
     let set = this.stepYesSets.get(step);
@@ -251,23 +268,9 @@ export class Understanding {
    * "Lan". Lead-ins are compared folded (typed bare too); endings as written, so the "A" of
    * "Nguyễn Văn A" is not the particle "à".
    */
-  /** The words after the longest of `leadIns` the text starts with (compared folded); none when none does or nothing follows. */
-  private afterLeadIn(text: string, leadIns: readonly string[]): string | undefined {
-    const words = text.trim().split(" ");
-    const folded = words.map((w) => foldText(w));
-    let best = 0;
-    for (const p of leadIns) {
-      const lead = lowerText(p).split(" ").map(foldText);
-      if (lead.length > best && lead.length < words.length && lead.every((w, i) => folded[i] === w)) best = lead.length;
-    }
-    return best > 0 ? words.slice(best).join(" ") : undefined;
-  }
-
   private bareName(text: string): string {
     let words = text.replace(/[.!,;]+$/, "").trim().split(" ");
-    const folded = words.map((w) => foldText(w));
-    const lead = this.nameLeadIns.find((p) => p.length < words.length && p.every((w, i) => folded[i] === w));
-    if (lead) words = words.slice(lead.length);
+    words = words.slice(leadInLength(words.map((w) => foldText(w)), this.nameLeadIns));
     const end = this.nameEndings.find((p) => p.length < words.length && p.every((w, i) => words[words.length - p.length + i]!.toLowerCase() === w));
     if (end) words = words.slice(0, -end.length);
     return words.join(" ").replace(/[,\s]+$/, "");
@@ -498,8 +501,9 @@ export class Understanding {
       case "text": {
         if (value !== undefined || text.length < 1 || text.length > 200) return { ok: false };
         // "tôi làm ở Bệnh viện Đa khoa" at "which organisation?": the organisation (the step's lead_ins).
-        const said = text.replace(/\s+/g, " ");
-        return { ok: true, value: (step.lead_ins ? this.afterLeadIn(said, step.lead_ins) : undefined) ?? said };
+        const words = text.trim().replace(/\s+/g, " ").split(" ");
+        const lead = step.lead_ins ? leadInLength(words.map((w) => foldText(w)), this.stepLeadIns(step)) : 0;
+        return { ok: true, value: words.slice(lead).join(" ") };
       }
     }
   }

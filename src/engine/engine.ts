@@ -125,11 +125,7 @@ export class Engine {
     }
     // Nothing waits: a finished flow's answers (its first sentence, a name, a phone) are not kept
     // in the session for its 30 days; the records hold what the person agreed to.
-    if (session.stack.length === 0 && (session.history.length > 0 || Object.keys(session.vars).length > 0 || Object.keys(session.slots).length > 0)) {
-      session.slots = {};
-      session.vars = {};
-      session.history = [];
-    }
+    if (session.stack.length === 0) forgetAnswers(session);
     session.at = this.now().getTime();
     session.turns = (session.turns ?? 0) + 1;
     return out;
@@ -222,24 +218,21 @@ export class Engine {
       return;
     }
     // "Tôi không ủng hộ 500k đâu" states no pledge: a negation keeps the amount from starting one.
-    const offered = flows.amount !== undefined && this.understanding.offeredAmount(text) !== undefined; // "500k được không": yes
-    const statesAmount = offered || (flows.amount !== undefined && !this.understanding.isNegated(text) && (this.understanding.amountIn(text) !== undefined || this.understanding.statesShorthand(text)));
-    const statement = offered || (statesAmount && !this.understanding.isQuestion(text));
+    const u = this.understanding;
+    const offered = flows.amount !== undefined && u.offeredAmount(text) !== undefined; // "500k được không": yes
+    const statesAmount = offered || (flows.amount !== undefined && !u.isNegated(text) && (u.amountIn(text) !== undefined || u.statesShorthand(text)));
+    const statement = offered || (statesAmount && !u.isQuestion(text));
     const found = this.faq.match(text);
     // A statement of an amount is a pledge, unless it matches an entry that takes amounts ("đổi thành 1 triệu").
     const match = found && (!statement || found.entry.amounts) ? found : null;
-    if (match && match.confidence >= FAQ_CONFIDENCE) this.answerTyped(session, match, text, out);
-    else if (statesAmount) {
-      const written = this.understanding.writtenIn(text);
-      if (written) this.followLanguage(session, written);
+    if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
+    // A pledge, or "not understood": either way in the language written ("I live in Hanoi, can I donate?").
+    const written = u.writtenIn(text);
+    if (written) this.followLanguage(session, written);
+    if (statesAmount) {
       this.start(session, flows.amount!);
       session.vars.request = text;
-    } else {
-      // "I live in Hanoi, can I donate?" not understood: at least say so in English.
-      const written = this.understanding.writtenIn(text);
-      if (written) this.followLanguage(session, written);
-      this.call(session, flows.fallback);
-    }
+    } else this.call(session, flows.fallback);
   }
 
   /**
@@ -332,12 +325,12 @@ export class Engine {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
     }
-    // "Đúng rồi" to "did you mean 500.000 đ?": the amount offered.
+    // An answer that said more was for the questions before this one.
     if (session.vars.said !== undefined) {
-      // It was for the questions before this one.
       delete session.vars.said;
       delete session.vars.said_read;
     }
+    // "Đúng rồi" to "did you mean 500.000 đ?": the amount offered.
     const meant = frame.meant;
     if (meant !== undefined) {
       delete frame.meant; // offered for one answer only
@@ -574,9 +567,7 @@ export class Engine {
   /** Starts a flow afresh: the running flows and their answers are dropped. */
   private start(session: Session, flowId: string): void {
     session.stack = [{ flow: flowId, step: 0 }];
-    session.slots = {};
-    session.vars = {};
-    session.history = [];
+    forgetAnswers(session);
   }
 
   /** Runs a flow, then returns to the one that was running; with none running, starts it afresh. */
@@ -613,6 +604,13 @@ function offeredChoices(step: Extract<LoadedStep, { kind: "ask" }>, ctx: TurnCon
 function findLast<T>(list: T[], predicate: (x: T) => boolean): T | undefined {
   for (let i = list.length - 1; i >= 0; i--) if (predicate(list[i]!)) return list[i];
   return undefined;
+}
+
+/** Drops the answers of the flows that ran (slots, vars, history); the session itself stays. */
+function forgetAnswers(session: Session): void {
+  session.slots = {};
+  session.vars = {};
+  session.history = [];
 }
 
 /** True the first time a step (flow#index) reads the sentence the list `key` tracks; notes it. */

@@ -49,13 +49,20 @@ function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[],
 
 /** The choices whose label or match word a sentence says as whole words. */
 function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string, distinct: ReadonlyMap<string, string>): NonNullable<AskStep["choices"]> {
-  // "Nhận tin chiến dịch" names no "tin nhắn" (SMS): distinct words stay apart before folding.
+  const said = phrasesSaid(sentence, distinct);
+  return choices.filter((c, i) => [labels[i] ?? "", ...(c.match ?? [])].some(said));
+}
+
+/**
+ * Whether a sentence says a phrase as whole words, compared folded. "Nhận tin chiến dịch" says no
+ * "tin nhắn" (SMS): distinct words stay apart before folding.
+ */
+function phrasesSaid(sentence: string, distinct: ReadonlyMap<string, string>): (phrase: string) => boolean {
   const words = ` ${plainWords(keepApart(sentence, distinct))} `;
-  const said = (phrase: string) => {
+  return (phrase) => {
     const p = plainWords(keepApart(phrase, distinct));
     return p !== "" && words.includes(` ${p} `);
   };
-  return choices.filter((c, i) => [labels[i] ?? "", ...(c.match ?? [])].some(said));
 }
 
 /** Letters only Vietnamese uses (with diacritics, and đ). */
@@ -175,11 +182,7 @@ export class Understanding {
 
   /** True when a sentence says one of the phrases as whole words (folded, distinct words kept apart). */
   mentions(sentence: string, phrases: readonly string[]): boolean {
-    const words = ` ${plainWords(keepApart(sentence, this.distinct))} `;
-    return phrases.some((p) => {
-      const w = plainWords(keepApart(p, this.distinct));
-      return w !== "" && words.includes(` ${w} `);
-    });
+    return phrases.some(phrasesSaid(sentence, this.distinct));
   }
 
   /** How many of a choice question's choices a sentence names ("số điện thoại và tên": two). */
@@ -343,7 +346,7 @@ export class Understanding {
    * the words before the tentative ending (commands.yaml tentative), if they are a pledgeable amount.
    */
   offeredAmount(text: string): number | undefined {
-    const said = ` ${lowerWords(text).replace(/( (ạ|nhé|nha|hả|à|vậy|ạ))+$/u, "")} `;
+    const said = ` ${lowerWords(text).replace(/( (ạ|nhé|nha|hả|à|vậy))+$/u, "")} `;
     const ending = this.tentative.find((t) => said.endsWith(` ${t} `));
     if (!ending) return undefined;
     const before = said.slice(0, said.length - ending.length - 1).trim().replace(/^(is|would|will|can i give)\s+/, "");
@@ -353,7 +356,7 @@ export class Understanding {
   /** "500", "200 nhé": a shorthand said alone (with units and fillers only), to start a pledge that asks. */
   statesShorthand(sentence: string): boolean {
     const words = lowerWords(sentence).split(" ");
-    const alone = words.every((w) => /^\d+$/.test(w) || isAmountUnit(foldText(w)) || parseAmount(w) !== null || this.stopWords.has(foldText(w)));
+    const alone = words.every((w) => /^\d+$/.test(w) || this.goesWithAFigure(w));
     return alone && this.refusedAmountIn(sentence)?.reason === "shorthand";
   }
 
@@ -362,7 +365,12 @@ export class Understanding {
     const words = lowerWords(sentence).split(" ");
     const at = words.findIndex((w) => /^\d+$/.test(w));
     const next = words[at + 1];
-    return at >= 0 && (next === undefined || isAmountUnit(foldText(next)) || parseAmount(next) !== null || this.stopWords.has(foldText(next)));
+    return at >= 0 && (next === undefined || this.goesWithAFigure(next));
+  }
+
+  /** A unit, a number word or a filler: what may stand beside a bare figure ("200 nhé", "2 trăm"). */
+  private goesWithAFigure(word: string): boolean {
+    return isAmountUnit(foldText(word)) || parseAmount(word) !== null || this.stopWords.has(foldText(word));
   }
 
   /** The amount a bare figure below the minimum probably meant: "500" → 500.000 đ, if that can be pledged. */

@@ -16,12 +16,22 @@ export const BENCH_TEXTS = ["flow:pledge", "500k", "tiền mặt", "không", "x�
 
 /** One sendMessage payload (without chat_id) per step; the last one's reference is "{ref}". */
 export async function baselineReplies(): Promise<Array<Record<string, unknown>>> {
-  const app = await createApp(loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "bench-replies-")), LOG_LEVEL: "silent" }), pino({ level: "silent" }));
+  const app = await createApp(
+    loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "bench-replies-")), LOG_LEVEL: "silent" }),
+    pino({ level: "silent" }),
+  );
   const out: Array<Record<string, unknown>> = [];
   for (const [i, text] of BENCH_TEXTS.entries()) {
-    const { replies } = await app.turns.process({ channel: "telegram", messageId: `baseline-${i}`, conversationId: "1", userId: "1", text });
+    const { replies } = await app.turns.process({
+      channel: "telegram",
+      messageId: `baseline-${i}`,
+      conversationId: "1",
+      userId: "1",
+      text,
+    });
     const calls = renderForTelegram(1, replies);
-    if (calls.length !== 1) throw new Error(`bench: step ${i} sends ${calls.length} messages; the baseline expects one`);
+    if (calls.length !== 1)
+      throw new Error(`bench: step ${i} sends ${calls.length} messages; the baseline expects one`);
     const { chat_id: _, ...payload } = calls[0]!;
     const reference = (await app.records.pledges.listByUser("telegram:1"))[0]?.reference;
     out.push(reference ? JSON.parse(JSON.stringify(payload).replaceAll(reference, "{ref}")) : payload);

@@ -38,7 +38,11 @@ async function waitFor<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms: num
 }
 
 function start(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  return spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
 }
 
 interface Stats {
@@ -62,21 +66,55 @@ async function run(phase: "limited" | "unlimited", redisUrl: string, apiRoot: st
   const dataDir = mkdtempSync(join(tmpdir(), `chungtay-bench-${phase}-`));
   const at = new Date().toISOString();
   // The embedded store reads its JSON at start; the ledger, limits and queues are in Redis.
-  const subs = Array.from({ length: SUBSCRIBERS }, (_, i) => ({ channel: "telegram", userId: String(10_000_000 + i), lang: i % 5 ? "vi" : "en", optedIn: true, optedAt: at, blocked: false }));
+  const subs = Array.from({ length: SUBSCRIBERS }, (_, i) => ({
+    channel: "telegram",
+    userId: String(10_000_000 + i),
+    lang: i % 5 ? "vi" : "en",
+    optedIn: true,
+    optedAt: at,
+    blocked: false,
+  }));
   writeFileSync(join(dataDir, "subscribers.json"), JSON.stringify(subs));
   const port = await freePort();
   const env = {
-    PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `${phase}:`, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: "bench-secret-0123456789", TELEGRAM_API_ROOT: apiRoot,
-    ADMIN_TOKEN: ADMIN, QUIET_HOURS: "off", LOG_LEVEL: "warn", WEBCHAT_ENABLED: "false", BROADCAST_RATE_TELEGRAM: phase === "limited" ? "25" : "0", BROADCAST_CONCURRENCY: CONCURRENCY, BROADCAST_BATCH_SIZE: BATCH,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `${phase}:`,
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_WEBHOOK_SECRET: "bench-secret-0123456789",
+    TELEGRAM_API_ROOT: apiRoot,
+    ADMIN_TOKEN: ADMIN,
+    QUIET_HOURS: "off",
+    LOG_LEVEL: "warn",
+    WEBCHAT_ENABLED: "false",
+    BROADCAST_RATE_TELEGRAM: phase === "limited" ? "25" : "0",
+    BROADCAST_CONCURRENCY: CONCURRENCY,
+    BROADCAST_BATCH_SIZE: BATCH,
   };
   const worker = start(["src/main.ts"], env);
   const base = `http://127.0.0.1:${port}`;
   const admin = async (method: string, path: string, body?: object) =>
-    (await fetch(`${base}/admin/api/broadcasts${path}`, { method, headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" }, body: body && JSON.stringify(body) })).json() as Promise<any>;
+    (
+      await fetch(`${base}/admin/api/broadcasts${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+        body: body && JSON.stringify(body),
+      })
+    ).json() as Promise<any>;
   try {
-    await waitFor(() => fetch(`${base}/healthz`).then((r) => r.status), (s) => s === 200, 60_000);
+    await waitFor(
+      () => fetch(`${base}/healthz`).then((r) => r.status),
+      (s) => s === 200,
+      60_000,
+    );
     await fetch(`${apiRoot}/reset`, { method: "POST" });
-    const { broadcast } = await admin("POST", "", { title: `bench ${phase}`, message: { key: "broadcast.sms_window" }, buttons: [{ label: { key: "broadcast.pledge_button" }, payload: "flow:pledge" }] });
+    const { broadcast } = await admin("POST", "", {
+      title: `bench ${phase}`,
+      message: { key: "broadcast.sms_window" },
+      buttons: [{ label: { key: "broadcast.pledge_button" }, payload: "flow:pledge" }],
+    });
     const cpuBefore = cpuMs(worker.pid!);
     await admin("POST", `/${broadcast.id}/start`);
     let stats: Stats;
@@ -86,7 +124,11 @@ async function run(phase: "limited" | "unlimited", redisUrl: string, apiRoot: st
       await new Promise((r) => setTimeout(r, 2_000));
       stats = (await (await fetch(`${apiRoot}/stats`)).json()) as Stats;
     } else {
-      await waitFor(() => admin("GET", `/${broadcast.id}`), (b) => b.report?.status === "done", 30 * 60_000);
+      await waitFor(
+        () => admin("GET", `/${broadcast.id}`),
+        (b) => b.report?.status === "done",
+        30 * 60_000,
+      );
       stats = (await (await fetch(`${apiRoot}/stats`)).json()) as Stats;
     }
     const cpu = cpuMs(worker.pid!) - cpuBefore;
@@ -119,14 +161,20 @@ async function main(): Promise<void> {
   const api = start(["bench/fake-bot-api.ts"], { PORT: String(apiPort) });
   const apiRoot = `http://127.0.0.1:${apiPort}`;
   try {
-    await waitFor(() => fetch(`${apiRoot}/healthz`).then((r) => r.status), (s) => s === 200, 30_000);
+    await waitFor(
+      () => fetch(`${apiRoot}/healthz`).then((r) => r.status),
+      (s) => s === 200,
+      30_000,
+    );
     const results = [];
     for (const phase of ["limited", "unlimited"] as const) {
       const r = await run(phase, redis.url, apiRoot);
       console.log(JSON.stringify(r));
       results.push(r);
     }
-    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ${SUBSCRIBERS} subscribers, concurrency ${CONCURRENCY}, batch ${BATCH}`);
+    console.log(
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ${SUBSCRIBERS} subscribers, concurrency ${CONCURRENCY}, batch ${BATCH}`,
+    );
     if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
   } finally {
     api.kill();

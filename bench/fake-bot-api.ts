@@ -17,7 +17,15 @@ createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
     if (req.url === "/healthz") return res.end("{}");
     if (req.url === "/count") return res.end(JSON.stringify({ sendMessage }));
-    if (req.url === "/stats") return res.end(JSON.stringify({ sendMessage, chats: perChat.size, duplicates: [...perChat.values()].filter((n) => n > 1).length, times }));
+    if (req.url === "/stats")
+      return res.end(
+        JSON.stringify({
+          sendMessage,
+          chats: perChat.size,
+          duplicates: [...perChat.values()].filter((n) => n > 1).length,
+          times,
+        }),
+      );
     if (req.url === "/reset") {
       [sendMessage, times, perChat] = [0, [], new Map()];
       return res.end("{}");
@@ -28,6 +36,11 @@ createServer((req, res) => {
       const chat = /"chat_id":"?(-?\d+)/.exec(Buffer.concat(chunks).toString("utf8"))?.[1] ?? "?";
       perChat.set(chat, (perChat.get(chat) ?? 0) + 1);
     }
-    res.end(JSON.stringify({ ok: true, result: { message_id: ++messageId, date: 1_700_000_000, chat: { id: 1, type: "private" }, text: "" } }));
+    res.end(
+      JSON.stringify({
+        ok: true,
+        result: { message_id: ++messageId, date: 1_700_000_000, chat: { id: 1, type: "private" }, text: "" },
+      }),
+    );
   });
 }).listen(Number(process.env.PORT), "127.0.0.1");

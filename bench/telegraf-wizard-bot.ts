@@ -31,20 +31,39 @@ const store: SessionStore<object> = {
 };
 
 const conn = await mongoose.createConnection(process.env.MONGODB_URI!).asPromise();
-const Pledge = conn.model("Pledge", new mongoose.Schema({ _id: String, reference: { type: String, unique: true }, amount: Number, method: String, userKey: String, createdAt: String }, { versionKey: false }));
+const Pledge = conn.model(
+  "Pledge",
+  new mongoose.Schema(
+    {
+      _id: String,
+      reference: { type: String, unique: true },
+      amount: Number,
+      method: String,
+      userKey: String,
+      createdAt: String,
+    },
+    { versionKey: false },
+  ),
+);
 await Pledge.createIndexes();
 
 type State = { amount?: number; method?: string };
-type Ctx = Scenes.WizardContext & { scene: Scenes.SceneContextScene<Scenes.WizardContext, Scenes.WizardSessionData> };
+type Ctx = Scenes.WizardContext & {
+  scene: Scenes.SceneContextScene<Scenes.WizardContext, Scenes.WizardSessionData>;
+};
 const text = (ctx: Ctx) => (ctx.message && "text" in ctx.message ? ctx.message.text : "");
 
 type Payload = { text: string } & Record<string, unknown>;
-const same: Payload[] | null = process.env.BASELINE_REPLIES ? JSON.parse(readFileSync(process.env.BASELINE_REPLIES, "utf8")) : null;
+const same: Payload[] | null = process.env.BASELINE_REPLIES
+  ? JSON.parse(readFileSync(process.env.BASELINE_REPLIES, "utf8"))
+  : null;
 /** Chung Tay's message for this step when given, else the short one. */
 const say = (ctx: Scenes.WizardContext, step: number, short: string, extra: object = {}, reference = "") => {
   const p = same?.[step];
   if (!p) return ctx.reply(short, extra);
-  const { text: t, ...rest } = reference ? (JSON.parse(JSON.stringify(p).replaceAll("{ref}", reference)) as Payload) : p;
+  const { text: t, ...rest } = reference
+    ? (JSON.parse(JSON.stringify(p).replaceAll("{ref}", reference)) as Payload)
+    : p;
   return ctx.reply(t, rest);
 };
 
@@ -58,7 +77,16 @@ const wizard = new Scenes.WizardScene<Scenes.WizardContext>(
     const amount = parseAmount(text(ctx as Ctx));
     if (!amount) return ctx.reply("Tôi chưa đọc được số tiền.");
     (ctx.wizard.state as State).amount = amount;
-    await say(ctx, 1, "Hình thức nào?", { reply_markup: { inline_keyboard: [[{ text: "Tiền mặt", callback_data: "cash" }, { text: "Chuyển khoản", callback_data: "transfer" }]] } });
+    await say(ctx, 1, "Hình thức nào?", {
+      reply_markup: {
+        inline_keyboard: [
+          [
+            { text: "Tiền mặt", callback_data: "cash" },
+            { text: "Chuyển khoản", callback_data: "transfer" },
+          ],
+        ],
+      },
+    });
     return ctx.wizard.next();
   },
   async (ctx) => {
@@ -74,14 +102,31 @@ const wizard = new Scenes.WizardScene<Scenes.WizardContext>(
   async (ctx) => {
     const s = ctx.wizard.state as State;
     const reference = `VNN-${randomUUID().slice(0, 8).toUpperCase()}`; // 8 hex digits: 6 collided within a bench run
-    await Pledge.create({ _id: randomUUID(), reference, amount: s.amount, method: s.method, userKey: String(ctx.from?.id), createdAt: new Date().toISOString() });
+    await Pledge.create({
+      _id: randomUUID(),
+      reference,
+      amount: s.amount,
+      method: s.method,
+      userKey: String(ctx.from?.id),
+      createdAt: new Date().toISOString(),
+    });
     await say(ctx, 4, `Đã ghi nhận. Mã: ${reference}`, {}, reference);
     return ctx.scene.leave();
   },
 );
 
-const bot = new Telegraf<Scenes.WizardContext>("123456:bench", { telegram: { apiRoot: process.env.TELEGRAM_API_ROOT } });
-bot.botInfo = { id: 123456, is_bot: true, first_name: "Bench", username: "bench_bot", can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false };
+const bot = new Telegraf<Scenes.WizardContext>("123456:bench", {
+  telegram: { apiRoot: process.env.TELEGRAM_API_ROOT },
+});
+bot.botInfo = {
+  id: 123456,
+  is_bot: true,
+  first_name: "Bench",
+  username: "bench_bot",
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+};
 bot.use(session({ store }));
 bot.use(new Scenes.Stage<Scenes.WizardContext>([wizard]).middleware());
 bot.command("pledge", (ctx) => ctx.scene.enter("pledge"));
@@ -89,6 +134,9 @@ bot.catch((err) => console.error("bench telegraf bot:", (err as Error).message))
 
 // Like ours, it checks Telegram's secret header (WEBHOOK_SECRET), as a webhook bot should.
 const webhook = bot.webhookCallback("/webhook", { secretToken: process.env.WEBHOOK_SECRET });
-createServer((req, res) => (req.url === "/healthz" ? res.end("ok") : webhook(req, res))).listen(Number(process.env.PORT), "127.0.0.1");
+createServer((req, res) => (req.url === "/healthz" ? res.end("ok") : webhook(req, res))).listen(
+  Number(process.env.PORT),
+  "127.0.0.1",
+);
 // Exit cleanly on SIGTERM so a CPU profile (BENCH_PROFILE) is written.
 process.once("SIGTERM", () => process.exit(0));

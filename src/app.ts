@@ -52,6 +52,22 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     now,
     onActionError: (where, err) => log.error({ err: errorInfo(err) }, `action failed: ${where}`),
   });
-  const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) => engine.text("common.error", lang));
-  return { config, bundle, records, store, stores, engine, turns, log, now, broadcasts: null, senders: new Map(), staffAlerts, close: () => stores.close() };
+  const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) =>
+    engine.text("common.error", lang),
+  );
+  return {
+    config,
+    bundle,
+    records,
+    store,
+    stores,
+    engine,
+    turns,
+    log,
+    now,
+    broadcasts: null,
+    senders: new Map(),
+    staffAlerts,
+    close: () => stores.close(),
+  };
 }

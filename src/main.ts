@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   const http = buildServer(app);
   const services = await startServices(app, http);
   const port = await http.listen(config.PORT, config.HOST);
-  log.info({ port, dataDir: config.DATA_DIR, flows: app.bundle.flows.size }, `Chung Tay is running: open http://localhost:${port}`);
+  log.info(
+    { port, dataDir: config.DATA_DIR, flows: app.bundle.flows.size },
+    `Chung Tay is running: open http://localhost:${port}`,
+  );
 
   const stop = async (signal: string) => {
     log.info({ signal }, "shutting down");

@@ -50,7 +50,10 @@ export async function startChannels(app: App, http: HttpServer): Promise<Running
 }
 
 /** Channels, then broadcasts and reminders over their senders; the staff API and commands find them on app.broadcasts. */
-export async function startServices(app: App, http: HttpServer): Promise<{ broadcasting: Broadcasting; stop(): Promise<void> }> {
+export async function startServices(
+  app: App,
+  http: HttpServer,
+): Promise<{ broadcasting: Broadcasting; stop(): Promise<void> }> {
   const channels = await startChannels(app, http);
   for (const [name, sender] of channels.senders) app.senders.set(name, sender);
   const broadcasting = await startBroadcasting(app);

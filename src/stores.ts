@@ -50,7 +50,8 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
     });
     let lastLogged = 0;
     redis.on("error", (err: Error) => {
-      if (Date.now() - lastLogged > 10_000) log.warn({ err: errorInfo(err) }, "redis: connection error (retrying)");
+      if (Date.now() - lastLogged > 10_000)
+        log.warn({ err: errorInfo(err) }, "redis: connection error (retrying)");
       lastLogged = Date.now();
     });
   }
@@ -63,15 +64,31 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
         lockTtlMs: config.LOCK_TTL_MS,
         lockWaitMs: config.LOCK_WAIT_MS,
       })
-    : new MemoryConversationStore({ sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000, dedupeTtlMs: config.DEDUPE_TTL_HOURS * 3_600_000, now: () => now().getTime() });
+    : new MemoryConversationStore({
+        sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000,
+        dedupeTtlMs: config.DEDUPE_TTL_HOURS * 3_600_000,
+        now: () => now().getTime(),
+      });
 
   let records: Records;
   let pending = async () => 0;
   let drainTimer: NodeJS.Timeout | undefined;
   if (config.MONGODB_URI) {
-    const db = new MongoConnection({ uri: config.MONGODB_URI, poolSize: config.MONGODB_POOL_SIZE, timeoutMs: config.MONGODB_TIMEOUT_MS }, log);
-    const outbox = <T>(name: string) => (redis ? new RedisOutbox<T>(redis, `${config.REDIS_KEY_PREFIX}outbox:${name}`) : new FileOutbox<T>(join(dataDir, `outbox-${name}.json`)));
-    const durable = durableRecords(mongoRecords(db, referencePrefix, now), { pledges: outbox("pledges"), consents: outbox("consents") }, referencePrefix, now, log);
+    const db = new MongoConnection(
+      { uri: config.MONGODB_URI, poolSize: config.MONGODB_POOL_SIZE, timeoutMs: config.MONGODB_TIMEOUT_MS },
+      log,
+    );
+    const outbox = <T>(name: string) =>
+      redis
+        ? new RedisOutbox<T>(redis, `${config.REDIS_KEY_PREFIX}outbox:${name}`)
+        : new FileOutbox<T>(join(dataDir, `outbox-${name}.json`));
+    const durable = durableRecords(
+      mongoRecords(db, referencePrefix, now),
+      { pledges: outbox("pledges"), consents: outbox("consents") },
+      referencePrefix,
+      now,
+      log,
+    );
     records = durable;
     pending = () => durable.pending().catch(() => -1);
     const drain = async () => {
@@ -87,7 +104,9 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
     records = embeddedRecords(dataDir, referencePrefix, now);
   }
 
-  const keyValue = redis ? new RedisKeyValueStore(redis, `${config.REDIS_KEY_PREFIX}kv:`) : new FileKeyValueStore(join(dataDir, "channel-state.json"));
+  const keyValue = redis
+    ? new RedisKeyValueStore(redis, `${config.REDIS_KEY_PREFIX}kv:`)
+    : new FileKeyValueStore(join(dataDir, "channel-state.json"));
 
   return {
     sessions,
@@ -95,8 +114,16 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
     keyValue,
     redis,
     async readiness() {
-      const [s, r, outbox] = await Promise.all([sessions.ping().catch(() => false), records.ping().catch(() => false), pending()]);
-      return { sessions: { kind: redis ? "redis" : "memory", up: s }, records: { kind: config.MONGODB_URI ? "mongodb" : "embedded", up: r }, outbox };
+      const [s, r, outbox] = await Promise.all([
+        sessions.ping().catch(() => false),
+        records.ping().catch(() => false),
+        pending(),
+      ]);
+      return {
+        sessions: { kind: redis ? "redis" : "memory", up: s },
+        records: { kind: config.MONGODB_URI ? "mongodb" : "embedded", up: r },
+        outbox,
+      };
     },
     async close() {
       clearInterval(drainTimer);

@@ -10,7 +10,8 @@ const root = join(import.meta.dirname, "..");
 async function transferPledge(env: Record<string, string> = {}): Promise<string> {
   const app = await testApp({ env });
   let n = 0;
-  const send = (m: { text?: string; payload?: string }) => app.turns.process({ channel: "test", messageId: String(++n), conversationId: "u", userId: "u", ...m });
+  const send = (m: { text?: string; payload?: string }) =>
+    app.turns.process({ channel: "test", messageId: String(++n), conversationId: "u", userId: "u", ...m });
   await send({ payload: "flow:pledge" });
   await send({ text: "300k" });
   await send({ payload: "v:transfer" });
@@ -43,7 +44,13 @@ describe("payment instructions come from campaign data only", () => {
     expect(text).not.toContain("chưa có số tài khoản");
     // Asked outright, the bot lists the same published account and asks for a pledge first.
     const app = await testApp({ env: { FLOWS_DIR: flows, LOCALES_DIR: join(root, "locales") } });
-    const { replies } = await app.turns.process({ channel: "test", messageId: "q", conversationId: "q", userId: "q", text: "số tài khoản của quỹ" });
+    const { replies } = await app.turns.process({
+      channel: "test",
+      messageId: "q",
+      conversationId: "q",
+      userId: "q",
+      text: "số tài khoản của quỹ",
+    });
     await app.close();
     const answer = replies.map((r) => r.text).join("\n");
     expect(answer).toContain("Ngân hàng Thử nghiệm — số tài khoản 0011223344, chủ tài khoản Quỹ Thử nghiệm");

@@ -34,10 +34,19 @@ const turnSchema = z
     consents: z.number().optional(),
   })
   .strict();
-const scriptSchema = z.object({ name: z.string(), today: z.string().optional(), locale: z.string().optional(), turns: z.array(turnSchema).min(1) }).strict();
+const scriptSchema = z
+  .object({
+    name: z.string(),
+    today: z.string().optional(),
+    locale: z.string().optional(),
+    turns: z.array(turnSchema).min(1),
+  })
+  .strict();
 
 const dir = join(import.meta.dirname, "transcripts");
-const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 describe("conversation transcripts", () => {
   for (const file of files) {
@@ -69,17 +78,39 @@ describe("conversation transcripts", () => {
         const { replies } = await app.turns.process(inbound);
         const text = replies.map((r) => r.text).join("\n---\n");
         const shown = `\n${where}; the bot said:\n${text}\nbuttons: ${allButtons(replies).join(" | ")}`;
-        for (const e of turn.expect ?? []) expect(text.toLowerCase(), `expected "${e}"${shown}`).toContain(e.toLowerCase());
-        for (const e of turn.not ?? []) expect(text.toLowerCase(), `did not expect "${e}"${shown}`).not.toContain(e.toLowerCase());
-        for (const b of turn.buttons ?? []) expect(allButtons(replies).some((x) => x.includes(b)), `expected button "${b}"${shown}`).toBe(true);
-        for (const b of turn.not_buttons ?? []) expect(allButtons(replies).some((x) => x.includes(b)), `did not expect button "${b}"${shown}`).toBe(false);
-        for (const l of turn.links ?? []) expect(replies.flatMap((r) => r.links ?? []).some((x) => x.url.startsWith(l)), `expected link "${l}"${shown}`).toBe(true);
-        if (turn.contact_button !== undefined) expect(replies.some((r) => r.requestContact), `contact button${shown}`).toBe(turn.contact_button);
+        for (const e of turn.expect ?? [])
+          expect(text.toLowerCase(), `expected "${e}"${shown}`).toContain(e.toLowerCase());
+        for (const e of turn.not ?? [])
+          expect(text.toLowerCase(), `did not expect "${e}"${shown}`).not.toContain(e.toLowerCase());
+        for (const b of turn.buttons ?? [])
+          expect(
+            allButtons(replies).some((x) => x.includes(b)),
+            `expected button "${b}"${shown}`,
+          ).toBe(true);
+        for (const b of turn.not_buttons ?? [])
+          expect(
+            allButtons(replies).some((x) => x.includes(b)),
+            `did not expect button "${b}"${shown}`,
+          ).toBe(false);
+        for (const l of turn.links ?? [])
+          expect(
+            replies.flatMap((r) => r.links ?? []).some((x) => x.url.startsWith(l)),
+            `expected link "${l}"${shown}`,
+          ).toBe(true);
+        if (turn.contact_button !== undefined)
+          expect(
+            replies.some((r) => r.requestContact),
+            `contact button${shown}`,
+          ).toBe(turn.contact_button);
         if (turn.pledges) {
           const stored = await app.records.pledges.listByUser(`test:${user}`);
           expect(stored.length, `pledge count at ${where}`).toBe(turn.pledges.length);
           turn.pledges.forEach((want, k) => {
-            for (const [field, value] of Object.entries(want)) expect((stored[k] as unknown as Record<string, unknown>)[field], `pledge ${k + 1}.${field} at ${where}`).toEqual(value ?? undefined);
+            for (const [field, value] of Object.entries(want))
+              expect(
+                (stored[k] as unknown as Record<string, unknown>)[field],
+                `pledge ${k + 1}.${field} at ${where}`,
+              ).toEqual(value ?? undefined);
           });
         }
         if (turn.subscribed !== undefined) {

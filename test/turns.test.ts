@@ -5,7 +5,18 @@ describe("turn processing", () => {
   it("a confirm sent again after the session write was lost returns the same pledge, not a second one", async () => {
     const app = await testApp();
     let n = 0;
-    const send = async (m: { text?: string; payload?: string }) => (await app.turns.process({ channel: "test", messageId: `m${++n}`, conversationId: "c", userId: "c", ...m })).replies.map((r) => r.text).join("\n");
+    const send = async (m: { text?: string; payload?: string }) =>
+      (
+        await app.turns.process({
+          channel: "test",
+          messageId: `m${++n}`,
+          conversationId: "c",
+          userId: "c",
+          ...m,
+        })
+      ).replies
+        .map((r) => r.text)
+        .join("\n");
     await send({ payload: "flow:pledge" });
     await send({ text: "200k" });
     await send({ payload: "v:cash" });
@@ -37,7 +48,18 @@ describe("turn processing", () => {
   it("keeps no answer in the session once a flow is finished: a phone said without consent is gone", async () => {
     const app = await testApp();
     let n = 0;
-    const send = async (m: { text?: string; payload?: string }) => (await app.turns.process({ channel: "test", messageId: `m${++n}`, conversationId: "d", userId: "d", ...m })).replies.map((r) => r.text).join("\n");
+    const send = async (m: { text?: string; payload?: string }) =>
+      (
+        await app.turns.process({
+          channel: "test",
+          messageId: `m${++n}`,
+          conversationId: "d",
+          userId: "d",
+          ...m,
+        })
+      ).replies
+        .map((r) => r.text)
+        .join("\n");
     const stored = async () => {
       const lease = await app.store.acquire("test:d", `peek-${n}`);
       await app.store.release(lease!, lease!.session);
@@ -51,7 +73,9 @@ describe("turn processing", () => {
     const after = await stored();
     expect(after).not.toContain("0987654321");
     expect(after).not.toContain("500000");
-    expect((await app.records.pledges.listByUser("test:d")).map((p) => [p.amount, p.phone])).toEqual([[500_000, undefined]]);
+    expect((await app.records.pledges.listByUser("test:d")).map((p) => [p.amount, p.phone])).toEqual([
+      [500_000, undefined],
+    ]);
     await app.close();
   });
 });

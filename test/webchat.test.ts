@@ -18,8 +18,15 @@ async function serve(dataDir?: string): Promise<{ base: string; dataDir: string 
   return { base: `http://127.0.0.1:${port}`, dataDir: app.config.DATA_DIR };
 }
 
-async function post(base: string, body: object): Promise<{ status: number; json: { duplicate?: boolean; replies?: Reply[]; error?: string } }> {
-  const res = await fetch(`${base}/webchat/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+async function post(
+  base: string,
+  body: object,
+): Promise<{ status: number; json: { duplicate?: boolean; replies?: Reply[]; error?: string } }> {
+  const res = await fetch(`${base}/webchat/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as never };
 }
 
@@ -37,7 +44,8 @@ describe("web chat over HTTP", () => {
   it("takes a pledge, ignores a repeated message id, and finds the pledge after a restart", async () => {
     const first = await serve();
     const userId = randomUUID();
-    const say = async (base: string, m: { text?: string; payload?: string }, messageId = randomUUID()) => (await post(base, { userId, messageId, ...m })).json;
+    const say = async (base: string, m: { text?: string; payload?: string }, messageId = randomUUID()) =>
+      (await post(base, { userId, messageId, ...m })).json;
 
     await say(first.base, { payload: "flow:pledge" });
     await say(first.base, { text: "1 triệu" });
@@ -59,7 +67,10 @@ describe("web chat over HTTP", () => {
 
   it("refuses malformed messages with a clear error", async () => {
     const { base } = await serve();
-    expect(await post(base, { userId: "short" })).toMatchObject({ status: 400, json: { error: expect.stringMatching(/userId/) } });
+    expect(await post(base, { userId: "short" })).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/userId/) },
+    });
     const bad = await fetch(`${base}/webchat/messages`, { method: "POST", body: "{not json" });
     expect(bad.status).toBe(400);
   });
@@ -67,6 +78,10 @@ describe("web chat over HTTP", () => {
   it("answers health and readiness", async () => {
     const { base } = await serve();
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ready: true, stores: { sessions: "memory: up", records: "embedded: up" }, outbox: 0 });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+      ready: true,
+      stores: { sessions: "memory: up", records: "embedded: up" },
+      outbox: 0,
+    });
   });
 });

@@ -13,7 +13,14 @@ import { vietnamDate } from "../time/vietnam-time.ts";
 export function subscribe(records: Records): Action {
   return async ({ session, inbound, now, campaign }) => {
     const organisation = session.org ?? organisationCode(campaign, session.slots.organisation);
-    await records.subscribers.setOptIn(inbound.channel, inbound.userId, true, session.lang, now, organisation);
+    await records.subscribers.setOptIn(
+      inbound.channel,
+      inbound.userId,
+      true,
+      session.lang,
+      now,
+      organisation,
+    );
   };
 }
 
@@ -21,7 +28,11 @@ export function subscribe(records: Records): Action {
 export function organisationCode(campaign: Campaign, typed: unknown): string | undefined {
   if (typeof typed !== "string" || !typed.trim()) return undefined;
   const t = foldText(typed);
-  return campaign.organisations.find((o) => [o.code, ...(typeof o.name === "string" ? [o.name] : Object.values(o.name))].some((n) => foldText(n) === t))?.code;
+  return campaign.organisations.find((o) =>
+    [o.code, ...(typeof o.name === "string" ? [o.name] : Object.values(o.name))].some(
+      (n) => foldText(n) === t,
+    ),
+  )?.code;
 }
 
 /** Opts the user out; takes effect at once for anything sent later. */
@@ -39,7 +50,9 @@ export function unsubscribe(records: Records): Action {
 export function forgetMe(records: Records): Action {
   return async ({ session, inbound, userKey, now }) => {
     session.vars.forgot_pledges = await records.pledges.erasePersonalData(userKey);
-    session.vars.forgot_subscription = (await records.subscribers.forget(inbound.channel, inbound.userId)) ? 1 : 0;
+    session.vars.forgot_subscription = (await records.subscribers.forget(inbound.channel, inbound.userId))
+      ? 1
+      : 0;
     session.vars.forgot_consents = await records.consents.withdrawAll(userKey, now);
     session.vars.forgot_handoffs = await records.handoffs.forget(userKey);
     session.slots = {};
@@ -55,20 +68,51 @@ export function forgetMe(records: Records): Action {
  */
 export function myData(records: Records): Action {
   return async ({ session, inbound, userKey }) => {
-    const [pledges, subscriber, consents] = await Promise.all([records.pledges.listByUser(userKey), records.subscribers.get(inbound.channel, inbound.userId), records.consents.listByUser(userKey)]);
+    const [pledges, subscriber, consents] = await Promise.all([
+      records.pledges.listByUser(userKey),
+      records.subscribers.get(inbound.channel, inbound.userId),
+      records.consents.listByUser(userKey),
+    ]);
     session.vars.data_pledges = pledges
-      .filter((p) => p.name !== undefined || p.phone !== undefined || p.organisation !== undefined || p.ward !== undefined)
-      .map((p) => ({ reference: p.reference, name: p.name ?? "", phone: p.phone ?? "", organisation: p.organisation ?? "", ward: p.ward ?? "" }));
+      .filter(
+        (p) =>
+          p.name !== undefined ||
+          p.phone !== undefined ||
+          p.organisation !== undefined ||
+          p.ward !== undefined,
+      )
+      .map((p) => ({
+        reference: p.reference,
+        name: p.name ?? "",
+        phone: p.phone ?? "",
+        organisation: p.organisation ?? "",
+        ward: p.ward ?? "",
+      }));
     session.vars.data_subscribed_since = subscriber?.optedIn ? vietnamDate(subscriber.optedAt) : "";
-    session.vars.data_consents = consents.map((c) => ({ purpose: c.purpose, date: vietnamDate(c.grantedAt), state: c.withdrawnAt ? "withdrawn" : "given", withdrawn: c.withdrawnAt ? vietnamDate(c.withdrawnAt) : "" }));
+    session.vars.data_consents = consents.map((c) => ({
+      purpose: c.purpose,
+      date: vietnamDate(c.grantedAt),
+      state: c.withdrawnAt ? "withdrawn" : "given",
+      withdrawn: c.withdrawnAt ? vietnamDate(c.withdrawnAt) : "",
+    }));
   };
 }
 
 /** Asks staff to pick up the conversation, with the person's question (slots.question) if they gave one; staff are alerted. */
 export function handoff(records: Records, alerts?: StaffAlerts): Action {
   return async ({ session, inbound, userKey, now }) => {
-    const question = typeof session.slots.question === "string" && session.slots.question ? session.slots.question : undefined;
-    const request = await records.handoffs.request({ channel: inbound.channel, conversationId: inbound.conversationId, userKey, lang: session.lang, requestedAt: now.toISOString(), ...(question ? { question } : {}) });
+    const question =
+      typeof session.slots.question === "string" && session.slots.question
+        ? session.slots.question
+        : undefined;
+    const request = await records.handoffs.request({
+      channel: inbound.channel,
+      conversationId: inbound.conversationId,
+      userKey,
+      lang: session.lang,
+      requestedAt: now.toISOString(),
+      ...(question ? { question } : {}),
+    });
     alerts?.handoff(request);
   };
 }

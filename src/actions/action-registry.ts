@@ -2,7 +2,14 @@ import type { Action, ActionName } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
 import type { StaffAlerts } from "../staff/staff-alerts.ts";
 import { attribution, forgetMe, handoff, myData, subscribe, unsubscribe } from "./account-actions.ts";
-import { findOwnPledge, listPledges, paymentAccounts, recordConsent, savePledge, setOwnPledgeStatus } from "./pledge-actions.ts";
+import {
+  findOwnPledge,
+  listPledges,
+  paymentAccounts,
+  recordConsent,
+  savePledge,
+  setOwnPledgeStatus,
+} from "./pledge-actions.ts";
 import { pledgeProgress } from "./progress-actions.ts";
 import { smsPlanAction, smsWindow } from "./sms-actions.ts";
 

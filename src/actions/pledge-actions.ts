@@ -13,7 +13,8 @@ export function savePledge(records: Records): Action {
   return async ({ session, inbound, userKey }) => {
     const s = session.slots;
     const method = String(s.method) as PledgeMethod;
-    if (typeof s.amount !== "number" || !PLEDGE_METHODS.includes(method)) throw new Error("save_pledge: amount or method missing in slots");
+    if (typeof s.amount !== "number" || !PLEDGE_METHODS.includes(method))
+      throw new Error("save_pledge: amount or method missing in slots");
     const consented = s.consent === true;
     const { pledge } = await records.pledges.create({
       idempotencyKey: `${inbound.channel}:${inbound.conversationId}:${session.turns ?? 0}`,
@@ -22,7 +23,7 @@ export function savePledge(records: Records): Action {
       channel: inbound.channel,
       conversationId: inbound.conversationId,
       userKey,
-      organisation: consented ? text(s.organisation) ?? session.org : session.org,
+      organisation: consented ? (text(s.organisation) ?? session.org) : session.org,
       ward: consented ? text(s.ward) : undefined,
       name: consented ? text(s.name) : undefined,
       phone: consented ? text(s.phone) : undefined,
@@ -48,7 +49,13 @@ export function listPledges(records: Records): Action {
 
 /** What flows show of a pledge (no personal fields). */
 function pledgeView(p: Pledge): Record<string, unknown> {
-  return { reference: p.reference, amount: p.amount, method: p.method, status: p.status, date: vietnamDate(p.createdAt) };
+  return {
+    reference: p.reference,
+    amount: p.amount,
+    method: p.method,
+    status: p.status,
+    date: vietnamDate(p.createdAt),
+  };
 }
 
 /** Records explicit consent with the wording key and version the user saw (flow `with`). */
@@ -57,8 +64,16 @@ export function recordConsent(records: Records): Action {
     const wordingKey = String(params.wording ?? "");
     const wordingVersion = String(params.version ?? "");
     const purpose = String(params.purpose ?? "");
-    if (!wordingKey || !wordingVersion || !purpose) throw new Error("record_consent: needs with.purpose, with.wording and with.version");
-    const record = await records.consents.record({ userKey, purpose, wordingKey, wordingVersion, lang: session.lang, grantedAt: now.toISOString() });
+    if (!wordingKey || !wordingVersion || !purpose)
+      throw new Error("record_consent: needs with.purpose, with.wording and with.version");
+    const record = await records.consents.record({
+      userKey,
+      purpose,
+      wordingKey,
+      wordingVersion,
+      lang: session.lang,
+      grantedAt: now.toISOString(),
+    });
     session.vars.consent_id = record.id;
   };
 }
@@ -66,7 +81,10 @@ export function recordConsent(records: Records): Action {
 /** Bank accounts from campaign data with the transfer note for this pledge's reference. */
 export const paymentAccounts: Action = async ({ session, campaign }) => {
   const ref = String(session.vars.reference ?? "");
-  session.vars.accounts = campaign.payment.bank_accounts.map((a) => ({ ...a, note: a.note_format.replaceAll("{ref}", ref) }));
+  session.vars.accounts = campaign.payment.bank_accounts.map((a) => ({
+    ...a,
+    note: a.note_format.replaceAll("{ref}", ref),
+  }));
 };
 
 /**
@@ -81,8 +99,11 @@ export function findOwnPledge(records: Records): Action {
     const reference = String(session.vars.arg ?? "").toUpperCase();
     // Typed ("tôi đã chuyển khoản rồi"), not pressed on a reminder: the user's newest unpaid pledge,
     // which the flow names before changing anything.
-    const pledge = reference ? await records.pledges.findByReference(reference) : (await records.pledges.listByUser(userKey)).filter((p) => p.status === "pledged").at(-1);
-    if (pledge && pledge.userKey === userKey && (pledge.status === "pledged" || params.any_status === true)) session.vars.pledge = pledgeView(pledge);
+    const pledge = reference
+      ? await records.pledges.findByReference(reference)
+      : (await records.pledges.listByUser(userKey)).filter((p) => p.status === "pledged").at(-1);
+    if (pledge && pledge.userKey === userKey && (pledge.status === "pledged" || params.any_status === true))
+      session.vars.pledge = pledgeView(pledge);
   };
 }
 
@@ -91,8 +112,14 @@ export function setOwnPledgeStatus(records: Records): Action {
   return async ({ session, params, userKey, now }) => {
     const status = params.status;
     const pledge = session.vars.pledge as { reference?: string } | undefined;
-    if ((status !== "paid" && status !== "cancelled") || !pledge?.reference) throw new Error("set_own_pledge_status: needs with.status paid|cancelled and vars.pledge");
+    if ((status !== "paid" && status !== "cancelled") || !pledge?.reference)
+      throw new Error("set_own_pledge_status: needs with.status paid|cancelled and vars.pledge");
     await records.pledges.setStatus(pledge.reference, status);
-    await records.audit.record({ actor: `donor:${userKey}`, action: `pledge.donor_${status === "paid" ? "paid" : "cancelled"}`, target: pledge.reference, at: now.toISOString() });
+    await records.audit.record({
+      actor: `donor:${userKey}`,
+      action: `pledge.donor_${status === "paid" ? "paid" : "cancelled"}`,
+      target: pledge.reference,
+      at: now.toISOString(),
+    });
   };
 }

@@ -15,12 +15,23 @@ export interface SmsLine {
  * How to give `amount` VND by SMS: messages of at most max_units units each. An amount that is
  * not a whole number of units is rounded to the nearest unit (at least one).
  */
-export function smsPlan(amount: number, sms: Campaign["sms"]): { lines: SmsLine[]; total: number; messages: number; rounded: boolean } {
+export function smsPlan(
+  amount: number,
+  sms: Campaign["sms"],
+): { lines: SmsLine[]; total: number; messages: number; rounded: boolean } {
   const units = Math.max(sms.min_units, Math.round(amount / sms.unit_value));
   const full = Math.floor(units / sms.max_units);
   const rest = units % sms.max_units;
-  const line = (count: number, n: number): SmsLine => ({ count, units: n, body: `${sms.keyword} ${n}`, value: n * sms.unit_value });
-  const lines = [...(full > 0 ? [line(full, sms.max_units)] : []), ...(rest > 0 ? [line(1, Math.max(rest, sms.min_units))] : [])];
+  const line = (count: number, n: number): SmsLine => ({
+    count,
+    units: n,
+    body: `${sms.keyword} ${n}`,
+    value: n * sms.unit_value,
+  });
+  const lines = [
+    ...(full > 0 ? [line(full, sms.max_units)] : []),
+    ...(rest > 0 ? [line(1, Math.max(rest, sms.min_units))] : []),
+  ];
   const total = lines.reduce((s, l) => s + l.count * l.value, 0);
   return { lines, total, messages: full + (rest > 0 ? 1 : 0), rounded: total !== amount };
 }
@@ -33,7 +44,8 @@ export function smsLink(shortNumber: string, body: string): string {
 /** Sets vars.sms_state to "before", "open" or "closed" from the campaign's SMS window (Vietnam time). */
 export const smsWindow: Action = async ({ session, campaign, now }) => {
   const today = vietnamDay(now);
-  session.vars.sms_state = today < campaign.sms.opens ? "before" : today > campaign.sms.closes ? "closed" : "open";
+  session.vars.sms_state =
+    today < campaign.sms.opens ? "before" : today > campaign.sms.closes ? "closed" : "open";
 };
 
 /** Plans the SMS messages for slots.amount (or the `amount` param) into vars.sms_*. */
@@ -46,5 +58,8 @@ export const smsPlanAction: Action = async ({ session, campaign, params }) => {
   session.vars.sms_messages = plan.messages;
   session.vars.sms_rounded = plan.rounded;
   // Links carry the SMS body as their label: it is the same in every language.
-  session.vars.sms_links = plan.lines.map((l) => ({ label: `${l.count > 1 ? `${l.count} × ` : ""}${l.body} → ${campaign.sms.short_number}`, url: smsLink(campaign.sms.short_number, l.body) }));
+  session.vars.sms_links = plan.lines.map((l) => ({
+    label: `${l.count > 1 ? `${l.count} × ` : ""}${l.body} → ${campaign.sms.short_number}`,
+    url: smsLink(campaign.sms.short_number, l.body),
+  }));
 };

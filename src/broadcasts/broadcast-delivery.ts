@@ -21,7 +21,12 @@ export interface DeliveryDeps extends SendingContext {
 }
 
 /** How a platform's answer is recorded in the ledger. */
-const OUTCOME: Record<"sent" | "blocked" | "outside_window" | "failed", DeliveryOutcome> = { sent: "sent", blocked: "blocked", outside_window: "outside_window", failed: "failed" };
+const OUTCOME: Record<"sent" | "blocked" | "outside_window" | "failed", DeliveryOutcome> = {
+  sent: "sent",
+  blocked: "blocked",
+  outside_window: "outside_window",
+  failed: "failed",
+};
 const TRANSIENT_ATTEMPTS = 3;
 
 /**
@@ -48,7 +53,13 @@ export class BroadcastDelivery {
     if (!b || (b.status !== "scheduled" && b.status !== "running") || b.expanded) return;
     const wait = b.startAt ? new Date(b.startAt).getTime() - now().getTime() : 0;
     if (wait > 0) return jobs.expandIn(broadcastId, Math.min(wait, this.d.maxWaitMs));
-    if (b.status === "scheduled") b = (await records.broadcasts.update(broadcastId, { status: "running", startedAt: now().toISOString(), updatedAt: now().toISOString() }, ["scheduled"])) ?? b;
+    if (b.status === "scheduled")
+      b =
+        (await records.broadcasts.update(
+          broadcastId,
+          { status: "running", startedAt: now().toISOString(), updatedAt: now().toISOString() },
+          ["scheduled"],
+        )) ?? b;
     // Expansion counts as a batch of its own, so the broadcast cannot finish while it is queuing.
     await ledger.addBatches(broadcastId, ["expand"]);
     const channels = new Set(this.d.senders.keys());
@@ -60,13 +71,28 @@ export class BroadcastDelivery {
       for (const r of recipients) {
         if (!channels.has(r.channel)) continue; // a channel this deployment does not run
         const open = batches[batches.length - 1];
-        if (open && open.channel === r.channel && open.recipients.length < this.d.batchSize) open.recipients.push({ userId: r.userId, lang: r.lang });
-        else batches.push({ id: `${broadcastId}-${++batchSeq}`, broadcastId, channel: r.channel, recipients: [{ userId: r.userId, lang: r.lang }] });
+        if (open && open.channel === r.channel && open.recipients.length < this.d.batchSize)
+          open.recipients.push({ userId: r.userId, lang: r.lang });
+        else
+          batches.push({
+            id: `${broadcastId}-${++batchSeq}`,
+            broadcastId,
+            channel: r.channel,
+            recipients: [{ userId: r.userId, lang: r.lang }],
+          });
       }
-      await ledger.addBatches(broadcastId, batches.map((x) => x.id));
+      await ledger.addBatches(
+        broadcastId,
+        batches.map((x) => x.id),
+      );
       await jobs.enqueue(batches);
       queued += batches.reduce((n, x) => n + x.recipients.length, 0);
-      await records.broadcasts.update(broadcastId, { cursor: last, batchSeq, queued, updatedAt: now().toISOString() });
+      await records.broadcasts.update(broadcastId, {
+        cursor: last,
+        batchSeq,
+        queued,
+        updatedAt: now().toISOString(),
+      });
     }
     await records.broadcasts.update(broadcastId, { expanded: true, queued, updatedAt: now().toISOString() });
     if ((await ledger.finishBatch(broadcastId, "expand")) <= 0) await this.finish(broadcastId);
@@ -82,7 +108,8 @@ export class BroadcastDelivery {
       const b = (await this.broadcast(batch.broadcastId))!;
       await this.deliver(b, sender, r.userId, r.lang);
     }
-    if ((await this.d.ledger.finishBatch(batch.broadcastId, batch.id)) <= 0) await this.finish(batch.broadcastId);
+    if ((await this.d.ledger.finishBatch(batch.broadcastId, batch.id)) <= 0)
+      await this.finish(batch.broadcastId);
     return { done: true };
   }
 
@@ -104,16 +131,34 @@ export class BroadcastDelivery {
     if (!sub?.optedIn) return ledger.skip(b.id, key, "opted_out");
     if (sub.blocked) return ledger.skip(b.id, key, "blocked");
     if (!(await ledger.claim(b.id, key))) return; // already sent, or claimed by a worker that died mid-send
-    const reply = renderBroadcast(this.d.engine, b, isLanguage(sub.lang) ? sub.lang : isLanguage(lang) ? lang : this.d.defaultLang, this.d.defaultLang);
+    const reply = renderBroadcast(
+      this.d.engine,
+      b,
+      isLanguage(sub.lang) ? sub.lang : isLanguage(lang) ? lang : this.d.defaultLang,
+      this.d.defaultLang,
+    );
     const stillWanted = async () => (await this.mustWait(b.id)) === 0;
-    const outcome = await sendThroughLimit(sender, limiter, userId, reply, { ledger, broadcastId: b.id, key, stillWanted });
+    const outcome = await sendThroughLimit(sender, limiter, userId, reply, {
+      ledger,
+      broadcastId: b.id,
+      key,
+      stillWanted,
+    });
     if (outcome) await ledger.settle(b.id, key, outcome);
   }
 
   async finish(broadcastId: string): Promise<void> {
     const at = this.d.now().toISOString();
-    const done = await this.d.records.broadcasts.update(broadcastId, { status: "done", finishedAt: at, updatedAt: at }, ["running"]);
-    if (done) this.d.log.info({ broadcast: broadcastId, counts: await this.d.ledger.counts(broadcastId) }, "broadcast: finished");
+    const done = await this.d.records.broadcasts.update(
+      broadcastId,
+      { status: "done", finishedAt: at, updatedAt: at },
+      ["running"],
+    );
+    if (done)
+      this.d.log.info(
+        { broadcast: broadcastId, counts: await this.d.ledger.counts(broadcastId) },
+        "broadcast: finished",
+      );
   }
 
   /** The broadcast, cached for half a second: read before every message, so pause and cancel act fast. */
@@ -140,7 +185,13 @@ export interface Claim {
  * waiting (a crash then must not leave a false "sending"), and if the broadcast was paused or
  * cancelled meanwhile. Returns the outcome to record, or null when nothing was sent for that reason.
  */
-export async function sendThroughLimit(sender: ProactiveSender, limiter: RateLimiter, userId: string, reply: Reply, claim?: Claim): Promise<DeliveryOutcome | null> {
+export async function sendThroughLimit(
+  sender: ProactiveSender,
+  limiter: RateLimiter,
+  userId: string,
+  reply: Reply,
+  claim?: Claim,
+): Promise<DeliveryOutcome | null> {
   for (let attempt = 1; ; attempt++) {
     await limiter.take(sender.channel);
     if (claim && !(await claim.stillWanted())) {

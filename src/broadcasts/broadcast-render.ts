@@ -10,7 +10,12 @@ export function copyText(engine: Engine, copy: BroadcastCopy, lang: Language, fa
 }
 
 /** The message one recipient gets, in their language. */
-export function renderBroadcast(engine: Engine, b: BroadcastInput, lang: Language, fallback: Language): Reply {
+export function renderBroadcast(
+  engine: Engine,
+  b: BroadcastInput,
+  lang: Language,
+  fallback: Language,
+): Reply {
   const t = (c: BroadcastCopy) => copyText(engine, c, lang, fallback);
   return {
     text: t(b.message),
@@ -23,12 +28,19 @@ export function renderBroadcast(engine: Engine, b: BroadcastInput, lang: Languag
 export function broadcastProblems(engine: Engine, b: BroadcastInput): string[] {
   const problems: string[] = [];
   const copies = [b.message, ...b.buttons.map((x) => x.label), ...b.links.map((x) => x.label)];
-  for (const c of copies) if ("key" in c) for (const lang of LANGUAGES) if (!engine.hasText(c.key, lang)) problems.push(`locale key ${c.key} is missing in ${lang}`);
-  if (b.buttons.length + b.links.length > 5) problems.push("at most 5 buttons and links together (a Zalo template holds 5)");
+  for (const c of copies)
+    if ("key" in c)
+      for (const lang of LANGUAGES)
+        if (!engine.hasText(c.key, lang)) problems.push(`locale key ${c.key} is missing in ${lang}`);
+  if (b.buttons.length + b.links.length > 5)
+    problems.push("at most 5 buttons and links together (a Zalo template holds 5)");
   if (problems.length) return problems;
   for (const lang of LANGUAGES) {
     const text = renderBroadcast(engine, b, lang, lang).text;
-    if (text.length > 1800) problems.push(`the ${lang} message is ${text.length} characters; at most 1800 fit one message on every channel`);
+    if (text.length > 1800)
+      problems.push(
+        `the ${lang} message is ${text.length} characters; at most 1800 fit one message on every channel`,
+      );
   }
   return problems;
 }

@@ -53,10 +53,20 @@ export class BroadcastService {
   async create(input: BroadcastInput, actor: string): Promise<Broadcast> {
     const problems = broadcastProblems(this.d.engine, input);
     const unknown = (input.audience.channels ?? []).filter((c) => !this.d.senders.has(c));
-    if (unknown.length) problems.push(`channel(s) not running here: ${unknown.join(", ")} (running: ${[...this.d.senders.keys()].join(", ") || "none"})`);
+    if (unknown.length)
+      problems.push(
+        `channel(s) not running here: ${unknown.join(", ")} (running: ${[...this.d.senders.keys()].join(", ") || "none"})`,
+      );
     if (problems.length) throw new BroadcastError(422, problems.join("; "));
     const at = this.d.now().toISOString();
-    const b: Broadcast = { ...input, id: `bc${randomBytes(5).toString("hex")}`, status: "draft", createdBy: actor, createdAt: at, updatedAt: at };
+    const b: Broadcast = {
+      ...input,
+      id: `bc${randomBytes(5).toString("hex")}`,
+      status: "draft",
+      createdBy: actor,
+      createdAt: at,
+      updatedAt: at,
+    };
     await this.d.records.broadcasts.create(b);
     await this.audit(actor, "broadcast.create", b.id, { title: b.title, audience: b.audience });
     return b;
@@ -76,8 +86,14 @@ export class BroadcastService {
   async preview(id: string, actor: string): Promise<Preview> {
     const b = await this.get(id);
     const langs = b.audience.langs ?? LANGUAGES;
-    const messages = Object.fromEntries(langs.map((lang) => [lang, renderBroadcast(this.d.engine, b, lang, this.d.defaultLang)]));
-    const recipients = { total: 0, byChannel: {} as Record<string, number>, byLang: {} as Record<string, number> };
+    const messages = Object.fromEntries(
+      langs.map((lang) => [lang, renderBroadcast(this.d.engine, b, lang, this.d.defaultLang)]),
+    );
+    const recipients = {
+      total: 0,
+      byChannel: {} as Record<string, number>,
+      byLang: {} as Record<string, number>,
+    };
     for await (const { recipients: page } of audiencePages(this.d.records, b.audience, 1_000)) {
       for (const r of page) {
         if (!this.d.senders.has(r.channel)) continue;
@@ -91,13 +107,22 @@ export class BroadcastService {
   }
 
   /** Sends the broadcast to one staff member (not recorded as a delivery). */
-  async testSend(id: string, to: { channel: string; userId: string; lang?: Language }, actor: string): Promise<DeliveryOutcome | null> {
+  async testSend(
+    id: string,
+    to: { channel: string; userId: string; lang?: Language },
+    actor: string,
+  ): Promise<DeliveryOutcome | null> {
     const b = await this.get(id);
     const sender = this.d.senders.get(to.channel);
     if (!sender) throw new BroadcastError(422, `channel ${to.channel} is not running here`);
     const sub = await this.d.records.subscribers.get(to.channel, to.userId);
     const lang = to.lang ?? (sub && isLanguage(sub.lang) ? sub.lang : this.d.defaultLang);
-    const outcome = await sendThroughLimit(sender, this.d.limiter, to.userId, renderBroadcast(this.d.engine, b, lang, this.d.defaultLang));
+    const outcome = await sendThroughLimit(
+      sender,
+      this.d.limiter,
+      to.userId,
+      renderBroadcast(this.d.engine, b, lang, this.d.defaultLang),
+    );
     await this.audit(actor, "broadcast.test", id, { channel: to.channel, outcome });
     return outcome;
   }
@@ -106,7 +131,11 @@ export class BroadcastService {
   async start(id: string, actor: string, at?: Date): Promise<Broadcast> {
     const now = this.d.now();
     const later = at && at.getTime() > now.getTime();
-    const b = await this.change(id, "start", { status: later ? "scheduled" : "running", startAt: (at ?? now).toISOString(), ...(later ? {} : { startedAt: now.toISOString() }) });
+    const b = await this.change(id, "start", {
+      status: later ? "scheduled" : "running",
+      startAt: (at ?? now).toISOString(),
+      ...(later ? {} : { startedAt: now.toISOString() }),
+    });
     await this.d.jobs.expandIn(id, 0); // expand waits for startAt itself
     await this.audit(actor, later ? "broadcast.schedule" : "broadcast.start", id, { startAt: b.startAt });
     return b;
@@ -120,18 +149,25 @@ export class BroadcastService {
 
   async resume(id: string, actor: string): Promise<Broadcast> {
     let b = await this.change(id, "resume", { status: "running" });
-    if (!b.expanded) await this.d.jobs.expandIn(id, 0); // queuing stopped at the pause; go on from the cursor
+    if (!b.expanded)
+      await this.d.jobs.expandIn(id, 0); // queuing stopped at the pause; go on from the cursor
     else if ((await this.d.ledger.batchesLeft(id)) <= 0) {
       // The last batch finished during the pause, when it could not mark the broadcast done.
       const at = this.d.now().toISOString();
-      b = (await this.d.records.broadcasts.update(id, { status: "done", finishedAt: at, updatedAt: at }, ["running"])) ?? b;
+      b =
+        (await this.d.records.broadcasts.update(id, { status: "done", finishedAt: at, updatedAt: at }, [
+          "running",
+        ])) ?? b;
     }
     await this.audit(actor, "broadcast.resume", id);
     return b;
   }
 
   async cancel(id: string, actor: string): Promise<Broadcast> {
-    const b = await this.change(id, "cancel", { status: "cancelled", finishedAt: this.d.now().toISOString() });
+    const b = await this.change(id, "cancel", {
+      status: "cancelled",
+      finishedAt: this.d.now().toISOString(),
+    });
     await this.audit(actor, "broadcast.cancel", id);
     return b;
   }
@@ -140,7 +176,8 @@ export class BroadcastService {
     const b = await this.get(id);
     const c = await this.d.ledger.counts(id);
     const n = (k: keyof typeof c) => Math.max(0, c[k] ?? 0);
-    const handled = n("sending") + n("sent") + n("failed") + n("blocked") + n("outside_window") + n("opted_out");
+    const handled =
+      n("sending") + n("sent") + n("failed") + n("blocked") + n("outside_window") + n("opted_out");
     const finished = b.status === "done" || b.status === "cancelled";
     return {
       status: b.status,
@@ -158,9 +195,16 @@ export class BroadcastService {
 
   /** Embedded mode after a restart: unfinished broadcasts are queued again (the ledger skips who got them). */
   async recover(): Promise<number> {
-    const open = (await this.d.records.broadcasts.list(1_000)).filter((b) => b.status === "scheduled" || b.status === "running");
+    const open = (await this.d.records.broadcasts.list(1_000)).filter(
+      (b) => b.status === "scheduled" || b.status === "running",
+    );
     for (const b of open) {
-      await this.d.records.broadcasts.update(b.id, { cursor: undefined, batchSeq: 0, queued: 0, expanded: false });
+      await this.d.records.broadcasts.update(b.id, {
+        cursor: undefined,
+        batchSeq: 0,
+        queued: 0,
+        expanded: false,
+      });
       await this.d.jobs.expandIn(b.id, 0);
     }
     return open.length;
@@ -168,13 +212,25 @@ export class BroadcastService {
 
   private async change(id: string, command: BroadcastCommand, patch: Partial<Broadcast>): Promise<Broadcast> {
     const from = TRANSITIONS[command] as readonly Broadcast["status"][];
-    const b = await this.d.records.broadcasts.update(id, { ...patch, updatedAt: this.d.now().toISOString() }, [...from]);
+    const b = await this.d.records.broadcasts.update(
+      id,
+      { ...patch, updatedAt: this.d.now().toISOString() },
+      [...from],
+    );
     if (b) return b;
     const current = await this.get(id);
-    throw new BroadcastError(409, `cannot ${command} broadcast ${id}: it is ${current.status} (${command} works from ${from.join(", ")})`);
+    throw new BroadcastError(
+      409,
+      `cannot ${command} broadcast ${id}: it is ${current.status} (${command} works from ${from.join(", ")})`,
+    );
   }
 
-  private async audit(actor: string, action: string, target: string, details?: Record<string, unknown>): Promise<void> {
+  private async audit(
+    actor: string,
+    action: string,
+    target: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     await this.d.records.audit.record({ actor, action, target, details, at: this.d.now().toISOString() });
   }
 }

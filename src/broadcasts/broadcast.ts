@@ -11,8 +11,16 @@ export type PledgeAudience = (typeof PLEDGE_AUDIENCES)[number];
 const languages = z.enum(["vi", "en"]);
 /** Copy staff give: a locale key (rendered in each recipient's language) or text per language. */
 const copy = z.union([
-  z.object({ key: z.string().regex(/^[a-z_]+\.[a-z0-9_.]+$/, "a locale key such as broadcast.peak_month") }).strict(),
-  z.object({ text: z.partialRecord(languages, z.string().trim().min(1)).refine((t) => Object.keys(t).length > 0, "text in at least one language") }).strict(),
+  z
+    .object({ key: z.string().regex(/^[a-z_]+\.[a-z0-9_.]+$/, "a locale key such as broadcast.peak_month") })
+    .strict(),
+  z
+    .object({
+      text: z
+        .partialRecord(languages, z.string().trim().min(1))
+        .refine((t) => Object.keys(t).length > 0, "text in at least one language"),
+    })
+    .strict(),
 ]);
 
 /** What staff send to create a broadcast (admin API body, Telegram /bc_new). */
@@ -20,8 +28,21 @@ export const broadcastInput = z
   .object({
     title: z.string().trim().min(1).max(120),
     message: copy,
-    buttons: z.array(z.object({ label: copy, payload: payloadSchema }).strict()).max(3).default([]),
-    links: z.array(z.object({ label: copy, url: z.string().regex(/^(https:\/\/|sms:|tel:)/, "an https:, sms: or tel: link") }).strict()).max(3).default([]),
+    buttons: z
+      .array(z.object({ label: copy, payload: payloadSchema }).strict())
+      .max(3)
+      .default([]),
+    links: z
+      .array(
+        z
+          .object({
+            label: copy,
+            url: z.string().regex(/^(https:\/\/|sms:|tel:)/, "an https:, sms: or tel: link"),
+          })
+          .strict(),
+      )
+      .max(3)
+      .default([]),
     audience: z
       .object({
         channels: z.array(z.string().min(1)).min(1).optional(),

@@ -44,20 +44,45 @@ export class BullJobs implements BroadcastJobs {
     // BullMQ's blocking reads need maxRetriesPerRequest null, so it gets its own connection.
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     this.connection.on("error", () => {}); // reported by the main connection and /readyz
-    const q = (name: string) => this.quiet(new Queue(name, { connection: this.connection, prefix: options.prefix }));
+    const q = (name: string) =>
+      this.quiet(new Queue(name, { connection: this.connection, prefix: options.prefix }));
     this.control = q(CONTROL);
     for (const channel of options.channels) this.delivery.set(channel, q(deliveryQueue(channel)));
   }
 
   async start(handlers: JobHandlers): Promise<void> {
-    await this.control.upsertJobScheduler("reminder-sweep", { every: this.options.sweepEveryMs }, { name: "sweep" });
+    await this.control.upsertJobScheduler(
+      "reminder-sweep",
+      { every: this.options.sweepEveryMs },
+      { name: "sweep" },
+    );
     // One scheduler in Redis for every process: the digest goes out once a day, not once per process.
     if (this.options.digestAt === "off") await this.control.removeJobScheduler(DIGEST);
-    else await this.control.upsertJobScheduler(DIGEST, { pattern: dailyCron(this.options.digestAt), tz: "Asia/Ho_Chi_Minh" }, { name: "digest" });
+    else
+      await this.control.upsertJobScheduler(
+        DIGEST,
+        { pattern: dailyCron(this.options.digestAt), tz: "Asia/Ho_Chi_Minh" },
+        { name: "digest" },
+      );
     if (!this.options.work) return;
-    const common = { connection: this.connection, prefix: this.options.prefix, lockDuration: this.options.lockMs, stalledInterval: this.options.lockMs, maxStalledCount: 10 };
+    const common = {
+      connection: this.connection,
+      prefix: this.options.prefix,
+      lockDuration: this.options.lockMs,
+      stalledInterval: this.options.lockMs,
+      maxStalledCount: 10,
+    };
     this.workers.push(
-      new Worker(CONTROL, async (job: Job) => (job.name === "sweep" ? handlers.sweep() : job.name === "digest" ? handlers.digest() : handlers.expand(job.data.broadcastId as string)), { ...common, concurrency: 2 }),
+      new Worker(
+        CONTROL,
+        async (job: Job) =>
+          job.name === "sweep"
+            ? handlers.sweep()
+            : job.name === "digest"
+              ? handlers.digest()
+              : handlers.expand(job.data.broadcastId as string),
+        { ...common, concurrency: 2 },
+      ),
     );
     for (const channel of this.options.channels) {
       this.workers.push(
@@ -76,7 +101,9 @@ export class BullJobs implements BroadcastJobs {
     }
     for (const w of this.workers) {
       this.quiet(w);
-      w.on("failed", (job, err) => this.log.error({ queue: w.name, job: job?.id, err: errorInfo(err) }, "broadcast: job failed"));
+      w.on("failed", (job, err) =>
+        this.log.error({ queue: w.name, job: job?.id, err: errorInfo(err) }, "broadcast: job failed"),
+      );
     }
   }
 
@@ -96,7 +123,17 @@ export class BullJobs implements BroadcastJobs {
   private lastErrorLog = 0;
 
   async expandIn(broadcastId: string, ms: number): Promise<void> {
-    await this.control.add("expand", { broadcastId }, { delay: Math.max(0, ms), attempts: 10, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 100, removeOnFail: 1_000 });
+    await this.control.add(
+      "expand",
+      { broadcastId },
+      {
+        delay: Math.max(0, ms),
+        attempts: 10,
+        backoff: { type: "exponential", delay: 1_000 },
+        removeOnComplete: 100,
+        removeOnFail: 1_000,
+      },
+    );
   }
 
   async enqueue(batches: Batch[]): Promise<void> {
@@ -110,7 +147,19 @@ export class BullJobs implements BroadcastJobs {
       const queue = this.delivery.get(channel);
       if (!queue) throw new Error(`broadcast jobs: no delivery queue for channel ${channel}`);
       // jobId = batch id: a batch queued twice (expand rerun after a crash) is one job.
-      await queue.addBulk(list.map((b) => ({ name: "batch", data: b, opts: { jobId: b.id, attempts: 8, backoff: { type: "exponential", delay: 2_000 }, removeOnComplete: { age: 86_400 }, removeOnFail: 1_000 } })));
+      await queue.addBulk(
+        list.map((b) => ({
+          name: "batch",
+          data: b,
+          opts: {
+            jobId: b.id,
+            attempts: 8,
+            backoff: { type: "exponential", delay: 2_000 },
+            removeOnComplete: { age: 86_400 },
+            removeOnFail: 1_000,
+          },
+        })),
+      );
     }
   }
 

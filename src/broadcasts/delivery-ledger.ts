@@ -3,7 +3,14 @@ import { dirname } from "node:path";
 import type { Redis } from "ioredis";
 
 /** Where one (broadcast, recipient) delivery ended. "sending" with no outcome after the run is reported as unconfirmed. */
-export const DELIVERY_STATES = ["sending", "sent", "failed", "blocked", "outside_window", "opted_out"] as const;
+export const DELIVERY_STATES = [
+  "sending",
+  "sent",
+  "failed",
+  "blocked",
+  "outside_window",
+  "opted_out",
+] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export type DeliveryOutcome = Exclude<DeliveryState, "sending">;
 
@@ -40,7 +47,8 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
     try {
       text = readFileSync(path, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`delivery ledger: cannot read ${path}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new Error(`delivery ledger: cannot read ${path}: ${(err as Error).message}`);
     }
     for (const line of text.split("\n")) {
       if (!line) continue;
@@ -163,7 +171,10 @@ export class RedisDeliveryLedger implements DeliveryLedger {
 
   async finishBatch(b: string, id: string): Promise<number> {
     const { batches: all, done } = this.keys(b);
-    const [, [, left]] = (await this.redis.multi().sadd(done, id).eval(LEFT, 2, all, done).exec()) as [unknown, [unknown, number]];
+    const [, [, left]] = (await this.redis.multi().sadd(done, id).eval(LEFT, 2, all, done).exec()) as [
+      unknown,
+      [unknown, number],
+    ];
     return left;
   }
 

@@ -23,7 +23,13 @@ export class InProcessJobs implements BroadcastJobs {
 
   async start(handlers: JobHandlers): Promise<void> {
     this.handlers = handlers;
-    this.sweepTimer = setInterval(() => void handlers.sweep().catch((err: unknown) => this.log.error({ err: errorInfo(err) }, "reminders: sweep failed")), this.options.sweepEveryMs);
+    this.sweepTimer = setInterval(
+      () =>
+        void handlers
+          .sweep()
+          .catch((err: unknown) => this.log.error({ err: errorInfo(err) }, "reminders: sweep failed")),
+      this.options.sweepEveryMs,
+    );
     this.sweepTimer.unref();
     if (this.options.digestAt !== "off") this.armDigest(handlers);
     for (const channel of this.queues.keys()) this.pump(channel);
@@ -33,7 +39,9 @@ export class InProcessJobs implements BroadcastJobs {
   private armDigest(handlers: JobHandlers): void {
     const at = nextVietnamTime(new Date(), this.options.digestAt);
     this.later(at.getTime() - Date.now(), async () => {
-      await handlers.digest().catch((err: unknown) => this.log.error({ err: errorInfo(err) }, "staff digest failed"));
+      await handlers
+        .digest()
+        .catch((err: unknown) => this.log.error({ err: errorInfo(err) }, "staff digest failed"));
       if (!this.closed) this.armDigest(handlers);
     });
   }
@@ -43,7 +51,10 @@ export class InProcessJobs implements BroadcastJobs {
       try {
         await this.handlers?.expand(broadcastId);
       } catch (err) {
-        this.log.error({ broadcast: broadcastId, err: errorInfo(err) }, "broadcast: expand failed; retrying in 5 s");
+        this.log.error(
+          { broadcast: broadcastId, err: errorInfo(err) },
+          "broadcast: expand failed; retrying in 5 s",
+        );
         await this.expandIn(broadcastId, 5_000);
       }
     });
@@ -84,17 +95,23 @@ export class InProcessJobs implements BroadcastJobs {
       const result = await this.handlers!.batch(batch);
       if ("retryInMs" in result) this.later(result.retryInMs, () => this.enqueue([batch]));
     } catch (err) {
-      this.log.error({ broadcast: batch.broadcastId, err: errorInfo(err) }, "broadcast: batch failed; retrying in 5 s");
+      this.log.error(
+        { broadcast: batch.broadcastId, err: errorInfo(err) },
+        "broadcast: batch failed; retrying in 5 s",
+      );
       this.later(5_000, () => this.enqueue([batch]));
     }
   }
 
   private later(ms: number, run: () => Promise<void>): void {
     if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void run();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        void run();
+      },
+      Math.max(0, ms),
+    );
     timer.unref();
     this.timers.add(timer);
   }

@@ -24,7 +24,10 @@ export function nextSendTime(now: Date, quiet: QuietHours | null): Date {
   if (!quiet) return now;
   const local = Math.floor(now.getTime() / 60_000) + VIETNAM_OFFSET_MIN; // minutes since epoch, Vietnam time
   const minute = ((local % 1440) + 1440) % 1440;
-  const inside = quiet.start < quiet.end ? minute >= quiet.start && minute < quiet.end : minute >= quiet.start || minute < quiet.end;
+  const inside =
+    quiet.start < quiet.end
+      ? minute >= quiet.start && minute < quiet.end
+      : minute >= quiet.start || minute < quiet.end;
   if (!inside) return now;
   const wait = (quiet.end - minute + 1440) % 1440;
   return new Date((local + wait - VIETNAM_OFFSET_MIN) * 60_000); // whole minutes: 07:00 sharp

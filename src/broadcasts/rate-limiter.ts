@@ -87,7 +87,10 @@ export class RedisRateLimiter implements RateLimiter {
 
   async take(channel: string): Promise<void> {
     const spacing = spacingMs(this.rates[channel] ?? 0);
-    await waitForSlot(async () => Number(await this.redis.eval(TAKE, 1, this.key(channel), String(spacing))), spacing);
+    await waitForSlot(
+      async () => Number(await this.redis.eval(TAKE, 1, this.key(channel), String(spacing))),
+      spacing,
+    );
   }
 
   async pause(channel: string, ms: number): Promise<void> {

@@ -29,7 +29,13 @@ export class Reminders {
     let sent = 0;
     const seen = new Set<string>();
     for (;;) {
-      const due = (await records.pledges.dueForReminder(new Date(at.getTime() - this.d.delayMs), this.d.maxReminders, 100)).filter((p) => !seen.has(p.reference));
+      const due = (
+        await records.pledges.dueForReminder(
+          new Date(at.getTime() - this.d.delayMs),
+          this.d.maxReminders,
+          100,
+        )
+      ).filter((p) => !seen.has(p.reference));
       if (due.length === 0) return sent;
       for (const pledge of due) {
         seen.add(pledge.reference);
@@ -48,21 +54,34 @@ export class Reminders {
     // reminders) and can be reached. Declining the offer, or "stop" later, means no reminder.
     const sub = await records.subscribers.get(pledge.channel, userId);
     if (!sender || !sub?.optedIn || sub.blocked || sub.unreachable) {
-      log.info({ reference: pledge.reference, reason: sender ? "not opted in, or unreachable" : "channel off" }, "reminders: skipped");
+      log.info(
+        { reference: pledge.reference, reason: sender ? "not opted in, or unreachable" : "channel off" },
+        "reminders: skipped",
+      );
       return false;
     }
     const lang = isLanguage(sub.lang) ? sub.lang : this.d.defaultLang;
-    const outcome = await sendThroughLimit(sender, this.d.limiter, pledge.conversationId, await this.render(pledge, userId, lang));
+    const outcome = await sendThroughLimit(
+      sender,
+      this.d.limiter,
+      pledge.conversationId,
+      await this.render(pledge, userId, lang),
+    );
     log.info({ reference: pledge.reference, n: (pledge.reminders ?? 0) + 1, outcome }, "reminders: reminder");
     return outcome === "sent";
   }
 
   /** The reminder, as flows/reminder.yaml says it (reminder_message), in one message. */
   private async render(pledge: Pledge, userId: string, lang: Language): Promise<Reply> {
-    const replies = await this.d.engine.render("reminder_message", lang, { channel: pledge.channel, userId, conversationId: pledge.conversationId }, {
-      slots: { amount: pledge.amount, method: pledge.method },
-      vars: { reference: pledge.reference, date: vietnamDate(pledge.createdAt) },
-    });
+    const replies = await this.d.engine.render(
+      "reminder_message",
+      lang,
+      { channel: pledge.channel, userId, conversationId: pledge.conversationId },
+      {
+        slots: { amount: pledge.amount, method: pledge.method },
+        vars: { reference: pledge.reference, date: vietnamDate(pledge.createdAt) },
+      },
+    );
     return oneMessage(replies);
   }
 }

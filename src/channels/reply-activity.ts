@@ -6,7 +6,9 @@ export function replyToActivity(reply: Reply): Partial<Activity> {
   return {
     type: ActivityTypes.Message,
     text: reply.text,
-    suggestedActions: reply.buttons?.length ? { to: [], actions: reply.buttons.map((b) => ({ type: "imBack", title: b.label, value: b.payload })) } : undefined,
+    suggestedActions: reply.buttons?.length
+      ? { to: [], actions: reply.buttons.map((b) => ({ type: "imBack", title: b.label, value: b.payload })) }
+      : undefined,
     channelData: { links: reply.links, requestContact: reply.requestContact },
   };
 }
@@ -17,7 +19,10 @@ export function activitiesToReplies(activities: Partial<Activity>[]): Reply[] {
     .filter((a) => a.type === ActivityTypes.Message || a.type === undefined)
     .map((a) => ({
       text: a.text ?? "",
-      buttons: a.suggestedActions?.actions.map((x) => ({ label: x.title ?? String(x.value), payload: String(x.value) })),
+      buttons: a.suggestedActions?.actions.map((x) => ({
+        label: x.title ?? String(x.value),
+        payload: String(x.value),
+      })),
       links: a.channelData?.links,
       requestContact: a.channelData?.requestContact,
     }));

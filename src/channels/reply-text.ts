@@ -5,7 +5,11 @@ import type { Reply } from "../engine/reply.ts";
  * sentence boundaries, then spaces, and cutting a word only when nothing else fits. `measure`
  * lets a channel count what it really sends (Telegram counts the HTML-escaped text).
  */
-export function splitText(text: string, limit: number, measure: (s: string) => number = (s) => s.length): string[] {
+export function splitText(
+  text: string,
+  limit: number,
+  measure: (s: string) => number = (s) => s.length,
+): string[] {
   const pieces: string[] = [];
   let rest = text;
   while (measure(rest) > limit) {
@@ -33,7 +37,8 @@ export function mergeReplies(replies: Reply[], limit: number): Reply[] {
   for (const reply of replies) {
     const prev = merged[merged.length - 1];
     const bare = prev && !prev.buttons?.length && !prev.links?.length && !prev.requestContact;
-    if (prev && bare && prev.text.length + reply.text.length + 2 <= limit) merged[merged.length - 1] = { ...reply, text: `${prev.text}\n\n${reply.text}` };
+    if (prev && bare && prev.text.length + reply.text.length + 2 <= limit)
+      merged[merged.length - 1] = { ...reply, text: `${prev.text}\n\n${reply.text}` };
     else merged.push(reply);
   }
   return merged;
@@ -46,5 +51,9 @@ export function mergeReplies(replies: Reply[], limit: number): Reply[] {
 export function oneMessage(replies: Reply[]): Reply {
   const links = replies.flatMap((r) => r.links ?? []);
   const buttons = replies.at(-1)?.buttons;
-  return { text: replies.map((r) => r.text).join("\n\n"), ...(buttons?.length ? { buttons } : {}), ...(links.length ? { links } : {}) };
+  return {
+    text: replies.map((r) => r.text).join("\n\n"),
+    ...(buttons?.length ? { buttons } : {}),
+    ...(links.length ? { links } : {}),
+  };
 }

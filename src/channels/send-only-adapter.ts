@@ -1,4 +1,10 @@
-import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference } from "botbuilder-core";
+import {
+  ActivityTypes,
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+} from "botbuilder-core";
 
 /**
  * What a Bot Framework adapter for a send-only platform shares: inbound activities run through
@@ -11,7 +17,10 @@ export abstract class SendOnlyAdapter extends BotAdapter {
   }
 
   /** Runs one inbound activity through the middleware and the bot logic. */
-  async processActivity(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+  async processActivity(
+    activity: Partial<Activity>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 
@@ -24,8 +33,15 @@ export abstract class SendOnlyAdapter extends BotAdapter {
   }
 
   /** Proactive messages (broadcasts, reminders, staff replies). */
-  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: "continueConversation" }, reference, true);
+  async continueConversation(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const activity = TurnContext.applyConversationReference(
+      { type: ActivityTypes.Event, name: "continueConversation" },
+      reference,
+      true,
+    );
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

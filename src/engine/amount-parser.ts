@@ -18,7 +18,10 @@ export function parseAmount(input: string): number | null {
 // A currency sign anywhere; a currency name next to a figure ("100 đô", "1 triệu yên", "USD 50"),
 // so "đô thị" (a city) or "do" (because) never counts.
 const CURRENCY_NAME = "(?:usd|eur|euros?|dollars?|đô(?: ?la)?|yen|yên|won|baht|bảng anh|nhân dân tệ)";
-const FOREIGN_CURRENCY = new RegExp(`[$€£¥₩]|\\d[\\d.,]*\\s*(?:(?:k|nghìn|ngàn|triệu|tr|tỷ|m|million|millions|thousand|billion)\\s*)?${CURRENCY_NAME}(?!\\p{L})|(?<!\\p{L})${CURRENCY_NAME}\\s*\\d`, "iu");
+const FOREIGN_CURRENCY = new RegExp(
+  `[$€£¥₩]|\\d[\\d.,]*\\s*(?:(?:k|nghìn|ngàn|triệu|tr|tỷ|m|million|millions|thousand|billion)\\s*)?${CURRENCY_NAME}(?!\\p{L})|(?<!\\p{L})${CURRENCY_NAME}\\s*\\d`,
+  "iu",
+);
 
 const WAGES = /(ngày|tháng|buổi)\s*(lương|công)|\b(day|month|week)'?s?\s+(of\s+)?(salary|pay|wages?)\b/iu;
 
@@ -45,14 +48,45 @@ type Token =
   | { kind: "zero-link" };
 
 const DIGIT_WORDS: Record<string, number> = {
-  khong: 0, mot: 1, hai: 2, ba: 3, bon: 4, tu: 4, nam: 5, lam: 5, sau: 6, bay: 7,
-  tam: 8, chin: 9, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8,
+  khong: 0,
+  mot: 1,
+  hai: 2,
+  ba: 3,
+  bon: 4,
+  tu: 4,
+  nam: 5,
+  lam: 5,
+  sau: 6,
+  bay: 7,
+  tam: 8,
+  chin: 9,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
   nine: 9, // not "ten": folded, "tên" (name) is "ten" too
 };
 const BIG_WORDS: Record<string, number> = {
-  k: 1e3, nghin: 1e3, ngan: 1e3, thousand: 1e3, grand: 1e3,
-  tr: 1e6, trieu: 1e6, m: 1e6, mil: 1e6, million: 1e6, millions: 1e6, cu: 1e6,
-  ty: 1e9, ti: 1e9, b: 1e9, billion: 1e9,
+  k: 1e3,
+  nghin: 1e3,
+  ngan: 1e3,
+  thousand: 1e3,
+  grand: 1e3,
+  tr: 1e6,
+  trieu: 1e6,
+  m: 1e6,
+  mil: 1e6,
+  million: 1e6,
+  millions: 1e6,
+  cu: 1e6,
+  ty: 1e9,
+  ti: 1e9,
+  b: 1e9,
+  billion: 1e9,
 };
 const CURRENCY_WORDS = ["d", "dong", "vnd"];
 
@@ -63,14 +97,50 @@ export function isAmountUnit(folded: string): boolean {
 
 /** Words that carry no amount: currency names and the filler people put around a number. */
 const FILLER = new Set([
-  ...CURRENCY_WORDS, "vnđ", "vn", "toi", "minh", "em", "anh", "chi", "ung", "ho", "khoang",
-  "chung", "xin", "gop", "la", "se", "muon", "i", "will", "give", "donate",
-  "about", "around", "pledge", "of", "va", "and", "a", "an",
+  ...CURRENCY_WORDS,
+  "vnđ",
+  "vn",
+  "toi",
+  "minh",
+  "em",
+  "anh",
+  "chi",
+  "ung",
+  "ho",
+  "khoang",
+  "chung",
+  "xin",
+  "gop",
+  "la",
+  "se",
+  "muon",
+  "i",
+  "will",
+  "give",
+  "donate",
+  "about",
+  "around",
+  "pledge",
+  "of",
+  "va",
+  "and",
+  "a",
+  "an",
   // "đăng ký ủng hộ 200 nghìn nhé", "I want to give 2 million" (a pledge asked for in one sentence)
-  "dang", "ky", "nhe", "nha", "want", "like", "would", "to",
+  "dang",
+  "ky",
+  "nhe",
+  "nha",
+  "want",
+  "like",
+  "would",
+  "to",
   "quyen", // "tôi muốn quyên góp 1 triệu"
   "ll", // "I'll give 500k"
-  "thoi", "nhen", "luon", "nhi", // "50k thôi", "500k luôn"
+  "thoi",
+  "nhen",
+  "luon",
+  "nhi", // "50k thôi", "500k luôn"
 ]);
 
 /**
@@ -81,7 +151,10 @@ const SPACED_THOUSANDS = /(?<![\d.,])(\d{1,3})((?: \d{3})* 000)(?![\d.,])/g;
 
 function tokenize(folded: string): Token[] | null {
   // Split glued forms like "500k", "1tr2", "1.5m", "2tr5".
-  const parts = folded.replace(SPACED_THOUSANDS, (_, head: string, rest: string) => head + rest.replaceAll(" ", "")).match(/\d[\d.,]*|[a-z]+|\S/g) ?? [];
+  const parts =
+    folded
+      .replace(SPACED_THOUSANDS, (_, head: string, rest: string) => head + rest.replaceAll(" ", ""))
+      .match(/\d[\d.,]*|[a-z]+|\S/g) ?? [];
   const tokens: Token[] = [];
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
@@ -95,8 +168,13 @@ function tokenize(folded: string): Token[] | null {
       tokens.push({ kind: "tens" });
     } else if (part === "nua") {
       // "nửa triệu" = half a million; otherwise it is "nữa" (more), said around an amount.
-      if (i + 1 < parts.length && parts[i + 1]! in BIG_WORDS) tokens.push({ kind: "num", value: 0.5, digits: 0 });
-    } else if (part === "half" && (parts[i + 1] === "a" || parts[i + 1] === "an") && parts[i + 2]! in BIG_WORDS) {
+      if (i + 1 < parts.length && parts[i + 1]! in BIG_WORDS)
+        tokens.push({ kind: "num", value: 0.5, digits: 0 });
+    } else if (
+      part === "half" &&
+      (parts[i + 1] === "a" || parts[i + 1] === "an") &&
+      parts[i + 2]! in BIG_WORDS
+    ) {
       tokens.push({ kind: "num", value: 0.5, digits: 0 }); // "half a million"
       i++;
     } else if ((part === "a" || part === "an") && i + 1 < parts.length && parts[i + 1]! in BIG_WORDS) {
@@ -111,7 +189,14 @@ function tokenize(folded: string): Token[] | null {
       tokens.push({ kind: "zero-link" });
     } else if (part in DIGIT_WORDS) {
       // "tam" is both "eight" and "about" (tạm); as a filler it is only allowed before a number.
-      if (part === "tam" && (i + 1 < parts.length) && !(parts[i + 1]! in BIG_WORDS) && parts[i + 1] !== "tram" && parts[i + 1] !== "muoi") continue;
+      if (
+        part === "tam" &&
+        i + 1 < parts.length &&
+        !(parts[i + 1]! in BIG_WORDS) &&
+        parts[i + 1] !== "tram" &&
+        parts[i + 1] !== "muoi"
+      )
+        continue;
       tokens.push({ kind: "digit", value: DIGIT_WORDS[part]! });
     } else if (FILLER.has(part)) {
       continue;

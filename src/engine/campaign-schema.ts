@@ -48,9 +48,7 @@ export const campaignSchema = z
             })
             .strict(),
         ),
-        office: z
-          .object({ name: localizedText, address: z.string(), phone: z.string() })
-          .strict(),
+        office: z.object({ name: localizedText, address: z.string(), phone: z.string() }).strict(),
       })
       .strict(),
     organisations: z.array(

@@ -88,15 +88,19 @@ export class Engine {
   async handle(session: Session, inbound: Inbound): Promise<Reply[]> {
     const out: Reply[] = [];
     const isNew = !session.greeted;
-    if (isNew && inbound.locale && !session.langSet) session.lang = Engine.languageFor(inbound.locale, session.lang);
+    if (isNew && inbound.locale && !session.langSet)
+      session.lang = Engine.languageFor(inbound.locale, session.lang);
     session.greeted = true;
-    if (inbound.startCode && this.bundle.campaign.organisations.some((o) => o.code === inbound.startCode)) session.org = inbound.startCode;
+    if (inbound.startCode && this.bundle.campaign.organisations.some((o) => o.code === inbound.startCode))
+      session.org = inbound.startCode;
 
     const frame = this.top(session);
     const waitingStep = frame?.waiting ? this.step(frame) : undefined;
     const asking = waitingStep?.kind === "ask" ? waitingStep : undefined;
     // A button payload typed or relayed as text (Zalo's oa.query.show) counts as a press.
-    const payload = inbound.payload ?? (inbound.text && PAYLOAD_PATTERN.test(inbound.text.trim()) ? inbound.text.trim() : undefined);
+    const payload =
+      inbound.payload ??
+      (inbound.text && PAYLOAD_PATTERN.test(inbound.text.trim()) ? inbound.text.trim() : undefined);
 
     if (payload) {
       await this.onPayload(session, inbound, payload, out, isNew);
@@ -108,11 +112,15 @@ export class Engine {
     } else if (inbound.contact && asking?.ask === "phone") {
       await this.answer(session, inbound, undefined, out);
     } else if (inbound.text !== undefined && inbound.text.trim() !== "") {
-      const command = this.understanding.command(inbound.text, asking?.ask === "name" || asking?.ask === "text");
+      const command = this.understanding.command(
+        inbound.text,
+        asking?.ask === "name" || asking?.ask === "text",
+      );
       const label = command || asking ? undefined : this.menuLabels.get(plainWords(inbound.text));
       if (command) this.onCommand(session, command, out, isNew);
       else if (asking) await this.answer(session, inbound, undefined, out);
-      else if (label) await this.onPayload(session, inbound, label, out, isNew); // a menu button's label typed out
+      else if (label)
+        await this.onPayload(session, inbound, label, out, isNew); // a menu button's label typed out
       else this.onFreeText(session, inbound.text, out);
     } else {
       this.onCommand(session, "menu", out, isNew);
@@ -136,7 +144,12 @@ export class Engine {
    * reminder): a throwaway session with the given slots and vars runs the flow to its end, and
    * nothing is saved. The flow may say, branch, call and run actions, but not ask.
    */
-  async render(flowId: string, lang: Language, to: { channel: string; userId: string; conversationId: string }, data: { slots?: Record<string, unknown>; vars?: Record<string, unknown> }): Promise<Reply[]> {
+  async render(
+    flowId: string,
+    lang: Language,
+    to: { channel: string; userId: string; conversationId: string },
+    data: { slots?: Record<string, unknown>; vars?: Record<string, unknown> },
+  ): Promise<Reply[]> {
     if (!this.bundle.flows.has(flowId)) throw new EngineError(`render "${flowId}"`, "no such flow");
     const session = newSession(lang, this.now().getTime());
     this.start(session, flowId);
@@ -144,13 +157,23 @@ export class Engine {
     Object.assign(session.vars, data.vars);
     const out: Reply[] = [];
     await this.run(session, { ...to, messageId: `render:${flowId}` }, out);
-    if (this.top(session)?.waiting) throw new EngineError(`render "${flowId}"`, "the flow stopped to ask a question; a message sent on the bot's own cannot wait for an answer");
+    if (this.top(session)?.waiting)
+      throw new EngineError(
+        `render "${flowId}"`,
+        "the flow stopped to ask a question; a message sent on the bot's own cannot wait for an answer",
+      );
     return out;
   }
 
   // ── input ────────────────────────────────────────────────────────────────
 
-  private async onPayload(session: Session, inbound: Inbound, payload: string, out: Reply[], isNew: boolean): Promise<void> {
+  private async onPayload(
+    session: Session,
+    inbound: Inbound,
+    payload: string,
+    out: Reply[],
+    isNew: boolean,
+  ): Promise<void> {
     const [kind, value] = payload.split(":") as [string, string];
     switch (kind) {
       case "v":
@@ -159,8 +182,16 @@ export class Engine {
         return;
       case "cmd":
         // "resume": a client reconnecting (web chat reload) asks for the pending question again.
-        if (value === "resume") return this.top(session)?.waiting ? this.reprompt(session) : this.onCommand(session, "menu", out, isNew);
-        return this.onCommand(session, value === "language" ? (session.lang === "vi" ? "lang_en" : "lang_vi") : (value as GlobalCommand), out, isNew);
+        if (value === "resume")
+          return this.top(session)?.waiting
+            ? this.reprompt(session)
+            : this.onCommand(session, "menu", out, isNew);
+        return this.onCommand(
+          session,
+          value === "language" ? (session.lang === "vi" ? "lang_en" : "lang_vi") : (value as GlobalCommand),
+          out,
+          isNew,
+        );
       case "lang":
         return this.onCommand(session, value === "en" ? "lang_en" : "lang_vi", out, false);
       case "flow": {
@@ -209,7 +240,8 @@ export class Engine {
    */
   private onFreeText(session: Session, text: string, out: Reply[]): void {
     const flows = this.bundle.commands.flows;
-    if (flows.acknowledge && this.understanding.isAcknowledgement(text)) return this.call(session, flows.acknowledge);
+    if (flows.acknowledge && this.understanding.isAcknowledgement(text))
+      return this.call(session, flows.acknowledge);
     // A reference code ("VNN-7K3M9Q", "mã vnn-7k3m9q"): that pledge's flow, with the code as its argument.
     const reference = flows.reference ? this.understanding.referenceIn(text) : undefined;
     if (reference) {
@@ -220,7 +252,11 @@ export class Engine {
     // "Tôi không ủng hộ 500k đâu" states no pledge: a negation keeps the amount from starting one.
     const u = this.understanding;
     const offered = flows.amount !== undefined && u.offeredAmount(text) !== undefined; // "500k được không": yes
-    const statesAmount = offered || (flows.amount !== undefined && !u.isNegated(text) && (u.amountIn(text) !== undefined || u.statesShorthand(text)));
+    const statesAmount =
+      offered ||
+      (flows.amount !== undefined &&
+        !u.isNegated(text) &&
+        (u.amountIn(text) !== undefined || u.statesShorthand(text)));
     const statement = offered || (statesAmount && !u.isQuestion(text));
     const found = this.faq.match(text);
     // A statement of an amount is a pledge, unless it matches an entry that takes amounts ("đổi thành 1 triệu").
@@ -241,20 +277,31 @@ export class Engine {
    * "filled"; the step's reask for an amount it names outside the limits ("… 50 tỷ"); or null
    * when the sentence does not say it.
    */
-  private fillFromRequest(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, frame: Frame, request: string | undefined): "filled" | { reask: string; amount?: number; meant?: number } | null {
+  private fillFromRequest(
+    step: Extract<LoadedStep, { kind: "ask" }>,
+    session: Session,
+    frame: Frame,
+    request: string | undefined,
+  ): "filled" | { reask: string; amount?: number; meant?: number } | null {
     // Each sentence is read once per step: a flow that comes back to a question (SMS chosen
     // outside its drive: the method again) must ask it, not read the same words forever.
     const here = `${frame.flow}#${frame.step}`;
     // The answer just given, when it said more ("500k tiền mặt"): for the questions it reaches.
     const said = typeof session.vars.said === "string" ? session.vars.said : undefined;
-    let value = said !== undefined && firstRead(session, "said_read", here) ? this.understanding.slotInSentence(step, said, this.choiceLabels(step, session.lang)) : undefined;
+    let value =
+      said !== undefined && firstRead(session, "said_read", here)
+        ? this.understanding.slotInSentence(step, said, this.choiceLabels(step, session.lang))
+        : undefined;
     if (value === undefined) {
       // The sentence that started the flow.
       if (request === undefined || !firstRead(session, "request_read", here)) return null;
       value = this.understanding.slotInSentence(step, request, this.choiceLabels(step, session.lang));
     }
     if (value === undefined) {
-      const refused = step.ask === "amount" && request !== undefined ? this.understanding.refusedAmountIn(request) : undefined;
+      const refused =
+        step.ask === "amount" && request !== undefined
+          ? this.understanding.refusedAmountIn(request)
+          : undefined;
       const reask = refused && step.reasks?.[refused.reason];
       return reask ? { reask, amount: refused.read, meant: refused.meant } : null;
     }
@@ -273,14 +320,20 @@ export class Engine {
     const entry = match.entry;
     if (this.understanding.writtenIn(text) === match.lang) this.followLanguage(session, match.lang);
     const running = session.stack[0]?.flow;
-    if (entry.start && entry.start === running && session.history.some((h) => h.flow === running) && !this.requestFills(running, text, session.lang)) {
+    if (
+      entry.start &&
+      entry.start === running &&
+      session.history.some((h) => h.flow === running) &&
+      !this.requestFills(running, text, session.lang)
+    ) {
       out.push(this.renderer.say("common.continuing", this.renderer.context(session)));
       return this.reprompt(session);
     }
     this.answerFaq(session, entry, out);
     // The sentence that started a flow, for its `from_request` questions ("… 1 triệu"), or that
     // stated an amount to an entry that takes one ("đổi thành 1 triệu").
-    if (entry.start || (entry.amounts && this.understanding.amountIn(text) !== undefined)) session.vars.request = text;
+    if (entry.start || (entry.amounts && this.understanding.amountIn(text) !== undefined))
+      session.vars.request = text;
   }
 
   /** Nobody chose a language (Zalo says none): the bot answers in the one the person wrote in. */
@@ -293,7 +346,12 @@ export class Engine {
   /** True when a sentence answers one of a flow's `from_request` questions. */
   private requestFills(flowId: string, text: string, lang: Language): boolean {
     for (const step of this.bundle.flows.get(flowId)?.steps ?? []) {
-      if (step.kind === "ask" && step.from_request && this.understanding.slotInSentence(step, text, this.choiceLabels(step, lang)) !== undefined) return true;
+      if (
+        step.kind === "ask" &&
+        step.from_request &&
+        this.understanding.slotInSentence(step, text, this.choiceLabels(step, lang)) !== undefined
+      )
+        return true;
     }
     return false;
   }
@@ -303,14 +361,24 @@ export class Engine {
     this.reprompt(session);
     if (entry.answer) {
       const ctx = this.renderer.context(session);
-      out.push(this.renderer.say(entry.answer, ctx, entry.params, { buttons: this.renderer.buttons(entry.buttons, ctx), links: this.renderer.links(entry.links, ctx) }));
+      out.push(
+        this.renderer.say(entry.answer, ctx, entry.params, {
+          buttons: this.renderer.buttons(entry.buttons, ctx),
+          links: this.renderer.links(entry.links, ctx),
+        }),
+      );
     }
     if (entry.call) this.call(session, entry.call);
     if (entry.start) this.start(session, entry.start);
   }
 
   /** Reads the answer to the question the bot is waiting on. */
-  private async answer(session: Session, inbound: Inbound, value: string | undefined, out: Reply[]): Promise<void> {
+  private async answer(
+    session: Session,
+    inbound: Inbound,
+    value: string | undefined,
+    out: Reply[],
+  ): Promise<void> {
     const frame = this.top(session)!;
     const step = this.step(frame);
     if (step?.kind !== "ask") return;
@@ -320,7 +388,9 @@ export class Engine {
     // "SMS là gì?" while waiting for a name: a question mark makes a confident FAQ match win
     // (unless the step asks for a question: `faq: false`). Free text takes anything, so there
     // question words do too ("tại sao phải cho đơn vị"); a real answer matches no FAQ entry.
-    const asks = text.includes("?") || (step.ask === "text" && !this.understanding.isSkip(text) && this.understanding.isQuestion(text));
+    const asks =
+      text.includes("?") ||
+      (step.ask === "text" && !this.understanding.isSkip(text) && this.understanding.isQuestion(text));
     if (value === undefined && !inbound.contact && asks && step.faq !== false) {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
@@ -336,7 +406,13 @@ export class Engine {
       delete frame.meant; // offered for one answer only
       if (value === undefined && this.understanding.saysYes(text)) value = String(meant);
     }
-    const result = this.understanding.readSlot(step, inbound, value, this.choiceLabels(step, session.lang), offeredChoices(step, ctx));
+    const result = this.understanding.readSlot(
+      step,
+      inbound,
+      value,
+      this.choiceLabels(step, session.lang),
+      offeredChoices(step, ctx),
+    );
     if (result.ok) {
       session.slots[step.slot] = result.value;
       // The answer said more ("500k tiền mặt", "sửa số tiền thành 1 triệu"): the questions it
@@ -353,7 +429,9 @@ export class Engine {
     }
     if (value === undefined && text && this.correctAmount(session, frame, step, text, out)) return;
     // "Số điện thoại và tên" at "what to edit?" names two choices: an answer to narrow down, no FAQ question.
-    const choosing = step.ask === "choice" && this.understanding.choicesNamed(step, text, this.choiceLabels(step, session.lang)) > 1;
+    const choosing =
+      step.ask === "choice" &&
+      this.understanding.choicesNamed(step, text, this.choiceLabels(step, session.lang)) > 1;
     if (value === undefined && text && step.faq !== false && !choosing) {
       const match = this.faq.match(text);
       if (match && match.confidence >= FAQ_CONFIDENCE) return this.answerTyped(session, match, text, out);
@@ -371,11 +449,24 @@ export class Engine {
       return;
     }
     // A flow without a `shorthand` reask gets its too_small one, and no amount is offered.
-    const offer = !result.ok && result.reason === "shorthand" && step.reasks?.shorthand ? result.meant : undefined;
-    const reason = !result.ok && result.reason === "shorthand" && offer === undefined ? "too_small" : !result.ok ? result.reason : undefined;
+    const offer =
+      !result.ok && result.reason === "shorthand" && step.reasks?.shorthand ? result.meant : undefined;
+    const reason =
+      !result.ok && result.reason === "shorthand" && offer === undefined
+        ? "too_small"
+        : !result.ok
+          ? result.reason
+          : undefined;
     const specific = (reason ? step.reasks?.[reason] : undefined) ?? this.reaskWhen(step, text);
     if (offer !== undefined) frame.meant = offer;
-    out.push(this.askReply(step, session, specific ?? step.reask ?? step.prompt, specific ? { amount: !result.ok ? result.read : undefined, meant: offer } : undefined));
+    out.push(
+      this.askReply(
+        step,
+        session,
+        specific ?? step.reask ?? step.prompt,
+        specific ? { amount: !result.ok ? result.read : undefined, meant: offer } : undefined,
+      ),
+    );
   }
 
   /**
@@ -383,10 +474,23 @@ export class Engine {
    * question is `corrected:`: the amount is replaced, the copy says so, and the question waiting
    * is asked again. After `until` (the pledge is saved) a new amount is not a correction.
    */
-  private correctAmount(session: Session, frame: Frame, step: Extract<LoadedStep, { kind: "ask" }>, text: string, out: Reply[]): boolean {
+  private correctAmount(
+    session: Session,
+    frame: Frame,
+    step: Extract<LoadedStep, { kind: "ask" }>,
+    text: string,
+    out: Reply[],
+  ): boolean {
     if (step.ask === "amount") return false;
-    const target = this.bundle.flows.get(frame.flow)?.steps.find((s) => s.kind === "ask" && s.corrected !== undefined && s.slot in session.slots);
-    if (target?.kind !== "ask" || !target.corrected || frame.step > this.indexOf(frame.flow, target.corrected.until)) return false;
+    const target = this.bundle.flows
+      .get(frame.flow)
+      ?.steps.find((s) => s.kind === "ask" && s.corrected !== undefined && s.slot in session.slots);
+    if (
+      target?.kind !== "ask" ||
+      !target.corrected ||
+      frame.step > this.indexOf(frame.flow, target.corrected.until)
+    )
+      return false;
     const amount = this.understanding.amountIn(text);
     if (amount === undefined) return false;
     session.slots[target.slot] = amount;
@@ -418,7 +522,11 @@ export class Engine {
     for (let guard = 0; ; guard++) {
       const frame = this.top(session);
       if (!frame) return;
-      if (guard > MAX_STEPS_PER_TURN) throw new EngineError(`flow "${frame.flow}", step #${frame.step + 1}`, `more than ${MAX_STEPS_PER_TURN} steps in one turn (a goto loop?)`);
+      if (guard > MAX_STEPS_PER_TURN)
+        throw new EngineError(
+          `flow "${frame.flow}", step #${frame.step + 1}`,
+          `more than ${MAX_STEPS_PER_TURN} steps in one turn (a goto loop?)`,
+        );
       const step = this.step(frame);
       if (!step) {
         session.stack.pop();
@@ -437,25 +545,50 @@ export class Engine {
             frame.step++;
             break;
           }
-          if ((step.from_request || step.from_answer) && !frame.waiting && (typeof session.vars.request === "string" || typeof session.vars.said === "string")) {
-            const heard = this.fillFromRequest(step, session, frame, step.from_request && typeof session.vars.request === "string" ? session.vars.request : undefined);
+          if (
+            (step.from_request || step.from_answer) &&
+            !frame.waiting &&
+            (typeof session.vars.request === "string" || typeof session.vars.said === "string")
+          ) {
+            const heard = this.fillFromRequest(
+              step,
+              session,
+              frame,
+              step.from_request && typeof session.vars.request === "string"
+                ? session.vars.request
+                : undefined,
+            );
             if (heard === "filled") {
               if (step.heard) out.push(this.renderer.say(step.heard, ctx)); // ctx sees the slot just read
               break;
             }
             if (heard) {
               if (heard.meant !== undefined) frame.meant = heard.meant;
-              out.push(this.askReply(step, session, heard.reask, { amount: heard.amount, meant: heard.meant }));
+              out.push(
+                this.askReply(step, session, heard.reask, { amount: heard.amount, meant: heard.meant }),
+              );
               frame.waiting = true;
               return;
             }
           }
-          if (!frame.waiting) out.push(this.askReply(step, session, (typeof session.vars.request === "string" && this.reaskWhen(step, session.vars.request)) || step.prompt));
+          if (!frame.waiting)
+            out.push(
+              this.askReply(
+                step,
+                session,
+                (typeof session.vars.request === "string" && this.reaskWhen(step, session.vars.request)) ||
+                  step.prompt,
+              ),
+            );
           frame.waiting = true;
           return;
         case "branch": {
           const hit = step.branch.find((b) => holds(b.when, ctx));
-          frame.step = hit ? this.indexOf(frame.flow, hit.goto) : step.else ? this.indexOf(frame.flow, step.else) : frame.step + 1;
+          frame.step = hit
+            ? this.indexOf(frame.flow, hit.goto)
+            : step.else
+              ? this.indexOf(frame.flow, step.else)
+              : frame.step + 1;
           break;
         }
         case "goto":
@@ -472,12 +605,27 @@ export class Engine {
           break;
         }
         case "action": {
-          const params = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, typeof v === "string" && /^(slots|vars|campaign|session)\./.test(v) ? resolvePath(ctx, v) : v]));
+          const params = Object.fromEntries(
+            Object.entries(step.with ?? {}).map(([k, v]) => [
+              k,
+              typeof v === "string" && /^(slots|vars|campaign|session)\./.test(v) ? resolvePath(ctx, v) : v,
+            ]),
+          );
           try {
-            await this.actions[step.action]!({ session, inbound, params, campaign: this.bundle.campaign, now: this.now(), userKey: `${inbound.channel}:${inbound.userId}` });
+            await this.actions[step.action]!({
+              session,
+              inbound,
+              params,
+              campaign: this.bundle.campaign,
+              now: this.now(),
+              userKey: `${inbound.channel}:${inbound.userId}`,
+            });
             frame.step++;
           } catch (err) {
-            this.onActionError(`${this.bundle.flows.get(frame.flow)!.file}: flow "${frame.flow}", step "${step.id}" (action ${step.action})`, err);
+            this.onActionError(
+              `${this.bundle.flows.get(frame.flow)!.file}: flow "${frame.flow}", step "${step.id}" (action ${step.action})`,
+              err,
+            );
             if (step.on_error) frame.step = this.indexOf(frame.flow, step.on_error);
             else {
               out.push(this.renderer.say("common.error", ctx));
@@ -508,12 +656,20 @@ export class Engine {
 
   private sayReply(step: Extract<LoadedStep, { kind: "say" }>, ctx: TurnContext): Reply | null {
     const computed = step.links_from ? resolvePath(ctx, step.links_from) : undefined;
-    const links = [...(this.renderer.links(step.links, ctx) ?? []), ...(Array.isArray(computed) ? (computed as Reply["links"] & object) : [])];
-    const extra: Partial<Reply> = { buttons: this.renderer.buttons(step.buttons, ctx), links: links.length ? links : undefined };
+    const links = [
+      ...(this.renderer.links(step.links, ctx) ?? []),
+      ...(Array.isArray(computed) ? (computed as Reply["links"] & object) : []),
+    ];
+    const extra: Partial<Reply> = {
+      buttons: this.renderer.buttons(step.buttons, ctx),
+      links: links.length ? links : undefined,
+    };
     if (!step.each) return this.renderer.say(step.say, ctx, step.params, extra);
     const items = resolvePath(ctx, step.each);
     if (!Array.isArray(items) || items.length === 0) return null;
-    const text = items.map((item) => this.renderer.say(step.say, { ...ctx, item }, step.params).text).join("\n");
+    const text = items
+      .map((item) => this.renderer.say(step.say, { ...ctx, item }, step.params).text)
+      .join("\n");
     return { text, ...extra };
   }
 
@@ -533,18 +689,28 @@ export class Engine {
     return { label: this.renderer.text(label, lang, {}), payload: `v:${value}` };
   }
 
-  private askReply(step: Extract<LoadedStep, { kind: "ask" }>, session: Session, key: string, input?: Record<string, unknown>): Reply {
+  private askReply(
+    step: Extract<LoadedStep, { kind: "ask" }>,
+    session: Session,
+    key: string,
+    input?: Record<string, unknown>,
+  ): Reply {
     const ctx = input ? { ...this.renderer.context(session), input } : this.renderer.context(session);
     const lang = session.lang;
     const buttons = [
       ...offeredChoices(step, ctx).map((c) => this.valueButton(c.value, c.label, lang)),
-      ...(step.ask === "yesno" ? [this.valueButton("yes", "common.yes", lang), this.valueButton("no", "common.no", lang)] : []),
+      ...(step.ask === "yesno"
+        ? [this.valueButton("yes", "common.yes", lang), this.valueButton("no", "common.no", lang)]
+        : []),
       ...(step.optional ? [this.valueButton("skip", "common.skip", lang)] : []),
-      ...(typeof input?.meant === "number" ? [{ label: this.renderer.text("common.amount_meant", lang, { input }), payload: `v:${input.meant}` }] : []),
+      ...(typeof input?.meant === "number"
+        ? [{ label: this.renderer.text("common.amount_meant", lang, { input }), payload: `v:${input.meant}` }]
+        : []),
       ...(this.renderer.buttons(step.buttons, ctx) ?? []),
     ];
     const reply = this.renderer.say(key, ctx, step.params, buttons.length ? { buttons } : {});
-    if (step.ask === "phone" && step.offer_contact) reply.requestContact = { label: this.renderer.text("common.share_phone", session.lang, {}) };
+    if (step.ask === "phone" && step.offer_contact)
+      reply.requestContact = { label: this.renderer.text("common.share_phone", session.lang, {}) };
     return reply;
   }
 
@@ -585,7 +751,10 @@ export class Engine {
   }
 }
 
-function holds(cond: { path: string; equals?: unknown; in?: unknown[]; set?: boolean; empty?: boolean }, ctx: TurnContext): boolean {
+function holds(
+  cond: { path: string; equals?: unknown; in?: unknown[]; set?: boolean; empty?: boolean },
+  ctx: TurnContext,
+): boolean {
   const value = resolvePath(ctx, cond.path);
   if (cond.equals !== undefined) return value === cond.equals;
   if (cond.in !== undefined) return cond.in.includes(value);
@@ -596,7 +765,10 @@ function holds(cond: { path: string; equals?: unknown; in?: unknown[]; set?: boo
 }
 
 /** The choices of a question that are offered now (no `when`, or its condition holds). */
-function offeredChoices(step: Extract<LoadedStep, { kind: "ask" }>, ctx: TurnContext): NonNullable<Extract<LoadedStep, { kind: "ask" }>["choices"]> {
+function offeredChoices(
+  step: Extract<LoadedStep, { kind: "ask" }>,
+  ctx: TurnContext,
+): NonNullable<Extract<LoadedStep, { kind: "ask" }>["choices"]> {
   const choices = step.choices ?? [];
   return choices.some((c) => c.when) ? choices.filter((c) => !c.when || holds(c.when, ctx)) : choices;
 }

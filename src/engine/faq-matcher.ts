@@ -43,9 +43,20 @@ export class FaqMatcher {
     this.stopWords = new Set(commands.stop_words.map(foldText));
     this.negations = new Negations(commands.negations);
     this.distinct = new Map(Object.entries(commands.distinct_words));
-    this.negatedOnlyWords = new Map(entries.filter((e) => e.negated_only).map((e) => [e.id, new Set([...e.questions.vi, ...e.questions.en].flatMap((q) => lowerWords(q).split(" ").map(foldText)))]));
+    this.negatedOnlyWords = new Map(
+      entries
+        .filter((e) => e.negated_only)
+        .map((e) => [
+          e.id,
+          new Set(
+            [...e.questions.vi, ...e.questions.en].flatMap((q) => lowerWords(q).split(" ").map(foldText)),
+          ),
+        ]),
+    );
     this.leadIns = commands.question_lead_ins.map((p) => words(foldText(p)));
-    this.contextPhrases = commands.context_phrases.map((p) => words(foldText(p)).join(" ")).sort((a, b) => b.length - a.length);
+    this.contextPhrases = commands.context_phrases
+      .map((p) => words(foldText(p)).join(" "))
+      .sort((a, b) => b.length - a.length);
     this.index = new MiniSearch({
       fields: ["text"],
       storeFields: ["faq", "lang"],
@@ -53,18 +64,33 @@ export class FaqMatcher {
       processTerm: (term) => term,
       // Vietnamese syllables are short and differ by one letter ("bang" and "vang"), so typos are
       // forgiven only in longer words (English, or run-together syllables).
-      searchOptions: { fuzzy: (term) => (term.length >= 5 ? 1 : 0), prefix: (term) => term.length >= 5, combineWith: "OR" },
+      searchOptions: {
+        fuzzy: (term) => (term.length >= 5 ? 1 : 0),
+        prefix: (term) => term.length >= 5,
+        combineWith: "OR",
+      },
     });
     let id = 0;
-    this.index.addAll(entries.flatMap((e) => [...e.questions.vi.map((text) => ({ lang: "vi" as const, text })), ...e.questions.en.map((text) => ({ lang: "en" as const, text }))].map((q) => ({ id: id++, faq: e.id, ...q }))));
+    this.index.addAll(
+      entries.flatMap((e) =>
+        [
+          ...e.questions.vi.map((text) => ({ lang: "vi" as const, text })),
+          ...e.questions.en.map((text) => ({ lang: "en" as const, text })),
+        ].map((q) => ({ id: id++, faq: e.id, ...q })),
+      ),
+    );
   }
 
   /** Folded, abbreviation-expanded, filler-free words of a text. */
   terms(text: string): string[] {
     const kept = keepApart(text, this.distinct);
-    const expanded = this.afterLeadIn(words(foldText(kept))).flatMap((w) => words(foldText(this.commands.abbreviations[w] ?? w)));
+    const expanded = this.afterLeadIn(words(foldText(kept))).flatMap((w) =>
+      words(foldText(this.commands.abbreviations[w] ?? w)),
+    );
     // A unit after a figure is part of an amount ("50 tỷ"), not a word: folded, "tỷ" is the "ty" of "công ty".
-    const meant = expanded.filter((w, i) => !this.stopWords.has(w) && !(isUnit(w) && /^\d/.test(expanded[i - 1] ?? "")));
+    const meant = expanded.filter(
+      (w, i) => !this.stopWords.has(w) && !(isUnit(w) && /^\d/.test(expanded[i - 1] ?? "")),
+    );
     const asked = this.withoutContext(meant);
     return asked.length > 0 ? asked : meant;
   }
@@ -116,7 +142,9 @@ export class FaqMatcher {
       },
       // For a `negated_only` entry the negation is part of what it matches, one word more than
       // the stop-word-free terms show: "tôi không ủng hộ" is not_giving before "ủng hộ" (how to give).
-      boostDocument: negated ? (_id, _term, stored) => (this.byId.get(stored?.faq as string)?.negated_only ? NEGATED_BOOST : 1) : undefined,
+      boostDocument: negated
+        ? (_id, _term, stored) => (this.byId.get(stored?.faq as string)?.negated_only ? NEGATED_BOOST : 1)
+        : undefined,
     });
     const best = results[0];
     if (!best) return null;
@@ -132,7 +160,8 @@ export class FaqMatcher {
     // matched count: "nhà tôi là hộ nghèo, làm sao xin hỗ trợ" is two of its samples in one
     // sentence. Below half, no: "đăng ký học tiếng anh" is not "đăng ký" + "tôi muốn ủng hộ".
     const single = share(best.queryTerms);
-    const confidence = single >= 0.5 ? share(results.filter((r) => r.faq === best.faq).flatMap((r) => r.queryTerms)) : single;
+    const confidence =
+      single >= 0.5 ? share(results.filter((r) => r.faq === best.faq).flatMap((r) => r.queryTerms)) : single;
     const entry = this.byId.get(best.faq as string);
     return entry ? { entry, lang: best.lang as Language, confidence } : null;
   }

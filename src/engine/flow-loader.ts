@@ -30,7 +30,9 @@ export interface FlowBundle {
 /** Thrown when flows, campaign data or locales are invalid; lists every problem found. */
 export class FlowValidationError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Flow validation failed (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+    super(
+      `Flow validation failed (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
+    );
     this.name = "FlowValidationError";
   }
 }
@@ -42,7 +44,11 @@ const SPECIAL_FILES = new Set(["campaign.yaml", "faq.yaml", "commands.yaml"]);
  * (unknown step, unknown locale key, unreachable step, bad slot type, unknown action),
  * and throws a FlowValidationError naming file, flow and step for each problem.
  */
-export function loadFlowBundle(flowsDir: string, localesDir: string, actionNames: readonly string[]): FlowBundle {
+export function loadFlowBundle(
+  flowsDir: string,
+  localesDir: string,
+  actionNames: readonly string[],
+): FlowBundle {
   const problems: string[] = [];
   const read = <T>(file: string, schema: z.ZodType<T>): T | undefined => {
     const path = join(flowsDir, file);
@@ -55,7 +61,8 @@ export function loadFlowBundle(flowsDir: string, localesDir: string, actionNames
     }
     const result = schema.safeParse(raw);
     if (!result.success) {
-      for (const issue of result.error.issues) problems.push(`${path}: at ${issue.path.join(".") || "(top)"}: ${issue.message}`);
+      for (const issue of result.error.issues)
+        problems.push(`${path}: at ${issue.path.join(".") || "(top)"}: ${issue.message}`);
       return undefined;
     }
     return result.data;
@@ -66,7 +73,9 @@ export function loadFlowBundle(flowsDir: string, localesDir: string, actionNames
   const faqFile = read("faq.yaml", faqFileSchema);
 
   const flows = new Map<string, Flow>();
-  const flowFiles = readdirSync(flowsDir).filter((f) => f.endsWith(".yaml") && !SPECIAL_FILES.has(f)).sort();
+  const flowFiles = readdirSync(flowsDir)
+    .filter((f) => f.endsWith(".yaml") && !SPECIAL_FILES.has(f))
+    .sort();
   for (const file of flowFiles) {
     const parsed = read(file, flowFileSchema);
     if (!parsed) continue;
@@ -76,7 +85,13 @@ export function loadFlowBundle(flowsDir: string, localesDir: string, actionNames
         problems.push(`${path}: flow "${id}" is also defined in ${flows.get(id)!.file}`);
         continue;
       }
-      flows.set(id, { id, file: path, steps: def.steps.map((raw, index) => loadStep(path, id, raw, index, problems)).filter((s): s is LoadedStep => s !== null) });
+      flows.set(id, {
+        id,
+        file: path,
+        steps: def.steps
+          .map((raw, index) => loadStep(path, id, raw, index, problems))
+          .filter((s): s is LoadedStep => s !== null),
+      });
     }
   }
 
@@ -95,11 +110,19 @@ export function loadFlowBundle(flowsDir: string, localesDir: string, actionNames
   throw new FlowValidationError(problems);
 }
 
-function loadStep(file: string, flowId: string, raw: Record<string, unknown>, index: number, problems: string[]): LoadedStep | null {
+function loadStep(
+  file: string,
+  flowId: string,
+  raw: Record<string, unknown>,
+  index: number,
+  problems: string[],
+): LoadedStep | null {
   const label = `${file}: flow "${flowId}", step ${typeof raw.id === "string" ? `"${raw.id}"` : `#${index + 1}`}`;
   const kinds = STEP_KINDS.filter((k) => k in raw);
   if (kinds.length !== 1) {
-    problems.push(`${label}: a step needs exactly one of ${STEP_KINDS.join(", ")} (found ${kinds.length ? kinds.join(", ") : "none"})`);
+    problems.push(
+      `${label}: a step needs exactly one of ${STEP_KINDS.join(", ")} (found ${kinds.length ? kinds.join(", ") : "none"})`,
+    );
     return null;
   }
   const kind = kinds[0] as StepKind;
@@ -107,7 +130,10 @@ function loadStep(file: string, flowId: string, raw: Record<string, unknown>, in
   if (!result.success) {
     for (const issue of result.error.issues) {
       const where = issue.path.length ? ` at ${issue.path.join(".")}` : "";
-      const detail = kind === "ask" && issue.path[0] === "ask" ? `bad slot type "${String(raw.ask)}" (expected one of amount, phone, name, text, choice, yesno)` : issue.message;
+      const detail =
+        kind === "ask" && issue.path[0] === "ask"
+          ? `bad slot type "${String(raw.ask)}" (expected one of amount, phone, name, text, choice, yesno)`
+          : issue.message;
       problems.push(`${label}${where}: ${detail}`);
     }
     return null;
@@ -120,4 +146,3 @@ function loadStep(file: string, flowId: string, raw: Record<string, unknown>, in
 export function defaultDirs(root = process.cwd()): { flowsDir: string; localesDir: string } {
   return { flowsDir: join(root, "flows"), localesDir: join(root, "locales") };
 }
-

@@ -8,7 +8,18 @@ import { z } from "zod";
 export const SLOT_TYPES = ["amount", "phone", "name", "text", "choice", "yesno"] as const;
 export type SlotType = (typeof SLOT_TYPES)[number];
 
-export const STEP_KINDS = ["say", "ask", "branch", "goto", "call", "start", "action", "clear", "set", "end"] as const;
+export const STEP_KINDS = [
+  "say",
+  "ask",
+  "branch",
+  "goto",
+  "call",
+  "start",
+  "action",
+  "clear",
+  "set",
+  "end",
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 const stepId = z.string().regex(/^[a-z][a-z0-9_]*$/, "a step id in snake_case");
@@ -16,21 +27,37 @@ const flowId = z.string().regex(/^[a-z][a-z0-9_]*$/, "a flow id in snake_case");
 const slotName = z.string().regex(/^[a-z][a-z0-9_]*$/, "a slot name in snake_case");
 const localeKey = z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/, "a locale key such as pledge.ask_amount");
 /** A value path into the turn context: slots.x, vars.x, campaign.x.y, session.lang, item.x. */
-export const valuePath = z.string().regex(/^(slots|vars|campaign|session|item)(\.[a-z0-9_]+)+$/, "a path such as slots.amount or campaign.sms.keyword");
+export const valuePath = z
+  .string()
+  .regex(
+    /^(slots|vars|campaign|session|item)(\.[a-z0-9_]+)+$/,
+    "a path such as slots.amount or campaign.sms.keyword",
+  );
 
 /**
  * Button payloads are short (Telegram allows 64 bytes) and never carry user text. A flow may
  * take one argument (flow:pledge_paid@vnn-7k3m9q, a reminder's pledge), which lands in vars.arg.
  */
-export const PAYLOAD_PATTERN = /^((flow:[a-z0-9_]{1,40}(@[a-z0-9-]{1,16})?)|((faq|v|lang|cmd):[a-z0-9_]{1,40}))$/;
-export const payloadSchema = z.string().regex(PAYLOAD_PATTERN, "a payload such as flow:pledge, faq:sms, v:yes, lang:en or cmd:menu");
+export const PAYLOAD_PATTERN =
+  /^((flow:[a-z0-9_]{1,40}(@[a-z0-9-]{1,16})?)|((faq|v|lang|cmd):[a-z0-9_]{1,40}))$/;
+export const payloadSchema = z
+  .string()
+  .regex(PAYLOAD_PATTERN, "a payload such as flow:pledge, faq:sms, v:yes, lang:en or cmd:menu");
 
 /** `arg` appends a value from the turn to a flow payload (flow:pledge_paid + vars.reference → flow:pledge_paid@vnn-7k3m9q). */
 const button = z
   .object({ label: localeKey, payload: payloadSchema, arg: valuePath.optional() })
   .strict()
-  .refine((b) => !b.arg || /^flow:[a-z0-9_]+$/.test(b.payload), { message: "arg needs a flow payload without an argument of its own (flow:name)", path: ["arg"] });
-const link = z.object({ label: localeKey, url: z.string().regex(/^(https?:|sms:|tel:|\{\{)/, "an http(s), sms: or tel: URL") }).strict();
+  .refine((b) => !b.arg || /^flow:[a-z0-9_]+$/.test(b.payload), {
+    message: "arg needs a flow payload without an argument of its own (flow:name)",
+    path: ["arg"],
+  });
+const link = z
+  .object({
+    label: localeKey,
+    url: z.string().regex(/^(https?:|sms:|tel:|\{\{)/, "an http(s), sms: or tel: URL"),
+  })
+  .strict();
 const params = z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), valuePath);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -43,7 +70,10 @@ export const conditionSchema = z
     empty: z.boolean().optional(),
   })
   .strict()
-  .refine((c) => [c.equals, c.in, c.set, c.empty].filter((x) => x !== undefined).length === 1, "a condition needs exactly one of equals, in, set, empty");
+  .refine(
+    (c) => [c.equals, c.in, c.set, c.empty].filter((x) => x !== undefined).length === 1,
+    "a condition needs exactly one of equals, in, set, empty",
+  );
 
 const base = { id: stepId.optional() };
 
@@ -76,7 +106,16 @@ export const stepSchemas = {
       prompt: localeKey,
       reask: localeKey.optional(),
       /** Copy for a refused answer by reason, instead of reask: an amount below or above the campaign's limits, in another currency, or in wages. */
-      reasks: z.object({ too_small: localeKey.optional(), shorthand: localeKey.optional(), too_large: localeKey.optional(), foreign_currency: localeKey.optional(), wage: localeKey.optional() } satisfies Record<SlotRejection, unknown>).strict().optional(),
+      reasks: z
+        .object({
+          too_small: localeKey.optional(),
+          shorthand: localeKey.optional(),
+          too_large: localeKey.optional(),
+          foreign_currency: localeKey.optional(),
+          wage: localeKey.optional(),
+        } satisfies Record<SlotRejection, unknown>)
+        .strict()
+        .optional(),
       params: params.optional(),
       max_attempts: z.number().int().min(1).max(10).default(3),
       on_fail: stepId.optional(),
@@ -84,7 +123,18 @@ export const stepSchemas = {
        * `when`: the choice is offered (a button, a number) only while the condition holds; typed
        * or pressed anyway, it still counts, so the flow can say why it is not available.
        */
-      choices: z.array(z.object({ value: z.string().regex(/^[a-z0-9_]{1,40}$/), label: localeKey, match: z.array(z.string()).optional(), when: conditionSchema.optional() }).strict()).optional(),
+      choices: z
+        .array(
+          z
+            .object({
+              value: z.string().regex(/^[a-z0-9_]{1,40}$/),
+              label: localeKey,
+              match: z.array(z.string()).optional(),
+              when: conditionSchema.optional(),
+            })
+            .strict(),
+        )
+        .optional(),
       optional: z.boolean().optional(),
       skip_if_filled: z.boolean().optional(),
       /**
@@ -99,7 +149,9 @@ export const stepSchemas = {
        * amount question: in kind, so its value in money), and the prompt when the sentence that
        * started the flow names it ("tôi muốn ủng hộ gạo").
        */
-      reask_when: z.array(z.object({ match: z.array(z.string().min(2)).min(1), say: localeKey }).strict()).optional(),
+      reask_when: z
+        .array(z.object({ match: z.array(z.string().min(2)).min(1), say: localeKey }).strict())
+        .optional(),
       /** On a text question: what people say before the answer, dropped ("tôi làm ở …", "tôi ở …"). */
       lead_ins: z.array(z.string().min(1)).optional(),
       /**
@@ -121,17 +173,45 @@ export const stepSchemas = {
       buttons: z.array(button).optional(),
     })
     .strict()
-    .refine((s) => (s.ask === "choice") === (s.choices !== undefined && s.choices.length > 0), "a choice question needs choices, and only a choice question has them")
-    .refine((s) => s.reasks === undefined || s.ask === "amount", "only an amount question has reasks (too_small, shorthand, too_large, foreign_currency, wage)")
-    .refine((s) => s.corrected === undefined || s.ask === "amount", "only an amount question can be corrected later (corrected)")
-    .refine((s) => s.yes === undefined || s.ask === "yesno", "only a yes/no question has its own yes words (yes)")
-    .refine((s) => s.lead_ins === undefined || s.ask === "text", "only a text question drops lead-ins (lead_ins)"),
-  branch: z.object({ ...base, branch: z.array(z.object({ when: conditionSchema, goto: stepId }).strict()).min(1), else: stepId.optional() }).strict(),
+    .refine(
+      (s) => (s.ask === "choice") === (s.choices !== undefined && s.choices.length > 0),
+      "a choice question needs choices, and only a choice question has them",
+    )
+    .refine(
+      (s) => s.reasks === undefined || s.ask === "amount",
+      "only an amount question has reasks (too_small, shorthand, too_large, foreign_currency, wage)",
+    )
+    .refine(
+      (s) => s.corrected === undefined || s.ask === "amount",
+      "only an amount question can be corrected later (corrected)",
+    )
+    .refine(
+      (s) => s.yes === undefined || s.ask === "yesno",
+      "only a yes/no question has its own yes words (yes)",
+    )
+    .refine(
+      (s) => s.lead_ins === undefined || s.ask === "text",
+      "only a text question drops lead-ins (lead_ins)",
+    ),
+  branch: z
+    .object({
+      ...base,
+      branch: z.array(z.object({ when: conditionSchema, goto: stepId }).strict()).min(1),
+      else: stepId.optional(),
+    })
+    .strict(),
   goto: z.object({ ...base, goto: stepId }).strict(),
   call: z.object({ ...base, call: flowId }).strict(),
   /** `with_request`: the sentence that led here (vars.request) goes along, for the flow's `from_request` questions. */
   start: z.object({ ...base, start: flowId, with_request: z.literal(true).optional() }).strict(),
-  action: z.object({ ...base, action: z.string(), with: z.record(z.string(), z.union([scalar, valuePath])).optional(), on_error: stepId.optional() }).strict(),
+  action: z
+    .object({
+      ...base,
+      action: z.string(),
+      with: z.record(z.string(), z.union([scalar, valuePath])).optional(),
+      on_error: stepId.optional(),
+    })
+    .strict(),
   clear: z.object({ ...base, clear: z.array(z.union([slotName, valuePath])).min(1) }).strict(),
   set: z.object({ ...base, set: z.record(slotName, z.union([scalar, z.null()])) }).strict(),
   end: z.object({ ...base, end: z.literal(true) }).strict(),
@@ -167,7 +247,15 @@ export interface Flow {
 
 export const flowFileSchema = z
   .object({
-    flows: z.record(flowId, z.object({ description: z.string().optional(), steps: z.array(z.record(z.string(), z.unknown())).min(1) }).strict()),
+    flows: z.record(
+      flowId,
+      z
+        .object({
+          description: z.string().optional(),
+          steps: z.array(z.record(z.string(), z.unknown())).min(1),
+        })
+        .strict(),
+    ),
   })
   .strict();
 
@@ -195,12 +283,23 @@ export const faqFileSchema = z
           affirmative_only: z.literal(true).optional(),
           /** Matched only by a sentence with a negation ("tôi không muốn ủng hộ" is not "tôi muốn ủng hộ"). */
           negated_only: z.literal(true).optional(),
-          questions: z.object({ vi: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) }).strict(),
+          questions: z
+            .object({ vi: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) })
+            .strict(),
         })
         .strict()
-        .refine((f) => f.answer !== undefined || f.call !== undefined || f.start !== undefined, "an entry needs an answer, a flow to call or a flow to start")
-        .refine((f) => !f.amounts || f.call !== undefined || f.start !== undefined, { message: "amounts needs a flow (call or start) to read the sentence", path: ["amounts"] })
-        .refine((f) => !(f.affirmative_only && f.negated_only), { message: "an entry cannot be both affirmative_only and negated_only", path: ["negated_only"] }),
+        .refine(
+          (f) => f.answer !== undefined || f.call !== undefined || f.start !== undefined,
+          "an entry needs an answer, a flow to call or a flow to start",
+        )
+        .refine((f) => !f.amounts || f.call !== undefined || f.start !== undefined, {
+          message: "amounts needs a flow (call or start) to read the sentence",
+          path: ["amounts"],
+        })
+        .refine((f) => !(f.affirmative_only && f.negated_only), {
+          message: "an entry cannot be both affirmative_only and negated_only",
+          path: ["negated_only"],
+        }),
     ),
   })
   .strict();
@@ -247,10 +346,22 @@ export const commandsFileSchema = z
     /** The campaign's own name and the like: context in a question, not what it asks, unless it is all there is. */
     context_phrases: z.array(z.string()).default([]),
     /** Words whose diacritics carry the meaning, kept apart when matching questions: written → a token of its own. */
-    distinct_words: z.record(z.string(), z.string().regex(/^[a-z0-9]+$/, "a token of plain letters and digits")).default({}),
+    distinct_words: z
+      .record(z.string(), z.string().regex(/^[a-z0-9]+$/, "a token of plain letters and digits"))
+      .default({}),
     stop_words: z.array(z.string()),
     flows: z
-      .object({ welcome: flowId, menu: flowId, cancelled: flowId, stop: flowId, fallback: flowId, unsupported: flowId, amount: flowId.optional(), reference: flowId.optional(), acknowledge: flowId.optional() })
+      .object({
+        welcome: flowId,
+        menu: flowId,
+        cancelled: flowId,
+        stop: flowId,
+        fallback: flowId,
+        unsupported: flowId,
+        amount: flowId.optional(),
+        reference: flowId.optional(),
+        acknowledge: flowId.optional(),
+      })
       .strict(),
   })
   .strict();

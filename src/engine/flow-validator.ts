@@ -14,14 +14,16 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
 
   const checkKey = (where: string, key: string) => {
     for (const lang of LANGUAGES) {
-      if (lookupKey(bundle.locales[lang], key) === undefined) problems.push(`${where}: unknown locale key "${key}" (missing in locales/${lang})`);
+      if (lookupKey(bundle.locales[lang], key) === undefined)
+        problems.push(`${where}: unknown locale key "${key}" (missing in locales/${lang})`);
     }
   };
   const checkFlowRef = (where: string, id: string) => {
     if (!bundle.flows.has(id)) problems.push(`${where}: unknown flow "${id}"`);
   };
   const checkPath = (where: string, path: string) => {
-    if (path.startsWith("campaign.") && !campaignHas(bundle.campaign, path.slice(9))) problems.push(`${where}: campaign data has no "${path}" (flows/campaign.yaml)`);
+    if (path.startsWith("campaign.") && !campaignHas(bundle.campaign, path.slice(9)))
+      problems.push(`${where}: campaign data has no "${path}" (flows/campaign.yaml)`);
   };
   const checkButtons = (where: string, buttons: Button[] | undefined, links: Link[] | undefined) => {
     for (const b of buttons ?? []) {
@@ -29,9 +31,12 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
       const [kind, target] = b.payload.split(":") as [string, string];
       if (kind === "flow") checkFlowRef(where, target.split("@")[0]!);
       if (b.arg) checkPath(where, b.arg);
-      if (kind === "faq" && !faqIds.has(target)) problems.push(`${where}: unknown FAQ "${target}" in button payload`);
-      if (kind === "lang" && !(LANGUAGES as readonly string[]).includes(target)) problems.push(`${where}: unknown language "${target}"`);
-      if (kind === "cmd" && !["menu", "cancel", "back", "stop", "language", "resume"].includes(target)) problems.push(`${where}: unknown command "${target}"`);
+      if (kind === "faq" && !faqIds.has(target))
+        problems.push(`${where}: unknown FAQ "${target}" in button payload`);
+      if (kind === "lang" && !(LANGUAGES as readonly string[]).includes(target))
+        problems.push(`${where}: unknown language "${target}"`);
+      if (kind === "cmd" && !["menu", "cancel", "back", "stop", "language", "resume"].includes(target))
+        problems.push(`${where}: unknown command "${target}"`);
     }
     for (const l of links ?? []) {
       checkKey(where, l.label);
@@ -42,12 +47,14 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
   for (const flow of bundle.flows.values()) {
     const ids = new Map<string, number>();
     for (const step of flow.steps) {
-      if (ids.has(step.id)) problems.push(`${flow.file}: flow "${flow.id}", step "${step.id}": duplicate step id`);
+      if (ids.has(step.id))
+        problems.push(`${flow.file}: flow "${flow.id}", step "${step.id}": duplicate step id`);
       ids.set(step.id, step.index);
     }
     for (const step of flow.steps) {
       const where = `${flow.file}: flow "${flow.id}", step "${step.id}"`;
-      for (const target of jumpTargets(step)) if (!ids.has(target)) problems.push(`${where}: unknown step "${target}"`);
+      for (const target of jumpTargets(step))
+        if (!ids.has(target)) problems.push(`${where}: unknown step "${target}"`);
       switch (step.kind) {
         case "say":
           checkKey(where, step.say);
@@ -64,12 +71,17 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
           if (step.heard) checkKey(where, step.heard);
           if (step.corrected) {
             checkKey(where, step.corrected.say);
-            if (!ids.has(step.corrected.until)) problems.push(`${where}: corrected.until names unknown step "${step.corrected.until}"`);
+            if (!ids.has(step.corrected.until))
+              problems.push(`${where}: corrected.until names unknown step "${step.corrected.until}"`);
           }
           for (const c of step.choices ?? []) {
             checkKey(where, c.label);
             // Compared folded: "👍" would fold to nothing and match "?" or "..." as well.
-            for (const m of c.match ?? []) if (!foldText(m)) problems.push(`${where}: choice "${c.value}" match "${m}" has no letters or digits (it would match any punctuation)`);
+            for (const m of c.match ?? [])
+              if (!foldText(m))
+                problems.push(
+                  `${where}: choice "${c.value}" match "${m}" has no letters or digits (it would match any punctuation)`,
+                );
             if (c.when) checkPath(where, c.when.path);
           }
           checkButtons(where, step.buttons, undefined);
@@ -85,14 +97,19 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
           checkFlowRef(where, step.start);
           break;
         case "action":
-          if (!actionNames.includes(step.action)) problems.push(`${where}: unknown action "${step.action}" (known: ${actionNames.join(", ")})`);
-          for (const v of Object.values(step.with ?? {})) if (typeof v === "string" && /^(campaign)\./.test(v)) checkPath(where, v);
+          if (!actionNames.includes(step.action))
+            problems.push(`${where}: unknown action "${step.action}" (known: ${actionNames.join(", ")})`);
+          for (const v of Object.values(step.with ?? {}))
+            if (typeof v === "string" && /^(campaign)\./.test(v)) checkPath(where, v);
           break;
         default:
           break;
       }
     }
-    for (const step of unreachableSteps(flow)) problems.push(`${flow.file}: flow "${flow.id}", step "${step.id}": unreachable step (nothing falls through or jumps to it)`);
+    for (const step of unreachableSteps(flow))
+      problems.push(
+        `${flow.file}: flow "${flow.id}", step "${step.id}": unreachable step (nothing falls through or jumps to it)`,
+      );
   }
 
   for (const entry of bundle.faq) {
@@ -103,29 +120,38 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
     checkButtons(where, entry.buttons, entry.links);
     for (const p of Object.values(entry.params ?? {})) checkPath(where, p);
   }
-  for (const [name, id] of Object.entries(bundle.commands.flows)) checkFlowRef(`flows/commands.yaml: flows.${name}`, id);
+  for (const [name, id] of Object.entries(bundle.commands.flows))
+    checkFlowRef(`flows/commands.yaml: flows.${name}`, id);
 
   // Commands are compared folded outside free-text questions: a command word that folds like an
   // answer word would take that answer ("dừng" (stop) for "đúng" (right)).
   const answers = new Map<string, { list: string; word: string }>();
-  for (const list of ["yes", "no", "skip"] as const) for (const word of bundle.commands[list]) if (foldText(word)) answers.set(foldText(word), { list, word });
+  for (const list of ["yes", "no", "skip"] as const)
+    for (const word of bundle.commands[list]) if (foldText(word)) answers.set(foldText(word), { list, word });
   for (const [name, words] of Object.entries(bundle.commands.commands)) {
     for (const w of words) {
       const clash = answers.get(foldText(w));
-      if (clash && lowerText(clash.word) !== lowerText(w)) problems.push(`flows/commands.yaml: commands.${name} word "${w}" reads as the ${clash.list} word "${clash.word}" once diacritics are dropped`);
+      if (clash && lowerText(clash.word) !== lowerText(w))
+        problems.push(
+          `flows/commands.yaml: commands.${name} word "${w}" reads as the ${clash.list} word "${clash.word}" once diacritics are dropped`,
+        );
     }
   }
 
   // Abbreviations are looked up by the folded word: a key with diacritics ("sđt") is never found.
   for (const key of Object.keys(bundle.commands.abbreviations)) {
-    if (foldText(key) !== key) problems.push(`flows/commands.yaml: abbreviations key "${key}" is never matched: words are looked up without diacritics, write "${foldText(key)}"`);
+    if (foldText(key) !== key)
+      problems.push(
+        `flows/commands.yaml: abbreviations key "${key}" is never matched: words are looked up without diacritics, write "${foldText(key)}"`,
+      );
   }
 
   // Copy may name campaign facts directly ({{campaign.sms.keyword}}): those must exist too.
   for (const lang of LANGUAGES) {
     for (const [key, text] of allStrings(bundle.locales[lang])) {
       for (const m of text.matchAll(/\{\{\s*campaign\.([a-z0-9_.]+)/g)) {
-        if (!campaignHas(bundle.campaign, m[1]!)) problems.push(`locales/${lang}: "${key}" names campaign.${m[1]}, which flows/campaign.yaml lacks`);
+        if (!campaignHas(bundle.campaign, m[1]!))
+          problems.push(`locales/${lang}: "${key}" names campaign.${m[1]}, which flows/campaign.yaml lacks`);
       }
     }
   }
@@ -180,4 +206,3 @@ export function campaignHas(campaign: unknown, path: string): boolean {
   }
   return true;
 }
-

@@ -20,7 +20,9 @@ export function loadLocales(dir: string): LocaleResources {
   for (const lang of LANGUAGES) {
     const langDir = join(dir, lang);
     const tree: Record<string, unknown> = {};
-    for (const file of readdirSync(langDir).filter((f) => f.endsWith(".json")).sort()) {
+    for (const file of readdirSync(langDir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()) {
       const path = join(langDir, file);
       if (!statSync(path).isFile()) continue;
       try {

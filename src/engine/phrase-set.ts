@@ -29,5 +29,8 @@ export class PhraseSet {
 
 /** Marks and spaces dropped, repeats folded: "👍 👍👍" is "👍". */
 function symbolKey(text: string): string {
-  return text.replace(EMOJI_MARKS, "").replace(/\s+/g, "").replace(/(.)\1+/gu, "$1");
+  return text
+    .replace(EMOJI_MARKS, "")
+    .replace(/\s+/g, "")
+    .replace(/(.)\1+/gu, "$1");
 }

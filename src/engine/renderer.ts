@@ -30,7 +30,10 @@ export class Renderer {
     private readonly i18n: i18n,
     campaign: Campaign,
   ) {
-    this.campaignViews = { vi: localize(campaign, "vi"), en: localize(campaign, "en") } as Record<Language, Record<string, unknown>>;
+    this.campaignViews = { vi: localize(campaign, "vi"), en: localize(campaign, "en") } as Record<
+      Language,
+      Record<string, unknown>
+    >;
   }
 
   static async create(locales: LocaleResources, campaign: Campaign): Promise<Renderer> {
@@ -43,16 +46,28 @@ export class Renderer {
       returnNull: false,
       showSupportNotice: false,
     } as Parameters<typeof instance.init>[0]);
-    instance.services.formatter?.add("vnd", (value: unknown, lng: string | undefined) => formatVnd(Number(value), lng === "en" ? "en" : "vi"));
+    instance.services.formatter?.add("vnd", (value: unknown, lng: string | undefined) =>
+      formatVnd(Number(value), lng === "en" ? "en" : "vi"),
+    );
     // {{slots.ward, dash}}: a skipped answer shows as "—" rather than nothing.
-    instance.services.formatter?.add("dash", (value: unknown) => (value === undefined || value === null || value === "" ? "—" : String(value)));
+    instance.services.formatter?.add("dash", (value: unknown) =>
+      value === undefined || value === null || value === "" ? "—" : String(value),
+    );
     // {{slots.phone, phone}}: a stored +84… number as the person wrote it (0912 345 678), or "—".
-    instance.services.formatter?.add("phone", (value: unknown) => (value === undefined || value === null || value === "" ? "—" : nationalPhone(String(value))));
+    instance.services.formatter?.add("phone", (value: unknown) =>
+      value === undefined || value === null || value === "" ? "—" : nationalPhone(String(value)),
+    );
     return new Renderer(instance, campaign);
   }
 
   context(session: Session, item?: unknown): TurnContext {
-    return { slots: session.slots, vars: session.vars, campaign: this.campaignViews[session.lang], session: { lang: session.lang, org: session.org, flow: session.stack[0]?.flow }, item };
+    return {
+      slots: session.slots,
+      vars: session.vars,
+      campaign: this.campaignViews[session.lang],
+      session: { lang: session.lang, org: session.org, flow: session.stack[0]?.flow },
+      item,
+    };
   }
 
   /** Campaign facts as copy names them in one language. */
@@ -112,12 +127,18 @@ export class Renderer {
   }
 
   buttons(buttons: Button[] | undefined, ctx: TurnContext): Reply["buttons"] {
-    return buttons?.map((b) => ({ label: this.text(b.label, ctx.session.lang, ctx as unknown as Record<string, unknown>), payload: b.arg ? withArg(b.payload, resolvePath(ctx, b.arg), b.arg) : b.payload }));
+    return buttons?.map((b) => ({
+      label: this.text(b.label, ctx.session.lang, ctx as unknown as Record<string, unknown>),
+      payload: b.arg ? withArg(b.payload, resolvePath(ctx, b.arg), b.arg) : b.payload,
+    }));
   }
 
   links(links: Link[] | undefined, ctx: TurnContext): Reply["links"] {
     return links
-      ?.map((l) => ({ label: this.text(l.label, ctx.session.lang, ctx as unknown as Record<string, unknown>), url: fillTemplate(l.url, ctx) }))
+      ?.map((l) => ({
+        label: this.text(l.label, ctx.session.lang, ctx as unknown as Record<string, unknown>),
+        url: fillTemplate(l.url, ctx),
+      }))
       .filter((l) => l.url.length > 0 && !l.url.includes("undefined"));
   }
 }
@@ -184,7 +205,10 @@ function fill(slot: Slot, values: Record<string, unknown>, lang: Language): stri
 /** A flow payload with its argument; an argument that would not fit a payload is a flow bug, said where. */
 function withArg(payload: string, value: unknown, path: string): string {
   const out = `${payload}@${String(value ?? "").toLowerCase()}`;
-  if (!PAYLOAD_PATTERN.test(out)) throw new Error(`renderer: button ${payload}: ${path} = ${JSON.stringify(value)} is not a payload argument (1-16 of a-z, 0-9, -)`);
+  if (!PAYLOAD_PATTERN.test(out))
+    throw new Error(
+      `renderer: button ${payload}: ${path} = ${JSON.stringify(value)} is not a payload argument (1-16 of a-z, 0-9, -)`,
+    );
   return out;
 }
 
@@ -194,7 +218,9 @@ export function resolvePath(ctx: TurnContext, path: string): unknown {
 }
 
 function fillTemplate(template: string, ctx: TurnContext): string {
-  return template.replace(/\{\{\s*([a-z0-9_.]+)\s*\}\}/g, (_, path: string) => String(resolvePath(ctx, path) ?? ""));
+  return template.replace(/\{\{\s*([a-z0-9_.]+)\s*\}\}/g, (_, path: string) =>
+    String(resolvePath(ctx, path) ?? ""),
+  );
 }
 
 // Built once: creating an Intl.NumberFormat costs more than the rest of a message's rendering.

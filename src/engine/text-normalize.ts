@@ -41,12 +41,16 @@ export function words(folded: string): string[] {
 
 /** Lower-case words with their diacritics, single-spaced, punctuation dropped ("don't" stays one word). */
 export function lowerWords(text: string): string {
-  return lowerText(text).replace(/[^\p{L}\p{M}\d']+/gu, " ").trim();
+  return lowerText(text)
+    .replace(/[^\p{L}\p{M}\d']+/gu, " ")
+    .trim();
 }
 
 /** Folded words separated by single spaces, punctuation and emoji dropped ("💝 Đăng ký ủng hộ" is "dang ky ung ho"). */
 export function plainWords(text: string): string {
-  return foldText(text).replace(/[^a-z0-9]+/g, " ").trim();
+  return foldText(text)
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 }
 
 /** Typed without any diacritic, emoji or other non-ASCII character ("co", "dong y", "how do I"). */

@@ -42,13 +42,23 @@ function leadInLength(folded: string[], leadIns: string[][]): number {
 }
 
 /** The one choice whose label or match word a sentence says as whole words; none when several are. */
-function namedChoice(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string, distinct: ReadonlyMap<string, string>): string | undefined {
+function namedChoice(
+  choices: NonNullable<AskStep["choices"]>,
+  labels: string[],
+  sentence: string,
+  distinct: ReadonlyMap<string, string>,
+): string | undefined {
   const named = choicesIn(choices, labels, sentence, distinct);
   return named.length === 1 ? named[0]!.value : undefined;
 }
 
 /** The choices whose label or match word a sentence says as whole words. */
-function choicesIn(choices: NonNullable<AskStep["choices"]>, labels: string[], sentence: string, distinct: ReadonlyMap<string, string>): NonNullable<AskStep["choices"]> {
+function choicesIn(
+  choices: NonNullable<AskStep["choices"]>,
+  labels: string[],
+  sentence: string,
+  distinct: ReadonlyMap<string, string>,
+): NonNullable<AskStep["choices"]> {
   const said = phrasesSaid(sentence, distinct);
   return choices.filter((c, i) => [labels[i] ?? "", ...(c.match ?? [])].some(said));
 }
@@ -74,7 +84,9 @@ const VIETNAMESE_LETTERS = /[àáảãạăằắẳẵặâầấẩẫậèé�
  * `sentence`: the answer was read from a sentence that says more ("500k tiền mặt", "Lan 0912345678"),
  * which the questions it reaches next may read too (`from_request`, `from_answer`).
  */
-export type SlotReading = { ok: true; value: SlotValue; sentence?: true } | { ok: false; reason?: SlotRejection; read?: number; meant?: number };
+export type SlotReading =
+  | { ok: true; value: SlotValue; sentence?: true }
+  | { ok: false; reason?: SlotRejection; read?: number; meant?: number };
 
 export type GlobalCommand = "menu" | "cancel" | "back" | "stop" | "lang_vi" | "lang_en";
 
@@ -133,7 +145,10 @@ export class Understanding {
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
     this.negations = new Negations(commands.negations);
     // Longest first: "không sao" is taken out whole before "không" could be read as a no.
-    this.yesWords = commands.yes.map(lowerWords).filter(Boolean).sort((a, b) => b.length - a.length);
+    this.yesWords = commands.yes
+      .map(lowerWords)
+      .filter(Boolean)
+      .sort((a, b) => b.length - a.length);
     // As word lists, longest first, so "tên tôi là" goes before "tên".
     this.nameLeadIns = byLength(commands.name_lead_ins, foldText);
     this.nameEndings = byLength(commands.name_endings, (w) => w);
@@ -142,11 +157,20 @@ export class Understanding {
     this.ordinals = new Map(Object.entries(commands.ordinals).map(([phrase, n]) => [plainWords(phrase), n]));
     this.stopWords = new Set(commands.stop_words.map(foldText));
     this.butWords = commands.but_words.map(lowerWords).filter(Boolean);
-    this.tentative = commands.tentative.map(lowerWords).filter(Boolean).sort((a, b) => b.length - a.length);
+    this.tentative = commands.tentative
+      .map(lowerWords)
+      .filter(Boolean)
+      .sort((a, b) => b.length - a.length);
     this.distinct = new Map(Object.entries(commands.distinct_words));
     this.englishWords = new Set(commands.english_words.map((w) => w.toLowerCase()));
-    this.smsText = new RegExp(`^\\s*${campaign.sms.keyword.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+(\\d{1,3})\\s*$`, "i");
-    this.referencePattern = new RegExp(`(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`, "iu");
+    this.smsText = new RegExp(
+      `^\\s*${campaign.sms.keyword.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+(\\d{1,3})\\s*$`,
+      "i",
+    );
+    this.referencePattern = new RegExp(
+      `(?<![\\p{L}\\d])${campaign.pledge.reference_prefix}-[0-9A-Z]{6}(?![\\p{L}\\d])`,
+      "iu",
+    );
   }
 
   command(text: string, awaitingFreeText: boolean): GlobalCommand | null {
@@ -164,7 +188,12 @@ export class Understanding {
   writtenIn(text: string): Language | undefined {
     if (VIETNAMESE_LETTERS.test(text)) return "vi";
     if (!isAscii(text)) return undefined;
-    const english = new Set(text.toLowerCase().split(/[^a-z']+/).filter((w) => this.englishWords.has(w)));
+    const english = new Set(
+      text
+        .toLowerCase()
+        .split(/[^a-z']+/)
+        .filter((w) => this.englishWords.has(w)),
+    );
     return english.size >= 2 ? "en" : undefined;
   }
 
@@ -201,7 +230,7 @@ export class Understanding {
   /** "2", "số 2", "chọn 2", "cái thứ 2", "option 2": the number of a choice. */
   private choiceNumber(text: string): number | undefined {
     let words = plainWords(text);
-    for (let again = true; again; ) {
+    for (let again = true; again;) {
       again = false;
       for (const p of this.numberPrefixes) {
         if (words.startsWith(`${p} `)) {
@@ -249,7 +278,9 @@ export class Understanding {
     if (words.trim().split(" ").length > MAX_YES_NO_WORDS) return undefined;
     // Yes words go first, so a yes with a negation in it ("không sao", "why not") stays a yes.
     let yes = false;
-    for (const p of stepYes.length ? [...this.yesWords, ...stepYes.map(lowerWords)].sort((a, b) => b.length - a.length) : this.yesWords) {
+    for (const p of stepYes.length
+      ? [...this.yesWords, ...stepYes.map(lowerWords)].sort((a, b) => b.length - a.length)
+      : this.yesWords) {
       if (!words.includes(` ${p} `)) continue;
       yes = true;
       words = words.replaceAll(` ${p} `, "  ");
@@ -261,7 +292,12 @@ export class Understanding {
   /** The name an answer gives, lead-in and ending dropped ("tên tôi là Lan nhé" is "Lan"), if it is one. */
   private nameIn(text: string): string | undefined {
     const name = this.bareName(text.normalize("NFC").replace(/\s+/g, " "));
-    if (lowerWords(name).split(" ").some((w) => this.notInNames.has(w))) return undefined;
+    if (
+      lowerWords(name)
+        .split(" ")
+        .some((w) => this.notInNames.has(w))
+    )
+      return undefined;
     const letters = name.match(/\p{L}/gu)?.length ?? 0;
     return letters >= 2 && name.length <= 80 && /^[\p{L}\p{M} .'-]+$/u.test(name) ? name : undefined;
   }
@@ -272,9 +308,20 @@ export class Understanding {
    * "Nguyễn Văn A" is not the particle "à".
    */
   private bareName(text: string): string {
-    let words = text.replace(/[.!,;]+$/, "").trim().split(" ");
-    words = words.slice(leadInLength(words.map((w) => foldText(w)), this.nameLeadIns));
-    const end = this.nameEndings.find((p) => p.length < words.length && p.every((w, i) => words[words.length - p.length + i]!.toLowerCase() === w));
+    let words = text
+      .replace(/[.!,;]+$/, "")
+      .trim()
+      .split(" ");
+    words = words.slice(
+      leadInLength(
+        words.map((w) => foldText(w)),
+        this.nameLeadIns,
+      ),
+    );
+    const end = this.nameEndings.find(
+      (p) =>
+        p.length < words.length && p.every((w, i) => words[words.length - p.length + i]!.toLowerCase() === w),
+    );
     if (end) words = words.slice(0, -end.length);
     return words.join(" ").replace(/[,\s]+$/, "");
   }
@@ -282,7 +329,11 @@ export class Understanding {
   /** A few words that neither ask nor deny: safe to read a choice from. */
   private isPlainAnswer(text: string): boolean {
     const words = ` ${lowerWords(text)} `;
-    return words.trim().split(" ").length <= MAX_CHOICE_WORDS && !this.isQuestion(text) && !this.negations.in(words);
+    return (
+      words.trim().split(" ").length <= MAX_CHOICE_WORDS &&
+      !this.isQuestion(text) &&
+      !this.negations.in(words)
+    );
   }
 
   /** A sentence turned around by a negation ("tôi không muốn nhận tin"; see Negations). */
@@ -310,7 +361,12 @@ export class Understanding {
   slotInSentence(step: AskStep, sentence: string, choiceLabels: string[]): SlotValue | undefined {
     if (step.ask === "choice") return namedChoice(step.choices ?? [], choiceLabels, sentence, this.distinct);
     if (step.ask === "amount") return this.amountIn(sentence) ?? this.offeredAmount(sentence);
-    const result = this.readSlot(step, { channel: "", messageId: "", conversationId: "", userId: "", text: sentence }, undefined, []);
+    const result = this.readSlot(
+      step,
+      { channel: "", messageId: "", conversationId: "", userId: "", text: sentence },
+      undefined,
+      [],
+    );
     return result.ok ? result.value : undefined;
   }
 
@@ -337,7 +393,8 @@ export class Understanding {
     });
     if (read === undefined) return undefined;
     if (this.outOfLimits(read) === "too_large") return { reason: "too_large", read };
-    const meant = read >= SHORTHAND_IN_SENTENCE_MIN && this.endsBareFigure(sentence) ? this.shorthand(read) : undefined;
+    const meant =
+      read >= SHORTHAND_IN_SENTENCE_MIN && this.endsBareFigure(sentence) ? this.shorthand(read) : undefined;
     return meant !== undefined ? { reason: "shorthand", read, meant } : undefined;
   }
 
@@ -349,7 +406,10 @@ export class Understanding {
     const said = ` ${lowerWords(text).replace(/( (ạ|nhé|nha|hả|à|vậy))+$/u, "")} `;
     const ending = this.tentative.find((t) => said.endsWith(` ${t} `));
     if (!ending) return undefined;
-    const before = said.slice(0, said.length - ending.length - 1).trim().replace(/^(is|would|will|can i give)\s+/, "");
+    const before = said
+      .slice(0, said.length - ending.length - 1)
+      .trim()
+      .replace(/^(is|would|will|can i give)\s+/, "");
     return before ? this.amountIn(before) : undefined;
   }
 
@@ -376,14 +436,22 @@ export class Understanding {
   /** The amount a bare figure below the minimum probably meant: "500" → 500.000 đ, if that can be pledged. */
   private shorthand(amount: number): number | undefined {
     const meant = amount * 1_000;
-    return Number.isInteger(amount) && amount < 1_000 && this.outOfLimits(amount) === "too_small" && this.outOfLimits(meant) === undefined ? meant : undefined;
+    return Number.isInteger(amount) &&
+      amount < 1_000 &&
+      this.outOfLimits(amount) === "too_small" &&
+      this.outOfLimits(meant) === undefined
+      ? meant
+      : undefined;
   }
 
   private amountSaidIn(sentence: string, amountOf: (text: string) => number | undefined): number | undefined {
     // Words as typed ("1,5 triệu", "1.500.000đ" keep their marks), without a trailing comma or stop,
     // and a phone number in groups ("sđt 0987 654 321") as one word that is no figure.
     const unphoned = sentence.replace(GROUPED_FIGURES, (m) => (parseVietnamesePhone(m) ? " ☎ " : m));
-    const words = unphoned.trim().split(/\s+/).map((w) => w.replace(/[,;:.!?]+$/, ""));
+    const words = unphoned
+      .trim()
+      .split(/\s+/)
+      .map((w) => w.replace(/[,;:.!?]+$/, ""));
     // A pledge is said in a few words; a long text is not one (and each try reads it again).
     if (words.length > MAX_PLEDGE_WORDS) return undefined;
     const numeric = (w: string) => /\d/.test(w) || parseAmount(w) !== null;
@@ -404,7 +472,10 @@ export class Understanding {
     for (let i = 0; i <= words.length; i++) {
       const w = words[i];
       // A unit ("triệu"), or what only follows one ("rưỡi": "2 triệu rưỡi" is 2.500.000 đ).
-      const part = w !== undefined && !PHONE_LIKE.test(w) && (numeric(w) || parseAmount(`1 ${w}`) !== null || parseAmount(`1 triệu ${w}`) !== null);
+      const part =
+        w !== undefined &&
+        !PHONE_LIKE.test(w) &&
+        (numeric(w) || parseAmount(`1 ${w}`) !== null || parseAmount(`1 triệu ${w}`) !== null);
       if (part) {
         if (from < 0) from = i;
         figure ||= numeric(w);
@@ -443,33 +514,50 @@ export class Understanding {
    * `offered` choices (those shown, numbered on channels without buttons); a label, a match word
    * or a payload may name any choice.
    */
-  readSlot(step: AskStep, inbound: Inbound, value: string | undefined, choiceLabels: string[], offered: NonNullable<AskStep["choices"]> = step.choices ?? []): SlotReading {
+  readSlot(
+    step: AskStep,
+    inbound: Inbound,
+    value: string | undefined,
+    choiceLabels: string[],
+    offered: NonNullable<AskStep["choices"]> = step.choices ?? [],
+  ): SlotReading {
     const text = inbound.text?.trim() ?? "";
-    if (step.optional && (value === "skip" || (value === undefined && this.isSkip(text)))) return { ok: true, value: "" };
+    if (step.optional && (value === "skip" || (value === undefined && this.isSkip(text))))
+      return { ok: true, value: "" };
     switch (step.ask) {
       case "choice": {
         const choices = step.choices ?? [];
-        if (value !== undefined) return choices.some((c) => c.value === value) ? { ok: true, value } : { ok: false };
+        if (value !== undefined)
+          return choices.some((c) => c.value === value) ? { ok: true, value } : { ok: false };
         const f = foldText(text);
         const n = this.choiceNumber(text);
-        if (n !== undefined && n >= 1 && n <= offered.length) return { ok: true, value: offered[n - 1]!.value };
-        const hit = choices.find((c, i) => foldText(choiceLabels[i] ?? "") === f || (c.match ?? []).some((m) => foldText(m) === f));
+        if (n !== undefined && n >= 1 && n <= offered.length)
+          return { ok: true, value: offered[n - 1]!.value };
+        const hit = choices.find(
+          (c, i) => foldText(choiceLabels[i] ?? "") === f || (c.match ?? []).some((m) => foldText(m) === f),
+        );
         if (hit) return { ok: true, value: hit.value };
         // "tiền mặt ạ", "mình chuyển khoản nha", "gạo 10kg": a short answer naming one choice,
         // unless it asks ("chuyển khoản vào đâu") or says no ("không có tiền mặt").
-        const named = this.isPlainAnswer(text) ? namedChoice(choices, choiceLabels, text, this.distinct) : undefined;
+        const named = this.isPlainAnswer(text)
+          ? namedChoice(choices, choiceLabels, text, this.distinct)
+          : undefined;
         return named !== undefined ? { ok: true, value: named, sentence: true } : { ok: false };
       }
       case "yesno": {
         if (value === "yes" || value === "no") return { ok: true, value: value === "yes" };
-        if (this.yes.has(text) || (step.yes !== undefined && this.stepYes(step).has(text))) return { ok: true, value: true };
+        if (this.yes.has(text) || (step.yes !== undefined && this.stepYes(step).has(text)))
+          return { ok: true, value: true };
         if (this.no.has(text)) return { ok: true, value: false };
         const said = this.yesOrNoIn(text, step.yes);
         return said === undefined ? { ok: false } : { ok: true, value: said };
       }
       case "amount": {
         // A button's value: the amount a shorthand meant ("500" → "500.000 đ?"), pressed.
-        if (value !== undefined) return /^\d+$/.test(value) && this.outOfLimits(Number(value)) === undefined ? { ok: true, value: Number(value) } : { ok: false };
+        if (value !== undefined)
+          return /^\d+$/.test(value) && this.outOfLimits(Number(value)) === undefined
+            ? { ok: true, value: Number(value) }
+            : { ok: false };
         const amount = this.smsUnits(text) ?? parseAmount(text);
         // "500k tiền mặt", "ủng hộ 500k chuyển khoản nhé": the amount, and the rest for the method question.
         if (amount === null && !this.isQuestion(text) && !this.isNegated(text)) {
@@ -491,7 +579,11 @@ export class Understanding {
       case "phone": {
         // The number written in the answer first: "500k tiền mặt, sđt 0912345678" has other figures.
         const written = PHONE_IN_ANSWER.exec(text)?.[0];
-        const phone = inbound.contact ? parseVietnamesePhone(inbound.contact.phone) : value === undefined ? ((written && parseVietnamesePhone(written)) || parseVietnamesePhone(text)) : null;
+        const phone = inbound.contact
+          ? parseVietnamesePhone(inbound.contact.phone)
+          : value === undefined
+            ? (written && parseVietnamesePhone(written)) || parseVietnamesePhone(text)
+            : null;
         return phone ? { ok: true, value: phone } : { ok: false };
       }
       case "name": {
@@ -500,7 +592,12 @@ export class Understanding {
         // "Lan 0912345678": the name, and the phone for the phone question (from_request).
         const phone = PHONE_IN_ANSWER.exec(text);
         if (phone && parseVietnamesePhone(phone[0])) {
-          const name = this.nameIn(`${text.slice(0, phone.index)} ${text.slice(phone.index + phone[0].length)}`.replace(/^[\s,;:-]+|[\s,;:-]+$/g, ""));
+          const name = this.nameIn(
+            `${text.slice(0, phone.index)} ${text.slice(phone.index + phone[0].length)}`.replace(
+              /^[\s,;:-]+|[\s,;:-]+$/g,
+              "",
+            ),
+          );
           return name === undefined ? { ok: false } : { ok: true, value: name, sentence: true };
         }
         const name = this.nameIn(text);
@@ -510,7 +607,12 @@ export class Understanding {
         if (value !== undefined || text.length < 1 || text.length > 200) return { ok: false };
         // "tôi làm ở Bệnh viện Đa khoa" at "which organisation?": the organisation (the step's lead_ins).
         const words = text.trim().replace(/\s+/g, " ").split(" ");
-        const lead = step.lead_ins ? leadInLength(words.map((w) => foldText(w)), this.stepLeadIns(step)) : 0;
+        const lead = step.lead_ins
+          ? leadInLength(
+              words.map((w) => foldText(w)),
+              this.stepLeadIns(step),
+            )
+          : 0;
         return { ok: true, value: words.slice(lead).join(" ") };
       }
     }

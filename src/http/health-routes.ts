@@ -8,6 +8,9 @@ export function mountHealth(http: HttpServer, app: App): void {
     const { sessions, records, outbox } = await app.stores.readiness();
     const ready = sessions.up && records.up;
     const state = (s: { kind: string; up: boolean }) => `${s.kind}: ${s.up ? "up" : "down"}`;
-    return { status: ready ? 200 : 503, body: { ready, stores: { sessions: state(sessions), records: state(records) }, outbox } };
+    return {
+      status: ready ? 200 : 503,
+      body: { ready, stores: { sessions: state(sessions), records: state(records) }, outbox },
+    };
   });
 }

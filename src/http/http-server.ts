@@ -41,7 +41,9 @@ export class HttpServer {
       return this;
     }
     const names: string[] = [];
-    const re = new RegExp(`^${path.replace(/\/:([a-z]+)/gi, (_, name: string) => (names.push(name), "/([^/]+)"))}$`);
+    const re = new RegExp(
+      `^${path.replace(/\/:([a-z]+)/gi, (_, name: string) => (names.push(name), "/([^/]+)"))}$`,
+    );
     this.patterns.push({ method, re, names, handler });
     return this;
   }
@@ -51,7 +53,11 @@ export class HttpServer {
     if (exact) return { handler: exact, params: {} };
     for (const p of this.patterns) {
       const m = p.method === method ? p.re.exec(path) : null;
-      if (m) return { handler: p.handler, params: Object.fromEntries(p.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+      if (m)
+        return {
+          handler: p.handler,
+          params: Object.fromEntries(p.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])),
+        };
     }
     return null;
   }
@@ -59,10 +65,19 @@ export class HttpServer {
   async listen(port: number, host: string): Promise<number> {
     this.server = createServer((req, res) => {
       void this.dispatch(req).then((out) => {
-        const body = out.body === undefined ? "" : typeof out.body === "string" || Buffer.isBuffer(out.body) ? out.body : JSON.stringify(out.body);
-        const type = out.body !== undefined && typeof out.body === "object" && !Buffer.isBuffer(out.body) ? { "content-type": "application/json; charset=utf-8" } : {};
+        const body =
+          out.body === undefined
+            ? ""
+            : typeof out.body === "string" || Buffer.isBuffer(out.body)
+              ? out.body
+              : JSON.stringify(out.body);
+        const type =
+          out.body !== undefined && typeof out.body === "object" && !Buffer.isBuffer(out.body)
+            ? { "content-type": "application/json; charset=utf-8" }
+            : {};
         // A known length avoids chunked encoding: headers and body leave in one socket write.
-        const length = out.status === 204 || out.status === 304 ? {} : { "content-length": Buffer.byteLength(body) };
+        const length =
+          out.status === 204 || out.status === 304 ? {} : { "content-length": Buffer.byteLength(body) };
         res.writeHead(out.status, { ...type, ...length, ...out.headers });
         res.end(body);
       });
@@ -92,7 +107,14 @@ export class HttpServer {
       return { status: 413, body: { error: "request body too large" } };
     }
     try {
-      return await found.handler({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, params: found.params });
+      return await found.handler({
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        rawBody,
+        params: found.params,
+      });
     } catch (err) {
       this.log.error({ err: errorInfo(err), route: `${req.method} ${url.pathname}` }, "http: handler failed");
       return { status: 500, body: { error: "internal error" } };

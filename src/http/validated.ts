@@ -7,7 +7,15 @@ export type Validated<T> = { ok: true; data: T } | { ok: false; response: HttpRe
 export function validated<T>(value: unknown, schema: z.ZodType<T>, where = "body"): Validated<T> {
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, data: result.data };
-  return { ok: false, response: { status: 400, body: { error: result.error.issues.map((i) => `${i.path.join(".") || where}: ${i.message}`).join("; ") } } };
+  return {
+    ok: false,
+    response: {
+      status: 400,
+      body: {
+        error: result.error.issues.map((i) => `${i.path.join(".") || where}: ${i.message}`).join("; "),
+      },
+    },
+  };
 }
 
 /** A request's JSON body checked against a schema; bad JSON or a mismatch is a 400. */

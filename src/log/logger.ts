@@ -7,6 +7,9 @@ import { pino, type Logger } from "pino";
 export function createLogger(level: string): Logger {
   return pino({
     level,
-    redact: { paths: ["text", "*.text", "phone", "*.phone", "name", "*.name", "contact", "*.contact"], censor: "[redacted]" },
+    redact: {
+      paths: ["text", "*.text", "phone", "*.phone", "name", "*.name", "contact", "*.contact"],
+      censor: "[redacted]",
+    },
   });
 }

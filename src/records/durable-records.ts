@@ -5,7 +5,14 @@ import type { MongoRecords } from "./mongo/mongo-records.ts";
 import type { Outbox } from "./outbox.ts";
 import { checkPledge, pledgeIdFor, type NewPledge, type Pledge, type PledgeStatus } from "./pledge.ts";
 import { pageOf, type PledgeFilter, type PledgePage } from "./pledge-list.ts";
-import { StoreUnavailableError, type ConsentRecord, type ConsentRepository, type PledgeRepository, type PledgeTotals, type Records } from "./ports.ts";
+import {
+  StoreUnavailableError,
+  type ConsentRecord,
+  type ConsentRepository,
+  type PledgeRepository,
+  type PledgeTotals,
+  type Records,
+} from "./ports.ts";
 import { newReferenceCode } from "./reference-code.ts";
 
 /**
@@ -38,9 +45,19 @@ export class DurablePledgeRepository implements PledgeRepository {
       if (!(err instanceof StoreUnavailableError)) throw err;
       const at = this.now().toISOString();
       // Checked here too, so a bad pledge cannot wait in the outbox to fail every drain.
-      const pledge = checkPledge({ ...input, id: pledgeIdFor(input.idempotencyKey), reference, status: "pledged", createdAt: at, updatedAt: at });
+      const pledge = checkPledge({
+        ...input,
+        id: pledgeIdFor(input.idempotencyKey),
+        reference,
+        status: "pledged",
+        createdAt: at,
+        updatedAt: at,
+      });
       const stored = await this.outbox.putIfAbsent(input.idempotencyKey, pledge);
-      this.log.warn({ reference: stored.reference }, "pledges: MongoDB unavailable, pledge kept in the outbox");
+      this.log.warn(
+        { reference: stored.reference },
+        "pledges: MongoDB unavailable, pledge kept in the outbox",
+      );
       // Same key, same id: the fresh reference tells whether this call stored it.
       return { pledge: stored, created: stored.reference === pledge.reference };
     }
@@ -53,7 +70,9 @@ export class DurablePledgeRepository implements PledgeRepository {
       throw err;
     });
     const keys = new Set(stored.map((p) => p.idempotencyKey));
-    return [...stored, ...waiting.filter((p) => !keys.has(p.idempotencyKey))].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return [...stored, ...waiting.filter((p) => !keys.has(p.idempotencyKey))].sort((a, b) =>
+      a.createdAt.localeCompare(b.createdAt),
+    );
   }
 
   /** MongoDB's page with the outbox's waiting pledges merged in; staff get a 503 while MongoDB is down. */
@@ -110,7 +129,8 @@ export class DurablePledgeRepository implements PledgeRepository {
     let moved = 0;
     for (const { key, doc } of await this.outbox.all()) {
       const inserted = await this.primary.insert(doc);
-      if (!inserted) this.log.info({ reference: doc.reference }, "pledges: outbox entry was already in MongoDB");
+      if (!inserted)
+        this.log.info({ reference: doc.reference }, "pledges: outbox entry was already in MongoDB");
       await this.outbox.remove(key);
       moved++;
     }
@@ -189,7 +209,8 @@ export function durableRecords(
         // Consents first: a drained pledge should never point at a consent not yet written.
         return (await consents.drain()) + (await pledges.drain());
       } catch (err) {
-        if (!(err instanceof StoreUnavailableError)) log.error({ err: errorInfo(err) }, "outbox drain failed");
+        if (!(err instanceof StoreUnavailableError))
+          log.error({ err: errorInfo(err) }, "outbox drain failed");
         return 0;
       }
     },

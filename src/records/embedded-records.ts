@@ -38,15 +38,25 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
     const existing = this.docs.find((p) => p.idempotencyKey === input.idempotencyKey);
     if (existing) return { pledge: existing, created: false };
     let reference = preferred ?? newReferenceCode(this.referencePrefix);
-    while (this.docs.find((p) => p.reference === reference)) reference = newReferenceCode(this.referencePrefix);
+    while (this.docs.find((p) => p.reference === reference))
+      reference = newReferenceCode(this.referencePrefix);
     const at = this.now().toISOString();
-    const pledge = checkPledge({ ...input, id: pledgeIdFor(input.idempotencyKey), reference, status: "pledged", createdAt: at, updatedAt: at });
+    const pledge = checkPledge({
+      ...input,
+      id: pledgeIdFor(input.idempotencyKey),
+      reference,
+      status: "pledged",
+      createdAt: at,
+      updatedAt: at,
+    });
     await this.docs.mutate((docs) => docs.push(pledge));
     return { pledge, created: true };
   }
 
   async listByUser(userKey: string): Promise<Pledge[]> {
-    return this.docs.filter((p) => p.userKey === userKey).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return this.docs
+      .filter((p) => p.userKey === userKey)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async list(filter: PledgeFilter, page: PledgePage): Promise<Pledge[]> {
@@ -74,7 +84,12 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
   async dueForReminder(quietSince: Date, maxReminders: number, limit: number): Promise<Pledge[]> {
     const cut = quietSince.toISOString();
     return this.docs
-      .filter((p) => p.status === "pledged" && (p.reminders ?? 0) < maxReminders && (p.lastRemindedAt ?? p.createdAt) <= cut)
+      .filter(
+        (p) =>
+          p.status === "pledged" &&
+          (p.reminders ?? 0) < maxReminders &&
+          (p.lastRemindedAt ?? p.createdAt) <= cut,
+      )
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .slice(0, limit)
       .map((p) => ({ ...p }));
@@ -83,14 +98,17 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
   async claimReminder(reference: string, sent: number, at: Date): Promise<boolean> {
     const pledge = this.docs.find((p) => p.reference === reference.toUpperCase());
     if (!pledge || pledge.status !== "pledged" || (pledge.reminders ?? 0) !== sent) return false;
-    await this.docs.mutate(() => Object.assign(pledge, { reminders: sent + 1, lastRemindedAt: at.toISOString() }));
+    await this.docs.mutate(() =>
+      Object.assign(pledge, { reminders: sent + 1, lastRemindedAt: at.toISOString() }),
+    );
     return true;
   }
 
   async statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
     const wanted = new Set(userKeys);
     const out = new Map<string, Set<PledgeStatus>>();
-    for (const p of this.docs.all()) if (wanted.has(p.userKey)) out.set(p.userKey, (out.get(p.userKey) ?? new Set()).add(p.status));
+    for (const p of this.docs.all())
+      if (wanted.has(p.userKey)) out.set(p.userKey, (out.get(p.userKey) ?? new Set()).add(p.status));
     return out;
   }
 
@@ -98,7 +116,13 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
     return this.docs.mutate(() => {
       let changed = 0;
       for (const p of this.docs.filter((d) => d.userKey === userKey)) {
-        if (p.name === undefined && p.phone === undefined && p.organisation === undefined && p.ward === undefined) continue;
+        if (
+          p.name === undefined &&
+          p.phone === undefined &&
+          p.organisation === undefined &&
+          p.ward === undefined
+        )
+          continue;
         delete p.name;
         delete p.phone;
         delete p.organisation;
@@ -131,7 +155,10 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
   private sorted: Array<{ key: string; sub: Subscriber }> | null = null;
 
   async audience(filter: AudienceFilter, page: { after?: string; limit: number }): Promise<Subscriber[]> {
-    this.sorted ??= this.docs.all().map((sub) => ({ key: `${sub.channel}:${sub.userId}`, sub })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    this.sorted ??= this.docs
+      .all()
+      .map((sub) => ({ key: `${sub.channel}:${sub.userId}`, sub }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
     const sorted = this.sorted;
     let i = 0;
     if (page.after !== undefined) {
@@ -145,12 +172,27 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
     const out: Subscriber[] = [];
     for (; i < sorted.length && out.length < page.limit; i++) {
       const s = sorted[i]!.sub;
-      if (s.optedIn && !s.blocked && !s.unreachable && inList(filter.channels, s.channel) && inList(filter.langs, s.lang) && inList(filter.organisations, s.organisation)) out.push({ ...s });
+      if (
+        s.optedIn &&
+        !s.blocked &&
+        !s.unreachable &&
+        inList(filter.channels, s.channel) &&
+        inList(filter.langs, s.lang) &&
+        inList(filter.organisations, s.organisation)
+      )
+        out.push({ ...s });
     }
     return out;
   }
 
-  async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date, organisation?: string): Promise<Subscriber> {
+  async setOptIn(
+    channel: string,
+    userId: string,
+    optedIn: boolean,
+    lang: string,
+    at: Date,
+    organisation?: string,
+  ): Promise<Subscriber> {
     return this.change((docs) => {
       let sub = docs.find((s) => s.channel === channel && s.userId === userId);
       if (!sub) {
@@ -171,7 +213,12 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
     });
   }
 
-  async setUnreachable(channel: string, userId: string, reason: Subscriber["unreachable"] | null, at: Date): Promise<void> {
+  async setUnreachable(
+    channel: string,
+    userId: string,
+    reason: Subscriber["unreachable"] | null,
+    at: Date,
+  ): Promise<void> {
     const sub = this.docs.find((s) => s.channel === channel && s.userId === userId);
     if (!sub || (reason === null && sub.unreachable === undefined)) return; // nothing to change, no write
     await this.change(() => {
@@ -293,10 +340,17 @@ export class EmbeddedBroadcastRepository implements BroadcastRepository {
   }
 
   async list(limit: number): Promise<Broadcast[]> {
-    return [...this.docs.all()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit).map((b) => structuredClone(b));
+    return [...this.docs.all()]
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, limit)
+      .map((b) => structuredClone(b));
   }
 
-  async update(id: string, patch: Partial<Omit<Broadcast, "id">>, ifStatus?: BroadcastStatus[]): Promise<Broadcast | null> {
+  async update(
+    id: string,
+    patch: Partial<Omit<Broadcast, "id">>,
+    ifStatus?: BroadcastStatus[],
+  ): Promise<Broadcast | null> {
     const b = this.docs.find((x) => x.id === id);
     if (!b || (ifStatus && !ifStatus.includes(b.status))) return null;
     await this.docs.mutate(() => Object.assign(b, structuredClone(patch)));

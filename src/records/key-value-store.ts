@@ -33,7 +33,12 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async release(key: string, value: string): Promise<void> {
-    await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.prefix + key, value);
+    await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+      1,
+      this.prefix + key,
+      value,
+    );
   }
 }
 

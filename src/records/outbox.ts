@@ -23,9 +23,14 @@ export class RedisOutbox<T> implements Outbox<T> {
 
   async putIfAbsent(key: string, doc: T): Promise<T> {
     // HSETNX then HGET in one MULTI: one round trip, and the stored value whoever won.
-    const result = await this.redis.multi().hsetnx(this.key, key, JSON.stringify(doc)).hget(this.key, key).exec();
+    const result = await this.redis
+      .multi()
+      .hsetnx(this.key, key, JSON.stringify(doc))
+      .hget(this.key, key)
+      .exec();
     const stored = result?.[1]?.[1];
-    if (typeof stored !== "string") throw new Error(`redis outbox ${this.key}: write of ${key} not confirmed`);
+    if (typeof stored !== "string")
+      throw new Error(`redis outbox ${this.key}: write of ${key} not confirmed`);
     return JSON.parse(stored) as T;
   }
 
@@ -35,7 +40,10 @@ export class RedisOutbox<T> implements Outbox<T> {
   }
 
   async all(): Promise<Array<{ key: string; doc: T }>> {
-    return Object.entries(await this.redis.hgetall(this.key)).map(([key, json]) => ({ key, doc: JSON.parse(json) as T }));
+    return Object.entries(await this.redis.hgetall(this.key)).map(([key, json]) => ({
+      key,
+      doc: JSON.parse(json) as T,
+    }));
   }
 
   async replace(key: string, doc: T): Promise<void> {

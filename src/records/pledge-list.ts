@@ -23,7 +23,15 @@ export interface PledgePage {
 
 /** Newest first; pledges created in the same millisecond by id, so pages never overlap or skip. */
 export function newestFirst(a: Pledge, b: Pledge): number {
-  return a.createdAt === b.createdAt ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.createdAt < b.createdAt ? 1 : -1;
+  return a.createdAt === b.createdAt
+    ? a.id < b.id
+      ? 1
+      : a.id > b.id
+        ? -1
+        : 0
+    : a.createdAt < b.createdAt
+      ? 1
+      : -1;
 }
 
 export function inPage(p: Pledge, filter: PledgeFilter, before?: PledgeCursor): boolean {
@@ -38,5 +46,9 @@ export function inPage(p: Pledge, filter: PledgeFilter, before?: PledgeCursor): 
 
 /** One page of a list held in memory (the embedded store, the outbox). */
 export function pageOf(pledges: readonly Pledge[], filter: PledgeFilter, page: PledgePage): Pledge[] {
-  return pledges.filter((p) => inPage(p, filter, page.before)).sort(newestFirst).slice(0, page.limit).map((p) => ({ ...p }));
+  return pledges
+    .filter((p) => inPage(p, filter, page.before))
+    .sort(newestFirst)
+    .slice(0, page.limit)
+    .map((p) => ({ ...p }));
 }

@@ -2,13 +2,17 @@ import type { Pledge } from "./pledge.ts";
 import type { PledgeTotals, TotalsRow } from "./ports.ts";
 
 /** Totals of a list of pledges (the embedded store, and the outbox), cancelled ones excluded. */
-export function totalsOf(pledges: readonly Pledge[], range: { since?: Date; until?: Date } = {}): PledgeTotals {
+export function totalsOf(
+  pledges: readonly Pledge[],
+  range: { since?: Date; until?: Date } = {},
+): PledgeTotals {
   const since = range.since?.toISOString();
   const until = range.until?.toISOString();
   const totals: PledgeTotals = { count: 0, amount: 0, byMethod: {}, byOrganisation: [] };
   const byOrg = new Map<string, TotalsRow>();
   for (const p of pledges) {
-    if (p.status === "cancelled" || (since && p.createdAt < since) || (until && p.createdAt >= until)) continue;
+    if (p.status === "cancelled" || (since && p.createdAt < since) || (until && p.createdAt >= until))
+      continue;
     totals.count++;
     totals.amount += p.amount;
     const m = (totals.byMethod[p.method] ??= { count: 0, amount: 0 });
@@ -21,6 +25,8 @@ export function totalsOf(pledges: readonly Pledge[], range: { since?: Date; unti
       byOrg.set(p.organisation, o);
     }
   }
-  totals.byOrganisation = [...byOrg].map(([organisation, row]) => ({ organisation, ...row })).sort((a, b) => b.amount - a.amount || a.organisation.localeCompare(b.organisation));
+  totals.byOrganisation = [...byOrg]
+    .map(([organisation, row]) => ({ organisation, ...row }))
+    .sort((a, b) => b.amount - a.amount || a.organisation.localeCompare(b.organisation));
   return totals;
 }

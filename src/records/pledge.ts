@@ -30,7 +30,10 @@ export interface Pledge {
   updatedAt: string;
 }
 
-export type NewPledge = Omit<Pledge, "id" | "reference" | "status" | "createdAt" | "updatedAt" | "reminders" | "lastRemindedAt">;
+export type NewPledge = Omit<
+  Pledge,
+  "id" | "reference" | "status" | "createdAt" | "updatedAt" | "reminders" | "lastRemindedAt"
+>;
 
 /**
  * A pledge's id, derived from its idempotency key: every process that saves the same confirming
@@ -42,7 +45,16 @@ export function pledgeIdFor(idempotencyKey: string): string {
   return createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 32);
 }
 
-const REQUIRED_TEXT = ["id", "reference", "idempotencyKey", "channel", "conversationId", "userKey", "createdAt", "updatedAt"] as const;
+const REQUIRED_TEXT = [
+  "id",
+  "reference",
+  "idempotencyKey",
+  "channel",
+  "conversationId",
+  "userKey",
+  "createdAt",
+  "updatedAt",
+] as const;
 
 /**
  * Refuses a pledge no store should keep: a nonsense amount, an unknown method or status, a
@@ -50,10 +62,12 @@ const REQUIRED_TEXT = ["id", "reference", "idempotencyKey", "channel", "conversa
  * the mongoose document, which cost a quarter of a pledge save's CPU: bench/README.md).
  */
 export function checkPledge(p: Pledge): Pledge {
-  if (!Number.isSafeInteger(p.amount) || p.amount < 1) throw pledgeError(p, `amount must be a whole number of VND, at least 1 (got ${p.amount})`);
+  if (!Number.isSafeInteger(p.amount) || p.amount < 1)
+    throw pledgeError(p, `amount must be a whole number of VND, at least 1 (got ${p.amount})`);
   if (!PLEDGE_METHODS.includes(p.method)) throw pledgeError(p, `unknown method "${p.method}"`);
   if (!PLEDGE_STATUSES.includes(p.status)) throw pledgeError(p, `unknown status "${p.status}"`);
-  for (const field of REQUIRED_TEXT) if (typeof p[field] !== "string" || p[field] === "") throw pledgeError(p, `${field} is missing`);
+  for (const field of REQUIRED_TEXT)
+    if (typeof p[field] !== "string" || p[field] === "") throw pledgeError(p, `${field} is missing`);
   return p;
 }
 

@@ -80,10 +80,22 @@ export interface SubscriberRepository {
   audience(filter: AudienceFilter, page: { after?: string; limit: number }): Promise<Subscriber[]>;
   get(channel: string, userId: string): Promise<Subscriber | null>;
   /** `organisation` (from a deep link or pledge) is kept when given, for audiences by union/organisation. */
-  setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date, organisation?: string): Promise<Subscriber>;
+  setOptIn(
+    channel: string,
+    userId: string,
+    optedIn: boolean,
+    lang: string,
+    at: Date,
+    organisation?: string,
+  ): Promise<Subscriber>;
   setBlocked(channel: string, userId: string, blocked: boolean): Promise<void>;
   /** Marks (or, with null, clears) why a known subscriber cannot be reached now. */
-  setUnreachable(channel: string, userId: string, reason: Subscriber["unreachable"] | null, at: Date): Promise<void>;
+  setUnreachable(
+    channel: string,
+    userId: string,
+    reason: Subscriber["unreachable"] | null,
+    at: Date,
+  ): Promise<void>;
   /** Deletes the record; true when there was one. */
   forget(channel: string, userId: string): Promise<boolean>;
 }
@@ -153,7 +165,11 @@ export interface BroadcastRepository {
   get(id: string): Promise<Broadcast | null>;
   /** Newest first. */
   list(limit: number): Promise<Broadcast[]>;
-  update(id: string, patch: Partial<Omit<Broadcast, "id">>, ifStatus?: BroadcastStatus[]): Promise<Broadcast | null>;
+  update(
+    id: string,
+    patch: Partial<Omit<Broadcast, "id">>,
+    ifStatus?: BroadcastStatus[],
+  ): Promise<Broadcast | null>;
 }
 
 export interface Records {

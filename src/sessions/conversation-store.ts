@@ -20,7 +20,11 @@ export interface ConversationStore {
    * Writes the session (unless null) and frees the lock. `failed` also frees the message id,
    * so a redelivery of a turn that crashed is processed.
    */
-  release(lease: Lease, session: Session | null, options?: { failed?: boolean; messageKey?: string }): Promise<void>;
+  release(
+    lease: Lease,
+    session: Session | null,
+    options?: { failed?: boolean; messageKey?: string },
+  ): Promise<void>;
   /** Deletes the session (used by tests and "forget me" across channels). */
   delete(conversationKey: string): Promise<void>;
   ping(): Promise<boolean>;

@@ -51,8 +51,16 @@ export class MemoryConversationStore implements ConversationStore {
     return { key: conversationKey, token, session };
   }
 
-  async release(lease: Lease, session: Session | null, options?: { failed?: boolean; messageKey?: string }): Promise<void> {
-    if (session) this.sessions.set(lease.key, { json: JSON.stringify(session), expires: this.now() + this.options.sessionTtlMs });
+  async release(
+    lease: Lease,
+    session: Session | null,
+    options?: { failed?: boolean; messageKey?: string },
+  ): Promise<void> {
+    if (session)
+      this.sessions.set(lease.key, {
+        json: JSON.stringify(session),
+        expires: this.now() + this.options.sessionTtlMs,
+      });
     if (options?.failed && options.messageKey) this.seen.delete(options.messageKey);
     const unlock = this.holders.get(lease.token);
     this.holders.delete(lease.token);

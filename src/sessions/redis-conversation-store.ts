@@ -103,10 +103,32 @@ end
 return 1`;
 
 type Scripts = {
-  ctAcquire(d: string, h: string, dedupeTtl: number, holdMs: number, newTtl: number): Promise<[number, number?, (string | null)?]>;
+  ctAcquire(
+    d: string,
+    h: string,
+    dedupeTtl: number,
+    holdMs: number,
+    newTtl: number,
+  ): Promise<[number, number?, (string | null)?]>;
   ctWait(h: string, a: string, ticket: number, holdMs: number): Promise<[number, (string | null)?]>;
-  ctRelease(h: string, a: string, d: string, ticket: number, json: string, sessionTtl: number, holdMs: number, failed: string): Promise<number>;
-  ctAbandon(h: string, a: string, d: string, ticket: number, holdMs: number, abandonedTtl: number): Promise<number>;
+  ctRelease(
+    h: string,
+    a: string,
+    d: string,
+    ticket: number,
+    json: string,
+    sessionTtl: number,
+    holdMs: number,
+    failed: string,
+  ): Promise<number>;
+  ctAbandon(
+    h: string,
+    a: string,
+    d: string,
+    ticket: number,
+    holdMs: number,
+    abandonedTtl: number,
+  ): Promise<number>;
 };
 
 /**
@@ -146,7 +168,13 @@ export class RedisConversationStore implements ConversationStore {
     const k = this.keys(conversationKey);
     const d = `${k.h}:d:${messageKey}`;
     const o = this.options;
-    const [status, ticket, json] = await this.redis.ctAcquire(d, k.h, o.dedupeTtlSeconds, o.lockTtlMs, o.sessionTtlSeconds);
+    const [status, ticket, json] = await this.redis.ctAcquire(
+      d,
+      k.h,
+      o.dedupeTtlSeconds,
+      o.lockTtlMs,
+      o.sessionTtlSeconds,
+    );
     if (status === -1) return null;
     if (status === 1) return lease(conversationKey, ticket!, json ?? null);
 
@@ -163,12 +191,28 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
-  async release(lease: Lease, session: Session | null, options?: { failed?: boolean; messageKey?: string }): Promise<void> {
+  async release(
+    lease: Lease,
+    session: Session | null,
+    options?: { failed?: boolean; messageKey?: string },
+  ): Promise<void> {
     const k = this.keys(lease.key);
     const d = `${k.h}:d:${options?.failed && options.messageKey ? options.messageKey : "-"}`;
     const o = this.options;
-    const held = await this.redis.ctRelease(k.h, k.a, d, Number(lease.token), session ? JSON.stringify(session) : "", o.sessionTtlSeconds, o.lockTtlMs, options?.failed ? "1" : "0");
-    if (held !== 1) throw new Error(`redis conversation store: lock on ${lease.key} expired before release and a later turn took over; the session was not written`);
+    const held = await this.redis.ctRelease(
+      k.h,
+      k.a,
+      d,
+      Number(lease.token),
+      session ? JSON.stringify(session) : "",
+      o.sessionTtlSeconds,
+      o.lockTtlMs,
+      options?.failed ? "1" : "0",
+    );
+    if (held !== 1)
+      throw new Error(
+        `redis conversation store: lock on ${lease.key} expired before release and a later turn took over; the session was not written`,
+      );
   }
 
   async delete(conversationKey: string): Promise<void> {

@@ -23,12 +23,19 @@ export class StaffAlerts {
   }
 
   handoff(request: HandoffRequest): void {
-    for (const l of this.listeners) void l.handoff(request).catch((err: unknown) => this.log.warn({ err: errorInfo(err), handoff: request.id }, "staff alert: could not send"));
+    for (const l of this.listeners)
+      void l
+        .handoff(request)
+        .catch((err: unknown) =>
+          this.log.warn({ err: errorInfo(err), handoff: request.id }, "staff alert: could not send"),
+        );
   }
 
   /** Runs as a scheduled job: waits for every listener; a failed one is logged, not retried. */
   async digest(): Promise<void> {
     const results = await Promise.allSettled(this.listeners.map((l) => l.digest()));
-    for (const r of results) if (r.status === "rejected") this.log.warn({ err: errorInfo(r.reason) }, "staff digest: could not send");
+    for (const r of results)
+      if (r.status === "rejected")
+        this.log.warn({ err: errorInfo(r.reason) }, "staff digest: could not send");
   }
 }

@@ -7,8 +7,19 @@ export const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 
 /** Built once: a formatter costs more to build than to use. */
 const DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
-const DATE = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" });
-const CLOCK = new Intl.DateTimeFormat("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
+const DATE = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Asia/Ho_Chi_Minh",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+});
+const CLOCK = new Intl.DateTimeFormat("vi-VN", {
+  timeZone: "Asia/Ho_Chi_Minh",
+  hour: "2-digit",
+  minute: "2-digit",
+  day: "2-digit",
+  month: "2-digit",
+});
 
 /** "2019-10-20": the day it is in Vietnam at `at`. */
 export function vietnamDay(at: Date): string {
@@ -44,7 +55,8 @@ export function vietnamMinute(iso: string): string {
 export function nextVietnamTime(now: Date, hhmm: string): Date {
   const [h, m] = hhmm.split(":").map(Number) as [number, number];
   const local = new Date(now.getTime() + VIETNAM_OFFSET_MS);
-  let at = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), h, m) - VIETNAM_OFFSET_MS;
+  let at =
+    Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), h, m) - VIETNAM_OFFSET_MS;
   if (at <= now.getTime()) at += 86_400_000;
   return new Date(at);
 }

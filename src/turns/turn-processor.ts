@@ -35,11 +35,20 @@ export class TurnProcessor {
     try {
       lease = await this.store.acquire(conversationKey, messageKey);
     } catch (err) {
-      this.log.error({ err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId }, "turn: session store unavailable");
-      return { duplicate: false, replies: [{ text: this.errorText(Engine.languageFor(inbound.locale, this.defaultLanguage)) }] };
+      this.log.error(
+        { err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId },
+        "turn: session store unavailable",
+      );
+      return {
+        duplicate: false,
+        replies: [{ text: this.errorText(Engine.languageFor(inbound.locale, this.defaultLanguage)) }],
+      };
     }
     if (!lease) {
-      this.log.info({ channel: inbound.channel, messageId: inbound.messageId }, "turn: duplicate delivery ignored");
+      this.log.info(
+        { channel: inbound.channel, messageId: inbound.messageId },
+        "turn: duplicate delivery ignored",
+      );
       return { duplicate: true, replies: [] };
     }
     const session = lease.session ?? newSession(this.defaultLanguage, this.now().getTime());
@@ -48,8 +57,13 @@ export class TurnProcessor {
       await this.store.release(lease, session);
       return { duplicate: false, replies };
     } catch (err) {
-      this.log.error({ err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId }, "turn failed");
-      await this.store.release(lease, null, { failed: true, messageKey }).catch((e: unknown) => this.log.error({ err: errorInfo(e) }, "turn: release failed"));
+      this.log.error(
+        { err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId },
+        "turn failed",
+      );
+      await this.store
+        .release(lease, null, { failed: true, messageKey })
+        .catch((e: unknown) => this.log.error({ err: errorInfo(e) }, "turn: release failed"));
       return { duplicate: false, replies: [{ text: this.errorText(session.lang) }] };
     }
   }

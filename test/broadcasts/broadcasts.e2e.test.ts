@@ -30,20 +30,42 @@ afterEach(async () => {
 async function boot(env: Record<string, string> = {}, today = "2019-10-20"): Promise<void> {
   app = await testApp({
     today,
-    env: { TELEGRAM_STAFF_IDS: "555", STAFF_DIGEST_AT: "off", TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: "s3cret_webhook-token-0123456789", TELEGRAM_API_ROOT: api.root, ADMIN_TOKEN: ADMIN, QUIET_HOURS: "off", BROADCAST_RATE_TELEGRAM: "0", BROADCAST_PAUSE_POLL_MS: "20", BROADCAST_MAX_WAIT_MS: "20", ...env },
+    env: {
+      TELEGRAM_STAFF_IDS: "555",
+      STAFF_DIGEST_AT: "off",
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: "s3cret_webhook-token-0123456789",
+      TELEGRAM_API_ROOT: api.root,
+      ADMIN_TOKEN: ADMIN,
+      QUIET_HOURS: "off",
+      BROADCAST_RATE_TELEGRAM: "0",
+      BROADCAST_PAUSE_POLL_MS: "20",
+      BROADCAST_MAX_WAIT_MS: "20",
+      ...env,
+    },
   });
   http = buildServer(app);
   services = await startServices(app, http);
   base = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}`;
 }
 
-async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/admin/api${path}`, { method, headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function admin(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}/admin/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 }
 
 async function subscribe(ids: number[], lang = "vi", organisation?: string): Promise<void> {
-  for (const id of ids) await app.records.subscribers.setOptIn("telegram", String(id), true, lang, app.now(), organisation);
+  for (const id of ids)
+    await app.records.subscribers.setOptIn("telegram", String(id), true, lang, app.now(), organisation);
 }
 
 async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
@@ -57,7 +79,11 @@ async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 10_0
 }
 
 const report = async (id: string) => (await admin("GET", `/broadcasts/${id}`)).body.report;
-const finished = (id: string) => until(() => report(id), (r) => r.status === "done" || r.status === "cancelled");
+const finished = (id: string) =>
+  until(
+    () => report(id),
+    (r) => r.status === "done" || r.status === "cancelled",
+  );
 const perChat = () => {
   const counts = new Map<string, number>();
   for (const m of api.sent()) counts.set(String(m.chat_id), (counts.get(String(m.chat_id)) ?? 0) + 1);
@@ -75,24 +101,53 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     await subscribe([302]);
     await app.records.subscribers.setBlocked("telegram", "302", true);
 
-    const created = await admin("POST", "/broadcasts", { title: "Nhắn tin", message: { key: "broadcast.sms_window" }, buttons: [{ label: { key: "broadcast.pledge_button" }, payload: "flow:pledge" }] }, { "x-staff": "Lan" });
+    const created = await admin(
+      "POST",
+      "/broadcasts",
+      {
+        title: "Nhắn tin",
+        message: { key: "broadcast.sms_window" },
+        buttons: [{ label: { key: "broadcast.pledge_button" }, payload: "flow:pledge" }],
+      },
+      { "x-staff": "Lan" },
+    );
     expect(created.status).toBe(201);
     const id = created.body.broadcast.id as string;
     expect(created.body.broadcast.status).toBe("draft");
 
     const preview = await admin("GET", `/broadcasts/${id}/preview`);
-    expect(preview.body.recipients).toEqual({ total: 5, byChannel: { telegram: 5 }, byLang: { vi: 3, en: 2 } });
+    expect(preview.body.recipients).toEqual({
+      total: 5,
+      byChannel: { telegram: 5 },
+      byLang: { vi: 3, en: 2 },
+    });
     expect(preview.body.messages.vi.text).toContain("soạn “VNN n” gửi 1408");
     expect(preview.body.messages.en.text).toContain("text “VNN n” to 1408");
-    expect(preview.body.messages.vi.buttons).toEqual([{ label: "💝 Đăng ký ủng hộ", payload: "flow:pledge" }]);
+    expect(preview.body.messages.vi.buttons).toEqual([
+      { label: "💝 Đăng ký ủng hộ", payload: "flow:pledge" },
+    ]);
 
-    expect((await admin("POST", `/broadcasts/${id}/test`, { channel: "telegram", userId: "999" })).body.outcome).toBe("sent");
+    expect(
+      (await admin("POST", `/broadcasts/${id}/test`, { channel: "telegram", userId: "999" })).body.outcome,
+    ).toBe("sent");
     expect(api.sent(999)).toHaveLength(1);
-    expect(api.sent(999)[0]!.reply_markup.inline_keyboard[0][0]).toEqual({ text: "💝 Đăng ký ủng hộ", callback_data: "flow:pledge" });
+    expect(api.sent(999)[0]!.reply_markup.inline_keyboard[0][0]).toEqual({
+      text: "💝 Đăng ký ủng hộ",
+      callback_data: "flow:pledge",
+    });
 
     expect((await admin("POST", `/broadcasts/${id}/start`)).status).toBe(200);
     const r = await finished(id);
-    expect(r).toMatchObject({ status: "done", queued: 5, sent: 5, failed: 0, blocked: 0, optedOut: 0, unconfirmed: 0, pending: 0 });
+    expect(r).toMatchObject({
+      status: "done",
+      queued: 5,
+      sent: 5,
+      failed: 0,
+      blocked: 0,
+      optedOut: 0,
+      unconfirmed: 0,
+      pending: 0,
+    });
     const counts = perChat();
     for (const chat of ["101", "102", "103", "201", "202"]) expect(counts.get(chat)).toBe(1);
     expect(counts.has("301")).toBe(false);
@@ -101,8 +156,15 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect(api.sent(101)[0]!.text).toContain("gửi 1408");
 
     // Who did what, and when.
-    const audit = (await admin("GET", "/audit?limit=20")).body.entries.filter((e: any) => e.target === id).map((e: any) => `${e.actor} ${e.action}`);
-    expect(audit.sort()).toEqual(["admin-api broadcast.preview", "admin-api broadcast.start", "admin-api broadcast.test", "admin-api:Lan broadcast.create"]);
+    const audit = (await admin("GET", "/audit?limit=20")).body.entries
+      .filter((e: any) => e.target === id)
+      .map((e: any) => `${e.actor} ${e.action}`);
+    expect(audit.sort()).toEqual([
+      "admin-api broadcast.preview",
+      "admin-api broadcast.start",
+      "admin-api broadcast.test",
+      "admin-api:Lan broadcast.create",
+    ]);
     // Starting twice is refused and says why.
     const again = await admin("POST", `/broadcasts/${id}/start`);
     expect(again.status).toBe(409);
@@ -114,7 +176,15 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     await subscribe([1, 2], "vi", "LDLD");
     await subscribe([3], "en");
     await subscribe([4], "vi");
-    const pledge = (user: number) => app.records.pledges.create({ idempotencyKey: `k${user}`, amount: 100_000, method: "cash", channel: "telegram", conversationId: String(user), userKey: `telegram:${user}` });
+    const pledge = (user: number) =>
+      app.records.pledges.create({
+        idempotencyKey: `k${user}`,
+        amount: 100_000,
+        method: "cash",
+        channel: "telegram",
+        conversationId: String(user),
+        userKey: `telegram:${user}`,
+      });
     await pledge(1);
     const { pledge: paid } = await pledge(3);
     await app.records.pledges.setStatus(paid.reference, "paid");
@@ -135,8 +205,14 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     await boot();
     expect((await fetch(`${base}/admin/api/broadcasts`)).status).toBe(401);
     const badKey = await admin("POST", "/broadcasts", { title: "x", message: { key: "broadcast.nope" } });
-    expect(badKey).toMatchObject({ status: 422, body: { error: expect.stringContaining("broadcast.nope is missing in vi") } });
-    const badChannel = await admin("POST", "/broadcasts", { ...textMessage, audience: { channels: ["zalo-oa"] } });
+    expect(badKey).toMatchObject({
+      status: 422,
+      body: { error: expect.stringContaining("broadcast.nope is missing in vi") },
+    });
+    const badChannel = await admin("POST", "/broadcasts", {
+      ...textMessage,
+      audience: { channels: ["zalo-oa"] },
+    });
     expect(badChannel).toMatchObject({ status: 422, body: { error: expect.stringContaining("zalo-oa") } });
     expect((await admin("POST", "/broadcasts", { title: "x", message: { text: {} } })).status).toBe(400);
     expect((await admin("GET", "/broadcasts/bcnope")).status).toBe(404);
@@ -149,7 +225,10 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     api.block(503);
     const { body } = await admin("POST", "/broadcasts", textMessage);
     await admin("POST", `/broadcasts/${body.broadcast.id}/start`);
-    await until(async () => api.sent().length, (n) => n >= 2);
+    await until(
+      async () => api.sent().length,
+      (n) => n >= 2,
+    );
     await app.records.subscribers.setOptIn("telegram", "507", false, "vi", app.now()); // the last one says "stop" meanwhile
     const r = await finished(body.broadcast.id);
     expect(r).toMatchObject({ sent: 6, blocked: 1, optedOut: 1, failed: 0 });
@@ -157,14 +236,21 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect((await app.records.subscribers.get("telegram", "503"))?.blocked).toBe(true);
     // The in-process limiter holds the configured rate too: never more than 10 in any second.
     const times = api.calls.filter((c) => c.method === "sendMessage").map((c) => c.at);
-    for (const t of times) expect(times.filter((x) => x >= t && x < t + 1_000).length).toBeLessThanOrEqual(10);
+    for (const t of times)
+      expect(times.filter((x) => x >= t && x < t + 1_000).length).toBeLessThanOrEqual(10);
   });
 
   it("retries a transient error with backoff and records a permanent one without retrying", async () => {
     await boot();
     await subscribe([651, 652]);
-    api.failNext("sendMessage", { status: 502, body: { ok: false, error_code: 502, description: "Bad Gateway" } });
-    api.failNext("sendMessage", { status: 400, body: { ok: false, error_code: 400, description: "Bad Request: chat not found" } });
+    api.failNext("sendMessage", {
+      status: 502,
+      body: { ok: false, error_code: 502, description: "Bad Gateway" },
+    });
+    api.failNext("sendMessage", {
+      status: 400,
+      body: { ok: false, error_code: 400, description: "Bad Request: chat not found" },
+    });
     const { body } = await admin("POST", "/broadcasts", { ...textMessage, audience: {} });
     await admin("POST", `/broadcasts/${body.broadcast.id}/start`);
     const r = await finished(body.broadcast.id);
@@ -186,7 +272,8 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect(sends).toHaveLength(5); // one refused, four delivered
     expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(990);
     // The refused call is recorded too; after it, each chat got exactly one.
-    for (const id of [601, 602, 603, 604]) expect(sends.slice(1).filter((c) => c.body.chat_id === String(id))).toHaveLength(1);
+    for (const id of [601, 602, 603, 604])
+      expect(sends.slice(1).filter((c) => c.body.chat_id === String(id))).toHaveLength(1);
   });
 
   it("pauses, resumes and cancels; a cancelled broadcast reports what was never sent", async () => {
@@ -196,7 +283,10 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     const { body } = await admin("POST", "/broadcasts", textMessage);
     const id = body.broadcast.id as string;
     await admin("POST", `/broadcasts/${id}/start`);
-    await until(async () => api.sent().length, (n) => n >= 3);
+    await until(
+      async () => api.sent().length,
+      (n) => n >= 3,
+    );
     expect((await admin("POST", `/broadcasts/${id}/pause`)).body.broadcast.status).toBe("paused");
     await new Promise((r) => setTimeout(r, 700)); // sends in flight settle, the rest wait
     const atPause = api.sent().length;
@@ -216,11 +306,17 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     api.clear();
     const second = (await admin("POST", "/broadcasts", textMessage)).body.broadcast.id as string;
     await admin("POST", `/broadcasts/${second}/start`);
-    await until(async () => api.sent().length, (n) => n >= 2);
+    await until(
+      async () => api.sent().length,
+      (n) => n >= 2,
+    );
     await admin("POST", `/broadcasts/${second}/cancel`);
     expect((await finished(second)).status).toBe("cancelled");
     // Sends already past the rate limit finish; the rest are never sent.
-    const final = await until(() => report(second), (r) => r.unconfirmed === 0);
+    const final = await until(
+      () => report(second),
+      (r) => r.unconfirmed === 0,
+    );
     expect(final.sent).toBe(api.sent().length);
     expect(final.sent + final.pending).toBe(20);
     expect(final.pending).toBeGreaterThan(0);
@@ -242,7 +338,10 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     api.clear();
     const later = (await admin("POST", "/broadcasts", textMessage)).body.broadcast.id as string;
     const started = await admin("POST", `/broadcasts/${later}/start`, { at: "2019-10-21T09:00:00+07:00" });
-    expect(started.body.broadcast).toMatchObject({ status: "scheduled", startAt: "2019-10-21T02:00:00.000Z" });
+    expect(started.body.broadcast).toMatchObject({
+      status: "scheduled",
+      startAt: "2019-10-21T02:00:00.000Z",
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(api.sent()).toHaveLength(0);
     app.clock.now = new Date("2019-10-21T09:00:01+07:00");
@@ -255,11 +354,24 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     await subscribe([903], "en");
     const staff = async (body: string, from = 555) => {
       const before = api.sent(from).length;
-      const res = await fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "s3cret_webhook-token-0123456789" }, body: JSON.stringify(tg.text({ id: from }, body)) });
+      const res = await fetch(`${base}/webhooks/telegram`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-telegram-bot-api-secret-token": "s3cret_webhook-token-0123456789",
+        },
+        body: JSON.stringify(tg.text({ id: from }, body)),
+      });
       expect(res.status).toBe(200);
-      return api.sent(from).slice(before).map((m) => m.text as string).join("\n");
+      return api
+        .sent(from)
+        .slice(before)
+        .map((m) => m.text as string)
+        .join("\n");
     };
-    const created = await staff("/bc_new Nhắc nhắn tin\nkey: broadcast.sms_window\nbutton: broadcast.pledge_button flow:pledge\naudience: lang=vi");
+    const created = await staff(
+      "/bc_new Nhắc nhắn tin\nkey: broadcast.sms_window\nbutton: broadcast.pledge_button flow:pledge\naudience: lang=vi",
+    );
     const id = /Đã tạo tin (bc[0-9a-f]+)/.exec(created)?.[1];
     expect(id).toBeDefined();
     expect(created).toContain("gửi 1408");
@@ -267,7 +379,9 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect(created).toContain("Số người nhận hiện tại: 2 (vi 2)");
 
     expect(await staff(`/bc_test ${id}`)).toContain("Đã gửi thử");
-    expect(api.sent(555).some((m) => m.text.includes("gửi 1408") && m.reply_markup?.inline_keyboard)).toBe(true);
+    expect(api.sent(555).some((m) => m.text.includes("gửi 1408") && m.reply_markup?.inline_keyboard)).toBe(
+      true,
+    );
     expect(await staff(`/bc_start ${id}`)).toContain("Đang gửi tin");
     await finished(id!);
     expect(await staff(`/bc ${id}`)).toMatch(/đã xong[\s\S]*Đã gửi: 2/);
@@ -278,28 +392,52 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
 
     const usage = await staff("/bc_new Thiếu nội dung");
     expect(usage).toContain("Cách dùng");
-    const second = /Đã tạo tin (bc[0-9a-f]+)/.exec(await staff("/bc_new Tin hẹn giờ\nvi: Ngày mai bắt đầu tháng cao điểm\naudience: lang=vi"))?.[1];
+    const second = /Đã tạo tin (bc[0-9a-f]+)/.exec(
+      await staff("/bc_new Tin hẹn giờ\nvi: Ngày mai bắt đầu tháng cao điểm\naudience: lang=vi"),
+    )?.[1];
     expect(await staff(`/bc_start ${second} 2019-10-21 08:00`)).toContain("sẽ gửi lúc 2019-10-21 08:00");
     expect((await app.broadcasts!.get(second!)).startAt).toBe("2019-10-21T01:00:00.000Z");
     // Anyone else typing the command just talks to the bot.
     await staff("/bc_list", 777);
     expect((await app.records.audit.list(50)).some((e) => e.actor === "telegram:777")).toBe(false);
-    expect((await app.records.audit.list(50)).filter((e) => e.actor === "telegram:555").map((e) => e.action)).toContain("broadcast.schedule");
+    expect(
+      (await app.records.audit.list(50)).filter((e) => e.actor === "telegram:555").map((e) => e.action),
+    ).toContain("broadcast.schedule");
   });
 
   it("reaches web chat users through the page's inbox, once, with buttons that work", async () => {
     await boot();
-    const chat = async (body: object) => (await (await fetch(`${base}/webchat/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "browser-user-1", messageId: `m-${Math.random().toString(36).slice(2)}`, ...body }) })).json()) as any;
-    const inbox = async (userId = "browser-user-1") => (await (await fetch(`${base}/webchat/inbox?userId=${userId}`)).json()) as any;
+    const chat = async (body: object) =>
+      (await (
+        await fetch(`${base}/webchat/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            userId: "browser-user-1",
+            messageId: `m-${Math.random().toString(36).slice(2)}`,
+            ...body,
+          }),
+        })
+      ).json()) as any;
+    const inbox = async (userId = "browser-user-1") =>
+      (await (await fetch(`${base}/webchat/inbox?userId=${userId}`)).json()) as any;
     await chat({ text: "/start" });
     await chat({ payload: "flow:subscribe" }); // the menu's "receive campaign news"
     expect(await inbox()).toEqual({ replies: [] });
-    const { body } = await admin("POST", "/broadcasts", { ...textMessage, buttons: [{ label: { key: "broadcast.pledge_button" }, payload: "flow:pledge" }], audience: { channels: ["webchat"] } });
-    expect((await admin("GET", `/broadcasts/${body.broadcast.id}/preview`)).body.recipients.byChannel).toEqual({ webchat: 1 });
+    const { body } = await admin("POST", "/broadcasts", {
+      ...textMessage,
+      buttons: [{ label: { key: "broadcast.pledge_button" }, payload: "flow:pledge" }],
+      audience: { channels: ["webchat"] },
+    });
+    expect(
+      (await admin("GET", `/broadcasts/${body.broadcast.id}/preview`)).body.recipients.byChannel,
+    ).toEqual({ webchat: 1 });
     await admin("POST", `/broadcasts/${body.broadcast.id}/start`);
     expect(await finished(body.broadcast.id)).toMatchObject({ sent: 1 });
     const got = await inbox();
-    expect(got.replies).toEqual([{ text: "Xin chào các bạn", buttons: [{ label: "💝 Đăng ký ủng hộ", payload: "flow:pledge" }] }]);
+    expect(got.replies).toEqual([
+      { text: "Xin chào các bạn", buttons: [{ label: "💝 Đăng ký ủng hộ", payload: "flow:pledge" }] },
+    ]);
     expect(await inbox()).toEqual({ replies: [] }); // handed over once
     const pressed = await chat({ payload: "flow:pledge" });
     expect(pressed.replies.map((r: any) => r.text).join(" ")).toMatch(/bao nhiêu/);
@@ -308,17 +446,35 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
 
   it("lets staff answer a 'talk to staff' request through the bot, in the user's chat", async () => {
     await boot();
-    const webhook = (update: unknown) => fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "s3cret_webhook-token-0123456789" }, body: JSON.stringify(update) });
+    const webhook = (update: unknown) =>
+      fetch(`${base}/webhooks/telegram`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-telegram-bot-api-secret-token": "s3cret_webhook-token-0123456789",
+        },
+        body: JSON.stringify(update),
+      });
     expect((await webhook(tg.press({ id: 960 }, "flow:handoff"))).status).toBe(200);
     expect((await webhook(tg.text({ id: 960 }, "Tôi nộp tiền ở phường nào?"))).status).toBe(200);
     const [request] = (await admin("GET", "/handoffs")).body.handoffs;
-    expect(request).toMatchObject({ channel: "telegram", conversationId: "960", question: "Tôi nộp tiền ở phường nào?" });
-    const answered = await admin("POST", `/handoffs/${request.id}/reply`, { text: "Chào bạn, mời bạn gọi Ủy ban MTTQ phường." });
+    expect(request).toMatchObject({
+      channel: "telegram",
+      conversationId: "960",
+      question: "Tôi nộp tiền ở phường nào?",
+    });
+    const answered = await admin("POST", `/handoffs/${request.id}/reply`, {
+      text: "Chào bạn, mời bạn gọi Ủy ban MTTQ phường.",
+    });
     expect(answered).toEqual({ status: 200, body: { outcome: "sent" } });
-    expect(api.sent(960).at(-1)!.text).toBe("💬 Cán bộ chiến dịch trả lời bạn:\nChào bạn, mời bạn gọi Ủy ban MTTQ phường.");
+    expect(api.sent(960).at(-1)!.text).toBe(
+      "💬 Cán bộ chiến dịch trả lời bạn:\nChào bạn, mời bạn gọi Ủy ban MTTQ phường.",
+    );
     expect((await admin("GET", "/handoffs")).body.handoffs).toEqual([]); // answered: no longer open
     expect((await admin("POST", `/handoffs/${request.id}/reply`, { text: "" })).status).toBe(400);
     expect((await admin("POST", "/handoffs/nope/reply", { text: "x" })).status).toBe(404);
-    expect((await admin("GET", "/audit?limit=5")).body.entries.map((e: any) => e.action)).toContain("handoff.reply");
+    expect((await admin("GET", "/audit?limit=5")).body.entries.map((e: any) => e.action)).toContain(
+      "handoff.reply",
+    );
   });
 });

@@ -19,8 +19,12 @@ describe("quiet hours (Vietnam time)", () => {
   });
 
   it("handles windows that do not cross midnight, and off", () => {
-    expect(nextSendTime(vn("2026-11-30T12:30:00"), parseQuietHours("12:00-13:30"))).toEqual(vn("2026-11-30T13:30:00"));
-    expect(nextSendTime(vn("2026-11-30T23:30:00"), parseQuietHours("off"))).toEqual(vn("2026-11-30T23:30:00"));
+    expect(nextSendTime(vn("2026-11-30T12:30:00"), parseQuietHours("12:00-13:30"))).toEqual(
+      vn("2026-11-30T13:30:00"),
+    );
+    expect(nextSendTime(vn("2026-11-30T23:30:00"), parseQuietHours("off"))).toEqual(
+      vn("2026-11-30T23:30:00"),
+    );
   });
 
   it("refuses malformed settings", () => {

@@ -24,7 +24,17 @@ afterAll(() => api.stop());
 afterEach(() => shutdown());
 
 async function boot(dataDir?: string): Promise<void> {
-  app = await testApp({ dataDir, env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: api.root, REMINDER_DELAY_HOURS: "72", REMINDER_MAX: "2", REMINDER_SWEEP_MS: "3600000" } });
+  app = await testApp({
+    dataDir,
+    env: {
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: api.root,
+      REMINDER_DELAY_HOURS: "72",
+      REMINDER_MAX: "2",
+      REMINDER_SWEEP_MS: "3600000",
+    },
+  });
   http = buildServer(app);
   services = await startServices(app, http);
   base = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}`;
@@ -37,16 +47,32 @@ async function shutdown(): Promise<void> {
 }
 
 async function deliver(update: object): Promise<void> {
-  const res = await fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(update) });
+  const res = await fetch(`${base}/webhooks/telegram`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+    body: JSON.stringify(update),
+  });
   expect(res.status).toBe(200);
 }
 
 const at = (iso: string) => (app.clock.now = new Date(iso));
 const sweep = () => services.broadcasting.reminders.sweep();
-const remindedChats = (from: number) => api.sent().slice(from).map((m) => String(m.chat_id)).sort();
+const remindedChats = (from: number) =>
+  api
+    .sent()
+    .slice(from)
+    .map((m) => String(m.chat_id))
+    .sort();
 
 async function pledge(user: number, method: PledgeMethod): Promise<string> {
-  const { pledge: p } = await app.records.pledges.create({ idempotencyKey: `r${user}`, amount: 200_000, method, channel: "telegram", conversationId: String(user), userKey: `telegram:${user}` });
+  const { pledge: p } = await app.records.pledges.create({
+    idempotencyKey: `r${user}`,
+    amount: 200_000,
+    method,
+    channel: "telegram",
+    conversationId: String(user),
+    userKey: `telegram:${user}`,
+  });
   return p.reference;
 }
 
@@ -59,7 +85,8 @@ describe("payment reminders for unpaid pledges", () => {
     await pledge(903, "payroll");
     await pledge(904, "sms");
     await pledge(906, "cash"); // declined the pledge flow's offer of messages: no subscriber record
-    for (const user of ["901", "902", "904"]) await app.records.subscribers.setOptIn("telegram", user, true, "vi", app.now()); // said yes to the offer
+    for (const user of ["901", "902", "904"])
+      await app.records.subscribers.setOptIn("telegram", user, true, "vi", app.now()); // said yes to the offer
     await app.records.subscribers.setOptIn("telegram", "903", true, "vi", app.now());
     await app.records.subscribers.setOptIn("telegram", "903", false, "vi", app.now()); // later said "stop messages"
 
@@ -74,10 +101,21 @@ describe("payment reminders for unpaid pledges", () => {
     expect(first.text).toContain(refA);
     expect(first.text).toContain("200.000");
     expect(first.text).toContain("chưa có số tài khoản nào được công bố"); // no bank account is invented
-    expect(first.reply_markup.inline_keyboard.flat().map((b: any) => b.callback_data)).toEqual([`flow:pledge_paid@${refA.toLowerCase()}`, `flow:pledge_cancel@${refA.toLowerCase()}`]);
+    expect(first.reply_markup.inline_keyboard.flat().map((b: any) => b.callback_data)).toEqual([
+      `flow:pledge_paid@${refA.toLowerCase()}`,
+      `flow:pledge_cancel@${refA.toLowerCase()}`,
+    ]);
     // An SMS pledge gets the messages to send for its amount (the pledge flow's own instructions).
     expect(api.sent(904)[0]!.text).toMatch(/gửi tới 1408:\s+• 1 tin “VNN 10”/);
-    expect(api.sent(904)[0]!.reply_markup.inline_keyboard.flat().map((b: any) => b.callback_data)).toEqual([expect.stringMatching(/^flow:pledge_paid@vnn-/), expect.stringMatching(/^flow:pledge_cancel@vnn-/)]);
+    expect(
+      api
+        .sent(904)[0]!
+        .reply_markup.inline_keyboard.flat()
+        .map((b: any) => b.callback_data),
+    ).toEqual([
+      expect.stringMatching(/^flow:pledge_paid@vnn-/),
+      expect.stringMatching(/^flow:pledge_cancel@vnn-/),
+    ]);
     expect(await sweep()).toBe(0); // a second sweep at once sends nothing twice
 
     // 902 presses "I have paid" and confirms; 904 cancels.

@@ -63,7 +63,10 @@ export function conversationStoreContract(name: string, make: () => Promise<Conv
     it("runs different conversations concurrently", async () => {
       const store = await make();
       const a = await store.acquire("c:a", "m:a");
-      const b = await Promise.race([store.acquire("c:b", "m:b"), new Promise((r) => setTimeout(() => r("blocked"), 500))]);
+      const b = await Promise.race([
+        store.acquire("c:b", "m:b"),
+        new Promise((r) => setTimeout(() => r("blocked"), 500)),
+      ]);
       expect(b).not.toBe("blocked");
       await store.release(a!, null);
       await store.release(b as NonNullable<typeof a>, null);

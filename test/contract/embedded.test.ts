@@ -6,7 +6,10 @@ import { MemoryConversationStore } from "../../src/sessions/memory-conversation-
 import { conversationStoreContract } from "./conversation-store.contract.ts";
 import { recordsContract } from "./records.contract.ts";
 
-conversationStoreContract("memory", async () => new MemoryConversationStore({ sessionTtlMs: 60_000, dedupeTtlMs: 60_000 }));
+conversationStoreContract(
+  "memory",
+  async () => new MemoryConversationStore({ sessionTtlMs: 60_000, dedupeTtlMs: 60_000 }),
+);
 
 recordsContract("embedded, in memory", async () => ({ records: embeddedRecords(null, "VNN") }));
 

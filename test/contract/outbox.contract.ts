@@ -4,12 +4,21 @@ import type { Outbox } from "../../src/records/outbox.ts";
 type Doc = { reference: string; amount: number };
 
 /** What every Outbox must do; `reopen` reads the same storage anew (durability). */
-export function outboxContract(name: string, make: () => Promise<{ outbox: Outbox<Doc>; reopen: () => Promise<Outbox<Doc>> }>): void {
+export function outboxContract(
+  name: string,
+  make: () => Promise<{ outbox: Outbox<Doc>; reopen: () => Promise<Outbox<Doc>> }>,
+): void {
   describe(`Outbox contract: ${name}`, () => {
     it("keeps the first document put under a key", async () => {
       const { outbox } = await make();
-      expect(await outbox.putIfAbsent("k1", { reference: "VNN-AAAAAA", amount: 1 })).toEqual({ reference: "VNN-AAAAAA", amount: 1 });
-      expect(await outbox.putIfAbsent("k1", { reference: "VNN-BBBBBB", amount: 2 })).toEqual({ reference: "VNN-AAAAAA", amount: 1 });
+      expect(await outbox.putIfAbsent("k1", { reference: "VNN-AAAAAA", amount: 1 })).toEqual({
+        reference: "VNN-AAAAAA",
+        amount: 1,
+      });
+      expect(await outbox.putIfAbsent("k1", { reference: "VNN-BBBBBB", amount: 2 })).toEqual({
+        reference: "VNN-AAAAAA",
+        amount: 1,
+      });
       expect(await outbox.get("k1")).toEqual({ reference: "VNN-AAAAAA", amount: 1 });
       expect(await outbox.get("nope")).toBeNull();
     });

@@ -17,7 +17,10 @@ const pledge = (over: Partial<NewPledge> = {}): NewPledge => ({
 });
 
 /** What every set of record repositories must do. `reopen` builds a new instance on the same data. */
-export function recordsContract(name: string, make: () => Promise<{ records: Records; reopen?: () => Promise<Records> }>): void {
+export function recordsContract(
+  name: string,
+  make: () => Promise<{ records: Records; reopen?: () => Promise<Records> }>,
+): void {
   describe(`Records contract: ${name}`, () => {
     it("creates a pledge once per idempotency key, with a unique reference", async () => {
       const { records } = await make();
@@ -28,7 +31,10 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(b.pledge.reference).toBe(a.pledge.reference);
       expect(b.pledge.amount).toBe(500_000);
       // Two processes saving the same confirming turn at once: one pledge.
-      const raced = await Promise.all([records.pledges.create(pledge({ idempotencyKey: "raced" })), records.pledges.create(pledge({ idempotencyKey: "raced" }))]);
+      const raced = await Promise.all([
+        records.pledges.create(pledge({ idempotencyKey: "raced" })),
+        records.pledges.create(pledge({ idempotencyKey: "raced" })),
+      ]);
       expect(raced.filter((r) => r.created)).toHaveLength(1);
       expect(raced[0].pledge.reference).toBe(raced[1].pledge.reference);
       const many = await Promise.all(Array.from({ length: 20 }, () => records.pledges.create(pledge())));
@@ -38,9 +44,15 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
 
     it("refuses a pledge with a nonsense amount or method, and keeps nothing of it", async () => {
       const { records } = await make();
-      await expect(records.pledges.create(pledge({ userKey: "test:bad", amount: 1.5 }))).rejects.toThrow(/amount must be a whole number/);
-      await expect(records.pledges.create(pledge({ userKey: "test:bad", amount: 0 }))).rejects.toThrow(/amount/);
-      await expect(records.pledges.create(pledge({ userKey: "test:bad", method: "barter" as never }))).rejects.toThrow(/unknown method "barter"/);
+      await expect(records.pledges.create(pledge({ userKey: "test:bad", amount: 1.5 }))).rejects.toThrow(
+        /amount must be a whole number/,
+      );
+      await expect(records.pledges.create(pledge({ userKey: "test:bad", amount: 0 }))).rejects.toThrow(
+        /amount/,
+      );
+      await expect(
+        records.pledges.create(pledge({ userKey: "test:bad", method: "barter" as never })),
+      ).rejects.toThrow(/unknown method "barter"/);
       await expect(records.pledges.create(pledge({ userKey: "" }))).rejects.toThrow(/userKey is missing/);
       expect(await records.pledges.listByUser("test:bad")).toEqual([]);
     });
@@ -59,29 +71,59 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       const { records } = await make();
       const organisation = `Org L ${Math.random()}`;
       const made: Pledge[] = [];
-      for (let i = 0; i < 7; i++) made.push((await records.pledges.create(pledge({ organisation, method: i % 2 ? "cash" : "transfer", amount: 100_000 + i }))).pledge);
+      for (let i = 0; i < 7; i++)
+        made.push(
+          (
+            await records.pledges.create(
+              pledge({ organisation, method: i % 2 ? "cash" : "transfer", amount: 100_000 + i }),
+            )
+          ).pledge,
+        );
       await records.pledges.create(pledge({ organisation: "Another org" }));
       await records.pledges.setStatus(made[0]!.reference, "paid");
       const everything = async (filter: PledgeFilter, limit: number) => {
         const out: Pledge[] = [];
-        for (let page = await records.pledges.list(filter, { limit }); page.length > 0; ) {
+        for (let page = await records.pledges.list(filter, { limit }); page.length > 0;) {
           out.push(...page);
           const last = page[page.length - 1]!;
-          page = await records.pledges.list(filter, { limit, before: { createdAt: last.createdAt, id: last.id } });
+          page = await records.pledges.list(filter, {
+            limit,
+            before: { createdAt: last.createdAt, id: last.id },
+          });
         }
         return out;
       };
       const listed = await everything({ organisation }, 3);
       expect(listed.map((p) => p.reference)).toEqual([...made].sort(newestFirst).map((p) => p.reference));
       expect(listed.map((p) => p.createdAt)).toEqual(made.map((p) => p.createdAt).reverse());
-      expect(listed.find((p) => p.reference === made[1]!.reference)).toMatchObject({ name: "Nguyễn Văn An", phone: "+84912345678", amount: 100_001, status: "pledged" });
-      expect((await everything({ organisation, statuses: ["paid"] }, 3)).map((p) => p.reference)).toEqual([made[0]!.reference]);
-      expect((await everything({ organisation, methods: ["cash"] }, 2)).map((p) => p.amount).sort()).toEqual([100_001, 100_003, 100_005]);
-      expect((await everything({ organisation, statuses: ["pledged"], methods: ["transfer"] }, 10)).map((p) => p.amount).sort()).toEqual([100_002, 100_004, 100_006]);
-      expect(await records.pledges.list({ organisation, since: new Date(Date.now() + 86_400_000) }, { limit: 10 })).toEqual([]);
-      expect((await everything({ organisation, phone: "+84912345678" }, 3))).toHaveLength(7);
+      expect(listed.find((p) => p.reference === made[1]!.reference)).toMatchObject({
+        name: "Nguyễn Văn An",
+        phone: "+84912345678",
+        amount: 100_001,
+        status: "pledged",
+      });
+      expect((await everything({ organisation, statuses: ["paid"] }, 3)).map((p) => p.reference)).toEqual([
+        made[0]!.reference,
+      ]);
+      expect((await everything({ organisation, methods: ["cash"] }, 2)).map((p) => p.amount).sort()).toEqual([
+        100_001, 100_003, 100_005,
+      ]);
+      expect(
+        (await everything({ organisation, statuses: ["pledged"], methods: ["transfer"] }, 10))
+          .map((p) => p.amount)
+          .sort(),
+      ).toEqual([100_002, 100_004, 100_006]);
+      expect(
+        await records.pledges.list({ organisation, since: new Date(Date.now() + 86_400_000) }, { limit: 10 }),
+      ).toEqual([]);
+      expect(await everything({ organisation, phone: "+84912345678" }, 3)).toHaveLength(7);
       expect(await records.pledges.list({ organisation, phone: "+84987654321" }, { limit: 10 })).toEqual([]);
-      expect(await records.pledges.list({ organisation, until: new Date(Date.parse(made[0]!.createdAt)) }, { limit: 10 })).toEqual([]);
+      expect(
+        await records.pledges.list(
+          { organisation, until: new Date(Date.parse(made[0]!.createdAt)) },
+          { limit: 10 },
+        ),
+      ).toEqual([]);
     });
 
     it("erases personal data but keeps the amount", async () => {
@@ -99,10 +141,18 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
     it("keeps subscribers' opt-in with its date, blocked flag, and forgets them", async () => {
       const { records } = await make();
       const at = new Date("2019-10-20T02:00:00Z");
-      expect(await records.subscribers.setOptIn("test", "s1", true, "vi", at)).toMatchObject({ optedIn: true, optedAt: at.toISOString(), blocked: false });
+      expect(await records.subscribers.setOptIn("test", "s1", true, "vi", at)).toMatchObject({
+        optedIn: true,
+        optedAt: at.toISOString(),
+        blocked: false,
+      });
       await records.subscribers.setOptIn("test", "s1", false, "en", at);
       await records.subscribers.setBlocked("test", "s1", true);
-      expect(await records.subscribers.get("test", "s1")).toMatchObject({ optedIn: false, lang: "en", blocked: true });
+      expect(await records.subscribers.get("test", "s1")).toMatchObject({
+        optedIn: false,
+        lang: "en",
+        blocked: true,
+      });
       expect(await records.subscribers.forget("test", "s1")).toBe(true);
       expect(await records.subscribers.get("test", "s1")).toBeNull();
       expect(await records.subscribers.forget("test", "s1")).toBe(false);
@@ -120,18 +170,31 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       await subs.setOptIn("zalo-oa", "away", true, "vi", at);
       await subs.setUnreachable("zalo-oa", "away", "outside_window", at);
       const everyone: string[] = [];
-      for (let after: string | undefined; ; ) {
+      for (let after: string | undefined; ;) {
         const page = await subs.audience({}, { after, limit: 3 });
         everyone.push(...page.map((s) => `${s.channel}:${s.userId}`));
         if (page.length < 3) break;
         after = everyone[everyone.length - 1];
       }
-      expect(everyone).toEqual(["telegram:a0", "telegram:a1", "telegram:a2", "telegram:a3", "telegram:a4", "telegram:a5", "telegram:a6", "zalo-oa:z1"]);
-      expect((await subs.audience({ channels: ["telegram"], langs: ["en"] }, { limit: 10 })).map((s) => s.userId)).toEqual(["a1", "a3", "a5"]);
+      expect(everyone).toEqual([
+        "telegram:a0",
+        "telegram:a1",
+        "telegram:a2",
+        "telegram:a3",
+        "telegram:a4",
+        "telegram:a5",
+        "telegram:a6",
+        "zalo-oa:z1",
+      ]);
+      expect(
+        (await subs.audience({ channels: ["telegram"], langs: ["en"] }, { limit: 10 })).map((s) => s.userId),
+      ).toEqual(["a1", "a3", "a5"]);
       expect(await subs.audience({ organisations: ["ldld-ct"] }, { limit: 10 })).toEqual([]);
       await subs.setOptIn("telegram", "a2", true, "vi", at, "ldld-ct");
       await subs.setOptIn("telegram", "a2", true, "vi", at); // a later opt-in without one keeps it
-      expect((await subs.audience({ organisations: ["ldld-ct"] }, { limit: 10 })).map((s) => s.userId)).toEqual(["a2"]);
+      expect(
+        (await subs.audience({ organisations: ["ldld-ct"] }, { limit: 10 })).map((s) => s.userId),
+      ).toEqual(["a2"]);
     });
 
     it("marks a subscriber unreachable with a reason and clears it", async () => {
@@ -141,7 +204,11 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       expect(await records.subscribers.get("test", "nobody")).toBeNull();
       await records.subscribers.setOptIn("test", "u9", true, "vi", at);
       await records.subscribers.setUnreachable("test", "u9", "outside_window", at);
-      expect(await records.subscribers.get("test", "u9")).toMatchObject({ unreachable: "outside_window", unreachableAt: at.toISOString(), optedIn: true });
+      expect(await records.subscribers.get("test", "u9")).toMatchObject({
+        unreachable: "outside_window",
+        unreachableAt: at.toISOString(),
+        optedIn: true,
+      });
       await records.subscribers.setUnreachable("test", "u9", null, at);
       const cleared = await records.subscribers.get("test", "u9");
       expect(cleared?.unreachable).toBeUndefined();
@@ -150,9 +217,18 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
 
     it("records consent with wording version and withdraws it with a date", async () => {
       const { records } = await make();
-      await records.consents.record({ userKey: "test:c", purpose: "pledge_contact", wordingKey: "consent.x", wordingVersion: "1", lang: "vi", grantedAt: "2019-10-20T00:00:00.000Z" });
+      await records.consents.record({
+        userKey: "test:c",
+        purpose: "pledge_contact",
+        wordingKey: "consent.x",
+        wordingVersion: "1",
+        lang: "vi",
+        grantedAt: "2019-10-20T00:00:00.000Z",
+      });
       expect(await records.consents.withdrawAll("test:c", new Date("2019-10-21T00:00:00Z"))).toBe(1);
-      expect(await records.consents.listByUser("test:c")).toEqual([expect.objectContaining({ wordingVersion: "1", withdrawnAt: "2019-10-21T00:00:00.000Z" })]);
+      expect(await records.consents.listByUser("test:c")).toEqual([
+        expect.objectContaining({ wordingVersion: "1", withdrawnAt: "2019-10-21T00:00:00.000Z" }),
+      ]);
       expect(await records.consents.withdrawAll("test:c", new Date())).toBe(0);
     });
 
@@ -162,14 +238,20 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       await records.pledges.create(pledge({ amount: 100_000, method: "cash", organisation: "Org T" }));
       await records.pledges.create(pledge({ amount: 300_000, method: "cash", organisation: "Org T" }));
       await records.pledges.create(pledge({ amount: 50_000, method: "sms", organisation: undefined }));
-      const { pledge: cancelled } = await records.pledges.create(pledge({ amount: 9_000_000, method: "transfer", organisation: "Org T" }));
+      const { pledge: cancelled } = await records.pledges.create(
+        pledge({ amount: 9_000_000, method: "transfer", organisation: "Org T" }),
+      );
       await records.pledges.setStatus(cancelled.reference, "cancelled");
       const after = await records.pledges.totals();
       expect(after.count - before.count).toBe(3);
       expect(after.amount - before.amount).toBe(450_000);
       expect((after.byMethod.cash?.amount ?? 0) - (before.byMethod.cash?.amount ?? 0)).toBe(400_000);
       expect((after.byMethod.cash?.count ?? 0) - (before.byMethod.cash?.count ?? 0)).toBe(2);
-      expect(after.byOrganisation.find((o) => o.organisation === "Org T")).toEqual({ organisation: "Org T", count: 2, amount: 400_000 });
+      expect(after.byOrganisation.find((o) => o.organisation === "Org T")).toEqual({
+        organisation: "Org T",
+        count: 2,
+        amount: 400_000,
+      });
       const future = await records.pledges.totals({ since: new Date(Date.now() + 86_400_000) });
       expect(future).toEqual({ count: 0, amount: 0, byMethod: {}, byOrganisation: [] });
     });
@@ -181,13 +263,22 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       const { pledge: paid } = await records.pledges.create(pledge({ userKey: user }));
       await records.pledges.setStatus(paid.reference, "paid");
       const later = new Date(Date.now() + 3 * 86_400_000);
-      const mine = async (since: Date, max = 2) => (await records.pledges.dueForReminder(since, max, 10_000)).filter((p) => p.userKey === user).map((p) => p.reference);
+      const mine = async (since: Date, max = 2) =>
+        (await records.pledges.dueForReminder(since, max, 10_000))
+          .filter((p) => p.userKey === user)
+          .map((p) => p.reference);
       expect(await mine(new Date(Date.now() - 86_400_000))).toEqual([]); // not due yet
       expect(await mine(later)).toEqual([a.reference]); // the paid one never is
       // Two sweeps race for the first reminder: one wins.
-      const claims = await Promise.all([records.pledges.claimReminder(a.reference, 0, later), records.pledges.claimReminder(a.reference, 0, later)]);
+      const claims = await Promise.all([
+        records.pledges.claimReminder(a.reference, 0, later),
+        records.pledges.claimReminder(a.reference, 0, later),
+      ]);
       expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await records.pledges.findByReference(a.reference)).toMatchObject({ reminders: 1, lastRemindedAt: later.toISOString() });
+      expect(await records.pledges.findByReference(a.reference)).toMatchObject({
+        reminders: 1,
+        lastRemindedAt: later.toISOString(),
+      });
       expect(await mine(later)).toEqual([a.reference]); // due again only a full delay after the last one
       expect(await mine(new Date(later.getTime() - 1))).toEqual([]);
       expect(await records.pledges.claimReminder(a.reference, 1, later)).toBe(true);
@@ -199,7 +290,11 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
 
     it("tells which users have unpaid, paid or no pledges", async () => {
       const { records } = await make();
-      const [u1, u2, u3] = [1, 2, 3].map((n) => `test:status-${n}-${Math.random()}`) as [string, string, string];
+      const [u1, u2, u3] = [1, 2, 3].map((n) => `test:status-${n}-${Math.random()}`) as [
+        string,
+        string,
+        string,
+      ];
       await records.pledges.create(pledge({ userKey: u1 }));
       const { pledge: p } = await records.pledges.create(pledge({ userKey: u2 }));
       await records.pledges.setStatus(p.reference, "paid");
@@ -214,10 +309,28 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
       const { records } = await make();
       const id = `bc-${Math.random().toString(36).slice(2)}`;
       const at = "2019-10-20T01:00:00.000Z";
-      await records.broadcasts.create({ id, title: "Tháng cao điểm", message: { text: { vi: "Xin chào" } }, buttons: [], links: [], audience: { channels: ["telegram"] }, status: "draft", createdBy: "admin-api", createdAt: at, updatedAt: at });
-      expect(await records.broadcasts.get(id)).toMatchObject({ id, status: "draft", message: { text: { vi: "Xin chào" } }, audience: { channels: ["telegram"] } });
+      await records.broadcasts.create({
+        id,
+        title: "Tháng cao điểm",
+        message: { text: { vi: "Xin chào" } },
+        buttons: [],
+        links: [],
+        audience: { channels: ["telegram"] },
+        status: "draft",
+        createdBy: "admin-api",
+        createdAt: at,
+        updatedAt: at,
+      });
+      expect(await records.broadcasts.get(id)).toMatchObject({
+        id,
+        status: "draft",
+        message: { text: { vi: "Xin chào" } },
+        audience: { channels: ["telegram"] },
+      });
       expect(await records.broadcasts.update(id, { status: "running" }, ["paused"])).toBeNull();
-      expect(await records.broadcasts.update(id, { status: "scheduled", startAt: at }, ["draft"])).toMatchObject({ status: "scheduled", startAt: at });
+      expect(
+        await records.broadcasts.update(id, { status: "scheduled", startAt: at }, ["draft"]),
+      ).toMatchObject({ status: "scheduled", startAt: at });
       expect((await records.broadcasts.get(id))?.status).toBe("scheduled");
       expect((await records.broadcasts.list(100)).some((b) => b.id === id)).toBe(true);
       expect(await records.broadcasts.get("nope")).toBeNull();
@@ -226,9 +339,22 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
     it("keeps requests to talk to staff open until staff answer them", async () => {
       const { records } = await make();
       const userKey = `test:handoff-${Math.random()}`;
-      const h = await records.handoffs.request({ channel: "test", conversationId: "c9", userKey, lang: "vi", requestedAt: "2019-10-20T02:00:00.000Z", question: "Có biên lai để khấu trừ thuế không?" });
-      expect((await records.handoffs.open()).find((x) => x.id === h.id)?.question).toBe("Có biên lai để khấu trừ thuế không?");
-      expect(await records.handoffs.get(h.id)).toMatchObject({ channel: "test", conversationId: "c9", userKey });
+      const h = await records.handoffs.request({
+        channel: "test",
+        conversationId: "c9",
+        userKey,
+        lang: "vi",
+        requestedAt: "2019-10-20T02:00:00.000Z",
+        question: "Có biên lai để khấu trừ thuế không?",
+      });
+      expect((await records.handoffs.open()).find((x) => x.id === h.id)?.question).toBe(
+        "Có biên lai để khấu trừ thuế không?",
+      );
+      expect(await records.handoffs.get(h.id)).toMatchObject({
+        channel: "test",
+        conversationId: "c9",
+        userKey,
+      });
       await records.handoffs.markAnswered(h.id, new Date("2019-10-20T03:00:00Z"));
       expect((await records.handoffs.open()).some((x) => x.id === h.id)).toBe(false);
       expect((await records.handoffs.get(h.id))?.answeredAt).toBe("2019-10-20T03:00:00.000Z");
@@ -237,8 +363,18 @@ export function recordsContract(name: string, make: () => Promise<{ records: Rec
 
     it("keeps an audit log of staff actions, newest first", async () => {
       const { records } = await make();
-      await records.audit.record({ actor: "telegram:1", action: "pledge.mark_paid", target: "VNN-AAAAAA", at: "2019-10-20T01:00:00.000Z" });
-      await records.audit.record({ actor: "admin-api", action: "broadcast.create", details: { audience: "all" }, at: "2019-10-20T02:00:00.000Z" });
+      await records.audit.record({
+        actor: "telegram:1",
+        action: "pledge.mark_paid",
+        target: "VNN-AAAAAA",
+        at: "2019-10-20T01:00:00.000Z",
+      });
+      await records.audit.record({
+        actor: "admin-api",
+        action: "broadcast.create",
+        details: { audience: "all" },
+        at: "2019-10-20T02:00:00.000Z",
+      });
       const entries = await records.audit.list(2);
       expect(entries.map((e) => e.action)).toEqual(["broadcast.create", "pledge.mark_paid"]);
       expect(entries[0]).toMatchObject({ actor: "admin-api", details: { audience: "all" } });

@@ -10,7 +10,12 @@ let redis: (TestService & { url: string }) | undefined;
 let prefixes = 0;
 
 const options = { sessionTtlSeconds: 3600, dedupeTtlSeconds: 86_400, lockTtlMs: 2_000, lockWaitMs: 10_000 };
-const makeStore = (prefix: string, over: Partial<typeof options> = {}) => new RedisConversationStore(new Redis(redis!.url, { maxRetriesPerRequest: 1 }), { keyPrefix: prefix, ...options, ...over });
+const makeStore = (prefix: string, over: Partial<typeof options> = {}) =>
+  new RedisConversationStore(new Redis(redis!.url, { maxRetriesPerRequest: 1 }), {
+    keyPrefix: prefix,
+    ...options,
+    ...over,
+  });
 
 describe.runIf(available)("Redis conversation store", () => {
   beforeAll(async () => {
@@ -28,7 +33,8 @@ describe.runIf(available)("Redis conversation store", () => {
     const b = makeStore(prefix);
     // Connect both and load the scripts first: order is defined by arrival at Redis, and a
     // connection still opening would hold its first command back.
-    for (const [i, store] of [a, b].entries()) await store.release((await store.acquire(`c:warm${i}`, `m:warm${i}`))!, null);
+    for (const [i, store] of [a, b].entries())
+      await store.release((await store.acquire(`c:warm${i}`, `m:warm${i}`))!, null);
     const order: number[] = [];
     // Turns alternate between the two processes and overlap (each holds 2 ms+). "Arrival" is what
     // Redis saw: each turn is sent once Redis has issued the previous one's ticket.
@@ -47,7 +53,8 @@ describe.runIf(available)("Redis conversation store", () => {
           await store.release(lease!, s);
         }),
       );
-      while (Number(await counter.hget(conversationHash, "t")) < i + 1) await new Promise((r) => setTimeout(r, 1));
+      while (Number(await counter.hget(conversationHash, "t")) < i + 1)
+        await new Promise((r) => setTimeout(r, 1));
     }
     counter.disconnect();
     await Promise.all(turns);
@@ -93,9 +100,21 @@ describe.runIf(available)("Redis conversation store", () => {
     const lease = await store.acquire("webchat:3f2b8c1e-5d7a-4f3e-9b1a-2c4d6e8f0a1b", "m:1");
     const s = newSession("vi", Date.now());
     s.stack = [{ flow: "pledge", step: 9, waiting: true }];
-    Object.assign(s.slots, { amount: 2_500_000, method: "payroll", consent: true, name: "Nguyễn Thị Phương Thảo", phone: "+84912345678", organisation: "Công đoàn Trường THPT Châu Văn Liêm", ward: "Phường Tân An, quận Ninh Kiều" });
+    Object.assign(s.slots, {
+      amount: 2_500_000,
+      method: "payroll",
+      consent: true,
+      name: "Nguyễn Thị Phương Thảo",
+      phone: "+84912345678",
+      organisation: "Công đoàn Trường THPT Châu Văn Liêm",
+      ward: "Phường Tân An, quận Ninh Kiều",
+    });
     s.vars.consent_id = "7f0e8a4c-1b2d-4c3e-9f5a-6b7c8d9e0f1a";
-    s.history = ["amount", "method", "consent", "name", "phone", "organisation", "ward"].map((slot, i) => ({ flow: "pledge", step: i + 2, slot }));
+    s.history = ["amount", "method", "consent", "name", "phone", "organisation", "ward"].map((slot, i) => ({
+      flow: "pledge",
+      step: i + 2,
+      slot,
+    }));
     await store.release(lease!, s);
     const client = new Redis(redis!.url);
     const key = `size${prefixes}:c:{webchat:3f2b8c1e-5d7a-4f3e-9b1a-2c4d6e8f0a1b}`;

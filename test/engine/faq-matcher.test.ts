@@ -76,7 +76,10 @@ describe("FAQ matching of what people type", () => {
     // Spoken-style questions: what follows "cho em hỏi (là)" is the question (before: not understood, or "I have paid").
     ["dạ cho em hỏi số tài khoản để chuyển khoản ủng hộ quỹ là số nào vậy ạ", "bank_account"],
     ["chị ơi cho chị hỏi cái là ở phường chị thì chị đóng tiền ủng hộ ở đâu vậy em", "how_to_donate"],
-    ["cho em hỏi là năm nay em muốn ủng hộ cho quỹ vì người nghèo thì em phải làm như thế nào ạ", "how_to_donate"],
+    [
+      "cho em hỏi là năm nay em muốn ủng hộ cho quỹ vì người nghèo thì em phải làm như thế nào ạ",
+      "how_to_donate",
+    ],
     ["anh muốn hỏi là cái tin nhắn ủng hộ đó thì anh nhắn số mấy vậy", "sms"],
     ["can you tell me the bank account", "bank_account"],
     ["tin nhắn ủng hộ bị lỗi", "sms_help"], // the SMS hotline, not the SMS how-to (before: not understood)
@@ -145,7 +148,11 @@ describe("FAQ matching of what people type", () => {
   it("finds, for every sample question, the entry it belongs to", () => {
     // A sample another entry wins is dead weight, or two entries fighting over the same words
     // ("have I paid" and "I have paid" are one bag of words).
-    const lost = bundle.faq.flatMap((e) => [...e.questions.vi, ...e.questions.en].filter((q) => answer(q) !== e.id).map((q) => `${e.id}: ${q} → ${answer(q)}`));
+    const lost = bundle.faq.flatMap((e) =>
+      [...e.questions.vi, ...e.questions.en]
+        .filter((q) => answer(q) !== e.id)
+        .map((q) => `${e.id}: ${q} → ${answer(q)}`),
+    );
     expect(lost).toEqual([]);
   });
 
@@ -154,7 +161,19 @@ describe("FAQ matching of what people type", () => {
     expect(matcher.terms("công ty tôi muốn ủng hộ")).toContain("ty");
   });
 
-  it.each(["tôi muốn đăng ký học tiếng anh", "tôi muốn hỏi về thời tiết ngày mai", "mấy giờ rồi", "giá vàng hôm nay bao nhiêu", "kết quả bóng đá", "tell me a joke", "ngân hàng nào lãi suất cao", "học tiếng anh ở đâu", "hôm nay trời đẹp quá", "2", "Lan 0912345678"])("%j is not a campaign question", (text) => {
+  it.each([
+    "tôi muốn đăng ký học tiếng anh",
+    "tôi muốn hỏi về thời tiết ngày mai",
+    "mấy giờ rồi",
+    "giá vàng hôm nay bao nhiêu",
+    "kết quả bóng đá",
+    "tell me a joke",
+    "ngân hàng nào lãi suất cao",
+    "học tiếng anh ở đâu",
+    "hôm nay trời đẹp quá",
+    "2",
+    "Lan 0912345678",
+  ])("%j is not a campaign question", (text) => {
     expect(answer(text)).toBeNull();
   });
 });

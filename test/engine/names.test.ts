@@ -7,7 +7,13 @@ import { Understanding } from "../../src/engine/understanding.ts";
 const { commands, campaign } = loadFlowBundle("flows", "locales", ACTION_NAMES);
 const understanding = new Understanding(commands, campaign);
 const nameStep = { ask: "name", slot: "name", prompt: "pledge.ask_name" } as AskStep;
-const read = (text: string) => understanding.readSlot(nameStep, { channel: "test", messageId: "m", conversationId: "c", userId: "u", text }, undefined, []);
+const read = (text: string) =>
+  understanding.readSlot(
+    nameStep,
+    { channel: "test", messageId: "m", conversationId: "c", userId: "u", text },
+    undefined,
+    [],
+  );
 
 describe("reading a name the way people give it", () => {
   it.each([
@@ -27,7 +33,11 @@ describe("reading a name the way people give it", () => {
   });
 
   it("reads a name and keeps the phone said with it for the phone question", () => {
-    expect(read("Trần Thị Lan, sđt: 0912 345 678")).toEqual({ ok: true, value: "Trần Thị Lan", sentence: true });
+    expect(read("Trần Thị Lan, sđt: 0912 345 678")).toEqual({
+      ok: true,
+      value: "Trần Thị Lan",
+      sentence: true,
+    });
   });
 
   it.each(["số tài khoản là gì", "tôi muốn nhận tin", "0912345678", "500k"])("%j is no name", (text) => {

@@ -13,7 +13,16 @@ describe("parseVietnamesePhone", () => {
     expect(parseVietnamesePhone(text)).toBe(e164);
   });
 
-  it.each(["", "abc", "12345", "091234567", "0123456789", "+1 415 555 2671", "0912345678901", "+44 20 7946 0958"])("rejects %j", (text) => {
+  it.each([
+    "",
+    "abc",
+    "12345",
+    "091234567",
+    "0123456789",
+    "+1 415 555 2671",
+    "0912345678901",
+    "+44 20 7946 0958",
+  ])("rejects %j", (text) => {
     expect(parseVietnamesePhone(text)).toBeNull();
   });
 

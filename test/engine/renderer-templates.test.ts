@@ -14,21 +14,78 @@ describe("compiled copy templates", () => {
   it("render every locale key exactly as i18next does", async () => {
     const bundle = loadFlowBundle(resolve("flows"), resolve("locales"), ACTION_NAMES);
     const renderer = await Renderer.create(bundle.locales, bundle.campaign);
-    const item = { reference: "VNN-7K3M9Q", amount: 1_500_000, method: "cash", status: "pledged", date: "20/10/2019", bank: "Ngân hàng A", account_number: "0123", account_name: "Quỹ", note: "VNN-7K3M9Q ung ho", count: 2, body: "VNN 100", value: 2_000_000 };
+    const item = {
+      reference: "VNN-7K3M9Q",
+      amount: 1_500_000,
+      method: "cash",
+      status: "pledged",
+      date: "20/10/2019",
+      bank: "Ngân hàng A",
+      account_number: "0123",
+      account_name: "Quỹ",
+      note: "VNN-7K3M9Q ung ho",
+      count: 2,
+      body: "VNN 100",
+      value: 2_000_000,
+    };
     const rich = {
-      slots: { amount: 500_000, name: "Nguyễn Văn An", phone: "+84912345678", ward: "", organisation: "LĐLĐ", method: "transfer" },
-      vars: { reference: "VNN-7K3M9Q", pledge_count: 2, sms_total: 5_000_000, sms_messages: 3, pledge: { reference: "VNN-7K3M9Q", amount: 200_000 }, forgot_pledges: 1 },
+      slots: {
+        amount: 500_000,
+        name: "Nguyễn Văn An",
+        phone: "+84912345678",
+        ward: "",
+        organisation: "LĐLĐ",
+        method: "transfer",
+      },
+      vars: {
+        reference: "VNN-7K3M9Q",
+        pledge_count: 2,
+        sms_total: 5_000_000,
+        sms_messages: 3,
+        pledge: { reference: "VNN-7K3M9Q", amount: 200_000 },
+        forgot_pledges: 1,
+      },
       session: { lang: "vi" },
       item,
-      amount: 200_000, reference: "VNN-7K3M9Q", date: "20/10/2019", id: "bc01", title: "Tháng cao điểm", status: "đang gửi", queued: 10, sent: 9, failed: 1, total: 3, problem: "x", outcome: "sent", command: "/bc", at: "2019-10-21 08:00",
-      today: { count: 1, amount: 100_000 }, all: { count: 3, amount: 900_000 }, byMethod: "• a", byOrganisation: "• b", name: "Tiền mặt", count: 2,
+      amount: 200_000,
+      reference: "VNN-7K3M9Q",
+      date: "20/10/2019",
+      id: "bc01",
+      title: "Tháng cao điểm",
+      status: "đang gửi",
+      queued: 10,
+      sent: 9,
+      failed: 1,
+      total: 3,
+      problem: "x",
+      outcome: "sent",
+      command: "/bc",
+      at: "2019-10-21 08:00",
+      today: { count: 1, amount: 100_000 },
+      all: { count: 3, amount: 900_000 },
+      byMethod: "• a",
+      byOrganisation: "• b",
+      name: "Tiền mặt",
+      count: 2,
     };
     let compared = 0;
     for (const lang of LANGUAGES) {
       for (const [key] of allStrings(bundle.locales[lang])) {
-        const nulls = { ...rich, slots: Object.fromEntries(Object.keys(rich.slots).map((k) => [k, null])), amount: null, campaign: renderer.campaignView(lang) };
-        for (const values of [{ ...rich, campaign: renderer.campaignView(lang) }, nulls, { campaign: renderer.campaignView(lang) }, {}]) {
-          expect(renderer.text(key, lang, values), `${lang}:${key}`).toBe(renderer.reference(key, lang, values));
+        const nulls = {
+          ...rich,
+          slots: Object.fromEntries(Object.keys(rich.slots).map((k) => [k, null])),
+          amount: null,
+          campaign: renderer.campaignView(lang),
+        };
+        for (const values of [
+          { ...rich, campaign: renderer.campaignView(lang) },
+          nulls,
+          { campaign: renderer.campaignView(lang) },
+          {},
+        ]) {
+          expect(renderer.text(key, lang, values), `${lang}:${key}`).toBe(
+            renderer.reference(key, lang, values),
+          );
           compared++;
         }
       }

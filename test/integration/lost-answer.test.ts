@@ -30,7 +30,10 @@ let db: MongoConnection | undefined;
 describe.runIf(available)("a pledge save whose answer was lost", () => {
   beforeAll(async () => {
     ferret = await startFerretDb();
-    db = new MongoConnection({ uri: ferret.uri("lost"), poolSize: 2, timeoutMs: 2_000 }, pino({ level: "silent" }));
+    db = new MongoConnection(
+      { uri: ferret.uri("lost"), poolSize: 2, timeoutMs: 2_000 },
+      pino({ level: "silent" }),
+    );
     await db.whenOpen();
   });
   afterAll(async () => {
@@ -42,8 +45,21 @@ describe.runIf(available)("a pledge save whose answer was lost", () => {
     const now = () => new Date();
     const log = pino({ level: "silent" });
     const outbox = new FileOutbox<Pledge>(join(mkdtempSync(join(tmpdir(), "chungtay-lost-")), "outbox.json"));
-    const pledges = new DurablePledgeRepository(new FirstAnswerLost(db!, "VNN", now), outbox, "VNN", now, log);
-    const { pledge: told } = await pledges.create({ idempotencyKey: "test:c1:7", amount: 300_000, method: "cash", channel: "test", conversationId: "c1", userKey: "test:c1" });
+    const pledges = new DurablePledgeRepository(
+      new FirstAnswerLost(db!, "VNN", now),
+      outbox,
+      "VNN",
+      now,
+      log,
+    );
+    const { pledge: told } = await pledges.create({
+      idempotencyKey: "test:c1:7",
+      amount: 300_000,
+      method: "cash",
+      channel: "test",
+      conversationId: "c1",
+      userKey: "test:c1",
+    });
 
     const mongo = new MongoPledgeRepository(db!, "VNN", now);
     expect((await mongo.findByReference(told.reference))?.amount).toBe(300_000);

@@ -17,7 +17,16 @@ const apps: App[] = [];
 
 async function bot(db: string, prefix: string, env: Record<string, string> = {}): Promise<App> {
   const app = await testApp({
-    env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, MONGODB_URI: ferret.uri(db), MONGODB_TIMEOUT_MS: "500", REDIS_TIMEOUT_MS: "500", OUTBOX_DRAIN_MS: "200", LOCK_WAIT_MS: "20000", ...env },
+    env: {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      MONGODB_URI: ferret.uri(db),
+      MONGODB_TIMEOUT_MS: "500",
+      REDIS_TIMEOUT_MS: "500",
+      OUTBOX_DRAIN_MS: "200",
+      LOCK_WAIT_MS: "20000",
+      ...env,
+    },
   });
   apps.push(app);
   return app;
@@ -26,7 +35,13 @@ async function bot(db: string, prefix: string, env: Record<string, string> = {})
 /** Sends one message as `user`; returns the replies' text. */
 function sender(app: App, user: string) {
   return async (m: Partial<Inbound>, messageId: string = randomUUID()) => {
-    const result = await app.turns.process({ channel: "test", messageId, conversationId: user, userId: user, ...m });
+    const result = await app.turns.process({
+      channel: "test",
+      messageId,
+      conversationId: user,
+      userId: user,
+      ...m,
+    });
     return { ...result, text: result.replies.map((r) => r.text).join("\n") };
   };
 }
@@ -62,7 +77,11 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
 
   it("two bot instances hammering one conversation with 50 concurrent turns lose no session write", async () => {
     const [a, b] = await Promise.all([bot("hammer", "h:"), bot("hammer", "h:")]);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => sender(i % 2 ? a : b, "busy")({ text: i % 5 === 0 ? "menu" : "SMS là gì?" })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        sender(i % 2 ? a : b, "busy")({ text: i % 5 === 0 ? "menu" : "SMS là gì?" }),
+      ),
+    );
     expect(results.every((r) => !r.duplicate && r.replies.length > 0)).toBe(true);
     const lease = await a.store.acquire("test:busy", "check");
     expect(lease?.session?.turns).toBe(50);
@@ -82,16 +101,34 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
       if (source !== "lua" && args.some((a) => a.startsWith("rt:"))) seen.push(args);
     });
     const send = sender(app, "rt");
-    await until("MongoDB connected and the first drain done", async () => (await app.stores.readiness()).records.up);
+    await until(
+      "MongoDB connected and the first drain done",
+      async () => (await app.stores.readiness()).records.up,
+    );
     await new Promise((r) => setTimeout(r, 200));
-    for (const [i, m] of [{ payload: "flow:pledge" }, { text: "500k" }, { text: "tiền mặt" }, { text: "không" }, { text: "xác nhận" }].entries()) {
+    for (const [i, m] of [
+      { payload: "flow:pledge" },
+      { text: "500k" },
+      { text: "tiền mặt" },
+      { text: "không" },
+      { text: "xác nhận" },
+    ].entries()) {
       seen.length = 0;
       const { text } = await send(m);
       await stats.echo(`rt:marker:${i}`);
-      await until("the monitor saw the turn", async () => seen.some((args) => args.includes(`rt:marker:${i}`)), 5_000);
+      await until(
+        "the monitor saw the turn",
+        async () => seen.some((args) => args.includes(`rt:marker:${i}`)),
+        5_000,
+      );
       // ioredis sends a script's source (EVAL) the first time on a connection, its hash after.
-      const commands = seen.filter((args) => !args.includes(`rt:marker:${i}`)).map((args) => args[0]!.replace(/^evalsha$/, "eval"));
-      expect(commands, `Redis calls for ${JSON.stringify(m)} → ${text.slice(0, 40)}`).toEqual(["eval", "eval"]);
+      const commands = seen
+        .filter((args) => !args.includes(`rt:marker:${i}`))
+        .map((args) => args[0]!.replace(/^evalsha$/, "eval"));
+      expect(commands, `Redis calls for ${JSON.stringify(m)} → ${text.slice(0, 40)}`).toEqual([
+        "eval",
+        "eval",
+      ]);
     }
     monitor.disconnect();
     monitored.disconnect();
@@ -102,7 +139,10 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
     const [a, b] = await Promise.all([bot("dedupe", "d:"), bot("dedupe", "d:")]);
     await upToConfirm(a, "dup");
     const confirm = { payload: "v:confirm" };
-    const [first, second] = await Promise.all([sender(a, "dup")(confirm, "confirm-1"), sender(b, "dup")(confirm, "confirm-1")]);
+    const [first, second] = await Promise.all([
+      sender(a, "dup")(confirm, "confirm-1"),
+      sender(b, "dup")(confirm, "confirm-1"),
+    ]);
     const third = await sender(b, "dup")(confirm, "confirm-1");
     expect([first.duplicate, second.duplicate].sort()).toEqual([false, true]);
     expect(third).toMatchObject({ duplicate: true, replies: [] });
@@ -138,7 +178,10 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
     await pledge("before-1", false);
     await pledge("before-2", true);
     // On a busy machine a save can outlast MONGODB_TIMEOUT_MS and wait in the outbox for a moment.
-    await until("the pledges made before the outage to be in MongoDB", async () => (await app.stores.readiness()).outbox === 0);
+    await until(
+      "the pledges made before the outage to be in MongoDB",
+      async () => (await app.stores.readiness()).outbox === 0,
+    );
     await ferret.stop();
     await until("MongoDB to be seen down", async () => !(await app.stores.readiness()).records.up);
     for (let i = 0; i < 4; i++) await pledge(`during-${i}`, i % 2 === 0);
@@ -155,7 +198,9 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
     const stored = (await Promise.all(users.map((u) => app.records.pledges.listByUser(`test:${u}`)))).flat();
     expect(stored.map((p) => p.reference).sort()).toEqual([...references].sort());
     expect((await app.records.pledges.totals()).count).toBe(6);
-    expect((await app.records.pledges.list({}, { limit: 10 })).map((p) => p.reference).sort()).toEqual([...references].sort());
+    expect((await app.records.pledges.list({}, { limit: 10 })).map((p) => p.reference).sort()).toEqual(
+      [...references].sort(),
+    );
     expect(await app.records.consents.listByUser("test:during-0")).toHaveLength(1);
   }, 60_000);
 

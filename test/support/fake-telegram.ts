@@ -8,7 +8,8 @@ export interface ApiCall {
 
 type Failure = { status: number; body: object };
 
-const ALLOWED_TAGS = /^<\/?(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote|a(\s+href="[^"]*")?)>/;
+const ALLOWED_TAGS =
+  /^<\/?(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote|a(\s+href="[^"]*")?)>/;
 
 /**
  * A local Bot API: records every call and checks requests as Telegram does — the token in the
@@ -18,7 +19,15 @@ const ALLOWED_TAGS = /^<\/?(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler
  */
 export class FakeTelegram {
   readonly calls: ApiCall[] = [];
-  readonly bot = { id: 999_000, is_bot: true, first_name: "Chung Tay", username: "chungtay_test_bot", can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+  readonly bot = {
+    id: 999_000,
+    is_bot: true,
+    first_name: "Chung Tay",
+    username: "chungtay_test_bot",
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+  };
   private readonly failures: Array<{ method: string; failure: Failure }> = [];
   private readonly blocked = new Set<string>();
   private server?: LocalServer;
@@ -33,10 +42,16 @@ export class FakeTelegram {
   async start(): Promise<this> {
     this.server = await startLocalJsonServer(async ({ url, raw }) => {
       // getUpdates is a long poll: hold it briefly when nothing is queued.
-      if (/\/getUpdates$/.test(url) && this.updates.length === 0) await new Promise((r) => setTimeout(r, 200));
+      if (/\/getUpdates$/.test(url) && this.updates.length === 0)
+        await new Promise((r) => setTimeout(r, 200));
       const answer = this.answer(url, raw);
       const h = this.hold;
-      if (h && url.endsWith(`/${h.method}`) && answer.status === 200 && this.calls.filter((c) => c.method === h.method).length === h.after) {
+      if (
+        h &&
+        url.endsWith(`/${h.method}`) &&
+        answer.status === 200 &&
+        this.calls.filter((c) => c.method === h.method).length === h.after
+      ) {
         // Received and counted (the user has the message), but the answer waits: a worker killed now never learns it went out.
         this.hold = null;
         h.arrived();
@@ -58,7 +73,15 @@ export class FakeTelegram {
   }
 
   rateLimitNext(method: string, retryAfter: number): void {
-    this.failNext(method, { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } });
+    this.failNext(method, {
+      status: 429,
+      body: {
+        ok: false,
+        error_code: 429,
+        description: `Too Many Requests: retry after ${retryAfter}`,
+        parameters: { retry_after: retryAfter },
+      },
+    });
   }
 
   /**
@@ -80,7 +103,12 @@ export class FakeTelegram {
   }
 
   sent(chatId?: string | number): Array<Record<string, any>> {
-    return this.calls.filter((c) => c.method === "sendMessage" && (chatId === undefined || String(c.body.chat_id) === String(chatId))).map((c) => c.body);
+    return this.calls
+      .filter(
+        (c) =>
+          c.method === "sendMessage" && (chatId === undefined || String(c.body.chat_id) === String(chatId)),
+      )
+      .map((c) => c.body);
   }
 
   clear(): void {
@@ -103,7 +131,8 @@ export class FakeTelegram {
     if (queued >= 0) return this.failures.splice(queued, 1)[0]!.failure;
     const problem = validate(method, body);
     if (problem) return bad(400, `Bad Request: ${problem}`);
-    if (method === "sendMessage" && this.blocked.has(String(body.chat_id))) return bad(403, "Forbidden: bot was blocked by the user");
+    if (method === "sendMessage" && this.blocked.has(String(body.chat_id)))
+      return bad(403, "Forbidden: bot was blocked by the user");
     switch (method) {
       case "getMe":
         return ok(this.bot);
@@ -114,7 +143,12 @@ export class FakeTelegram {
         return ok(this.updates.slice(0, Number(body.limit ?? 100)));
       }
       case "sendMessage":
-        return ok({ message_id: ++this.messageId, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: "private" }, text: body.text });
+        return ok({
+          message_id: ++this.messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: body.chat_id, type: "private" },
+          text: body.text,
+        });
       default:
         return ok(true);
     }
@@ -144,13 +178,17 @@ function validate(method: string, b: Record<string, any>): string | null {
       return typeof b.callback_query_id === "string" && b.callback_query_id ? null : "query_id is empty";
     case "setWebhook":
       if (!/^https:\/\//.test(b.url ?? "")) return "bad webhook: HTTPS url must be provided for webhook";
-      if (b.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(b.secret_token)) return "secret token contains unallowed characters";
+      if (b.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(b.secret_token))
+        return "secret token contains unallowed characters";
       return null;
     case "setMyCommands":
-      if (!Array.isArray(b.commands) || b.commands.length > 100) return "commands must be an array of at most 100";
+      if (!Array.isArray(b.commands) || b.commands.length > 100)
+        return "commands must be an array of at most 100";
       for (const c of b.commands) {
-        if (!/^[a-z0-9_]{1,32}$/.test(c.command ?? "")) return "command must contain only lowercase English letters, digits and underscores";
-        if (typeof c.description !== "string" || c.description.length < 1 || c.description.length > 256) return "command description length must be 1-256";
+        if (!/^[a-z0-9_]{1,32}$/.test(c.command ?? ""))
+          return "command must contain only lowercase English letters, digits and underscores";
+        if (typeof c.description !== "string" || c.description.length < 1 || c.description.length > 256)
+          return "command description length must be 1-256";
       }
       return null;
     default:
@@ -163,18 +201,23 @@ function validateMarkup(markup: any): string | null {
   if (markup.inline_keyboard) {
     for (const row of markup.inline_keyboard) {
       for (const button of row) {
-        if (typeof button.text !== "string" || !button.text) return "text buttons are unallowed in the inline keyboard";
+        if (typeof button.text !== "string" || !button.text)
+          return "text buttons are unallowed in the inline keyboard";
         if ("callback_data" in button) {
           const bytes = Buffer.byteLength(button.callback_data ?? "");
           if (bytes < 1 || bytes > 64) return "BUTTON_DATA_INVALID";
         } else if ("url" in button) {
-          if (!/^(https?|tg):\/\//.test(button.url)) return "inline keyboard button URL is invalid: wrong HTTP URL";
+          if (!/^(https?|tg):\/\//.test(button.url))
+            return "inline keyboard button URL is invalid: wrong HTTP URL";
         } else return "inline keyboard button must have callback_data or url";
       }
     }
     return null;
   }
-  if (markup.keyboard) return markup.keyboard.every((row: any[]) => row.every((b) => typeof b.text === "string" && b.text)) ? null : "keyboard button text is empty";
+  if (markup.keyboard)
+    return markup.keyboard.every((row: any[]) => row.every((b) => typeof b.text === "string" && b.text))
+      ? null
+      : "keyboard button text is empty";
   if (markup.remove_keyboard === true) return null;
   return "reply markup is invalid";
 }
@@ -182,7 +225,7 @@ function validateMarkup(markup: any): string | null {
 /** The text a user sees after HTML parsing, or null if Telegram would refuse to parse it. */
 function htmlVisibleText(html: string): string | null {
   let out = "";
-  for (let i = 0; i < html.length; ) {
+  for (let i = 0; i < html.length;) {
     const ch = html[i]!;
     if (ch === "<") {
       const tag = ALLOWED_TAGS.exec(html.slice(i));

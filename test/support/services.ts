@@ -9,7 +9,9 @@ import { execFileSync } from "node:child_process";
  * Throwaway Redis and FerretDB (MongoDB wire protocol) servers on free loopback ports, so
  * integration tests never touch anyone's data. Binaries come from scripts/install-test-services.sh.
  */
-export const FERRETDB_BIN = process.env.FERRETDB_BIN ?? join(process.env.CHUNGTAY_CACHE ?? join(homedir(), ".cache", "chung-tay"), "ferretdb-v1.24.2");
+export const FERRETDB_BIN =
+  process.env.FERRETDB_BIN ??
+  join(process.env.CHUNGTAY_CACHE ?? join(homedir(), ".cache", "chung-tay"), "ferretdb-v1.24.2");
 
 function redisBin(): string | null {
   try {
@@ -24,7 +26,10 @@ function redisBin(): string | null {
  * loud notice, except under CI=true, where a missing service fails the run.
  */
 export function servicesAvailable(suite: string): boolean {
-  const missing = [redisBin() ? null : "redis-server", existsSync(FERRETDB_BIN) ? null : `FerretDB (${FERRETDB_BIN})`].filter(Boolean);
+  const missing = [
+    redisBin() ? null : "redis-server",
+    existsSync(FERRETDB_BIN) ? null : `FerretDB (${FERRETDB_BIN})`,
+  ].filter(Boolean);
   if (missing.length === 0) return true;
   const message = `${suite}: ${missing.join(" and ")} not installed; run scripts/install-test-services.sh`;
   if (process.env.CI === "true") throw new Error(`${message} (CI=true: integration tests must run)`);
@@ -54,7 +59,8 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
       s.on("error", () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > until) throw new Error(`test services: nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    if (Date.now() > until)
+      throw new Error(`test services: nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -97,7 +103,16 @@ export class TestService {
 
 export async function startRedis(): Promise<TestService & { url: string }> {
   const port = await freePort();
-  const svc = new TestService(port, "redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+  const svc = new TestService(port, "redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+  ]);
   await svc.start();
   return Object.assign(svc, { url: `redis://127.0.0.1:${port}` });
 }
@@ -107,7 +122,15 @@ export async function startFerretDb(): Promise<TestService & { uri: (db: string)
   const dir = mkdtempSync(join(tmpdir(), "chungtay-ferretdb-"));
   // Each instance gets its own state dir and debug port (the default 8088 would clash).
   const debugPort = await freePort();
-  const svc = new TestService(port, FERRETDB_BIN, ["--handler=sqlite", `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, `--debug-addr=127.0.0.1:${debugPort}`, `--state-dir=${dir}`, "--telemetry=disable", "--log-level=error"]);
+  const svc = new TestService(port, FERRETDB_BIN, [
+    "--handler=sqlite",
+    `--sqlite-url=file:${dir}/`,
+    `--listen-addr=127.0.0.1:${port}`,
+    `--debug-addr=127.0.0.1:${debugPort}`,
+    `--state-dir=${dir}`,
+    "--telemetry=disable",
+    "--log-level=error",
+  ]);
   await svc.start();
   return Object.assign(svc, { uri: (db: string) => `mongodb://127.0.0.1:${port}/${db}` });
 }

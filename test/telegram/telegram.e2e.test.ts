@@ -19,7 +19,16 @@ let base = "";
 let channel: TelegramChannel;
 
 async function boot(env: Record<string, string> = {}): Promise<void> {
-  app = await testApp({ env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: api.root, TELEGRAM_PUBLIC_URL: "https://bot.example.org", TELEGRAM_STAFF_IDS: String(STAFF), ...env } });
+  app = await testApp({
+    env: {
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: api.root,
+      TELEGRAM_PUBLIC_URL: "https://bot.example.org",
+      TELEGRAM_STAFF_IDS: String(STAFF),
+      ...env,
+    },
+  });
   http = buildServer(app);
   channel = new TelegramChannel(app);
   await channel.start(http);
@@ -27,7 +36,14 @@ async function boot(env: Record<string, string> = {}): Promise<void> {
 }
 
 async function deliver(update: object, secret: string | null = SECRET): Promise<number> {
-  const res = await fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }) }, body: JSON.stringify(update) });
+  const res = await fetch(`${base}/webhooks/telegram`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }),
+    },
+    body: JSON.stringify(update),
+  });
   await res.text();
   return res.status;
 }
@@ -36,7 +52,11 @@ async function deliver(update: object, secret: string | null = SECRET): Promise<
 async function say(update: object): Promise<string> {
   const before = api.sent().length;
   expect(await deliver(update)).toBe(200);
-  return api.sent().slice(before).map((m) => m.text).join("\n---\n");
+  return api
+    .sent()
+    .slice(before)
+    .map((m) => m.text)
+    .join("\n---\n");
 }
 
 const lastMarkup = () => api.sent().at(-1)?.reply_markup;
@@ -59,14 +79,21 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
   it("registers its webhook with the secret and the update types, and a localized public command menu", async () => {
     await boot();
     const webhook = api.calls.find((c) => c.method === "setWebhook")!;
-    expect(webhook.body).toMatchObject({ url: "https://bot.example.org/webhooks/telegram", secret_token: SECRET, allowed_updates: ["message", "callback_query", "my_chat_member"] });
+    expect(webhook.body).toMatchObject({
+      url: "https://bot.example.org/webhooks/telegram",
+      secret_token: SECRET,
+      allowed_updates: ["message", "callback_query", "my_chat_member"],
+    });
     const menus = api.calls.filter((c) => c.method === "setMyCommands");
     const vi = menus.find((c) => c.body.language_code === "vi")!;
     const en = menus.find((c) => c.body.language_code === "en")!;
     expect(vi.body.commands).toContainEqual({ command: "cancel", description: "Hủy việc đang làm" });
     expect(en.body.commands).toContainEqual({ command: "cancel", description: "Cancel what you are doing" });
-    for (const public_ of [vi, en, menus.find((c) => !c.body.language_code && !c.body.scope)!]) expect(public_.body.commands.map((c: any) => c.command)).not.toContain("stats");
-    expect(menus.find((c) => c.body.scope?.chat_id === STAFF)!.body.commands.map((c: any) => c.command)).toEqual(expect.arrayContaining(["stats", "paid", "reply"]));
+    for (const public_ of [vi, en, menus.find((c) => !c.body.language_code && !c.body.scope)!])
+      expect(public_.body.commands.map((c: any) => c.command)).not.toContain("stats");
+    expect(
+      menus.find((c) => c.body.scope?.chat_id === STAFF)!.body.commands.map((c: any) => c.command),
+    ).toEqual(expect.arrayContaining(["stats", "paid", "reply"]));
   });
 
   it("works by long polling on a developer's machine", async () => {
@@ -75,8 +102,17 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(api.calls.map((c) => c.method)).not.toContain("setWebhook");
     api.queueUpdate(tg.text({ id: 1010 }, "ung ho ntn"));
     for (let i = 0; i < 50 && api.sent(1010).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(api.sent(1010).map((m) => m.text).join()).toContain("chuyển khoản");
-    expect(api.calls.find((c) => c.method === "getUpdates")?.body.allowed_updates).toEqual(["message", "callback_query", "my_chat_member"]);
+    expect(
+      api
+        .sent(1010)
+        .map((m) => m.text)
+        .join(),
+    ).toContain("chuyển khoản");
+    expect(api.calls.find((c) => c.method === "getUpdates")?.body.allowed_updates).toEqual([
+      "message",
+      "callback_query",
+      "my_chat_member",
+    ]);
   });
 
   it("takes a full pledge in Vietnamese with buttons and a shared contact", async () => {
@@ -102,7 +138,12 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     const saved = await say(tg.press(an, "v:confirm"));
     expect(saved).toMatch(/Mã ủng hộ của bạn: VNN-[0-9A-Z]{6}/);
     const [pledge] = await app.records.pledges.listByUser("telegram:1001");
-    expect(pledge).toMatchObject({ amount: 1_500_000, method: "transfer", phone: "+84912345678", channel: "telegram" });
+    expect(pledge).toMatchObject({
+      amount: 1_500_000,
+      method: "transfer",
+      phone: "+84912345678",
+      channel: "telegram",
+    });
     // Every button press (5) was answered, so no client spinner hangs.
     expect(api.calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(5);
   });
@@ -115,7 +156,9 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(await say(tg.text(jo, "200k"))).toContain("200,000 VND");
     expect(await say(tg.press(jo, "v:cash"))).toContain("Do you agree");
     expect(await say(tg.press(jo, "v:no"))).toContain("No personal data kept");
-    expect(await say(tg.press(jo, "v:confirm"))).toMatch(/Your pledge of 200,000 VND is recorded\. Your reference code: VNN-/);
+    expect(await say(tg.press(jo, "v:confirm"))).toMatch(
+      /Your pledge of 200,000 VND is recorded\. Your reference code: VNN-/,
+    );
     expect(await app.records.pledges.listByUser("telegram:1051")).toHaveLength(1);
   });
 
@@ -126,7 +169,9 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     const sms = await say(tg.press({ id: 1101, lang: "vi" }, "flow:sms_guidance"));
     expect(sms).toContain("bao nhiêu tiền qua tin nhắn");
     expect(await say(tg.text({ id: 1101, lang: "vi" }, "500k"))).toContain("📱 VNN 25 → 1408");
-    expect(await say(tg.text({ id: 1102, lang: "en" }, "when is the peak month?"))).toContain("17/10/2019 to 18/11/2019");
+    expect(await say(tg.text({ id: 1102, lang: "en" }, "when is the peak month?"))).toContain(
+      "17/10/2019 to 18/11/2019",
+    );
     await say(tg.press({ id: 1102, lang: "en" }, "flow:sms_guidance"));
     expect(await say(tg.text({ id: 1102, lang: "en" }, "2 million"))).toContain("1 × “VNN 100”");
     // The portal link is a URL button; sms: links (not allowed on Telegram buttons) are text.
@@ -173,7 +218,10 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     await boot();
     const p: tg.Person = { id: 1501 };
     await say(tg.press(p, "flow:subscribe"));
-    expect(await app.records.subscribers.get("telegram", "1501")).toMatchObject({ optedIn: true, blocked: false });
+    expect(await app.records.subscribers.get("telegram", "1501")).toMatchObject({
+      optedIn: true,
+      blocked: false,
+    });
     api.block(1501);
     await deliver(tg.text(p, "menu"));
     expect(api.sent(1501).length).toBeGreaterThan(0);
@@ -197,28 +245,75 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     const p: tg.Person = { id: 1701 };
     const unsupported = ["photo", "sticker", "voice", "document", "location"];
     for (const kind of unsupported) {
-      const field = kind === "location" ? { location: { latitude: 10.03, longitude: 105.78 } } : kind === "photo" ? { photo: [{ file_id: "f", file_unique_id: "u", width: 1, height: 1 }] } : { [kind]: { file_id: "f", file_unique_id: "u" } };
+      const field =
+        kind === "location"
+          ? { location: { latitude: 10.03, longitude: 105.78 } }
+          : kind === "photo"
+            ? { photo: [{ file_id: "f", file_unique_id: "u", width: 1, height: 1 }] }
+            : { [kind]: { file_id: "f", file_unique_id: "u" } };
       // A photo is often a transfer screenshot: the answer says how to report the payment.
-      expect(await say(tg.message(p, field)), kind).toContain(kind === "photo" ? "Nếu đó là ảnh chuyển khoản" : "chỉ đọc được tin nhắn chữ");
+      expect(await say(tg.message(p, field)), kind).toContain(
+        kind === "photo" ? "Nếu đó là ảnh chuyển khoản" : "chỉ đọc được tin nhắn chữ",
+      );
     }
     // Updates the bot does not answer: edits, channel posts, group chatter, a callback without data.
-    expect(await say({ update_id: tg.nextUpdateId(), edited_message: { message_id: 1, date: 1, edit_date: 2, chat: { id: 1701, type: "private" }, from: { id: 1701, is_bot: false, first_name: "A" }, text: "x" } })).toBe("");
-    expect(await say({ update_id: tg.nextUpdateId(), channel_post: { message_id: 1, date: 1, chat: { id: -1001, type: "channel", title: "C" }, text: "x" } })).toBe("");
+    expect(
+      await say({
+        update_id: tg.nextUpdateId(),
+        edited_message: {
+          message_id: 1,
+          date: 1,
+          edit_date: 2,
+          chat: { id: 1701, type: "private" },
+          from: { id: 1701, is_bot: false, first_name: "A" },
+          text: "x",
+        },
+      }),
+    ).toBe("");
+    expect(
+      await say({
+        update_id: tg.nextUpdateId(),
+        channel_post: { message_id: 1, date: 1, chat: { id: -1001, type: "channel", title: "C" }, text: "x" },
+      }),
+    ).toBe("");
     expect(await say(tg.group(p, "xin chào mọi người"))).toBe("");
-    expect(await say({ update_id: tg.nextUpdateId(), callback_query: { id: "cq-x", from: { id: 1701, is_bot: false, first_name: "A" }, chat_instance: "c" } })).toBe("");
-    expect(api.calls.filter((c) => c.method === "answerCallbackQuery").map((c) => c.body.callback_query_id)).toContain("cq-x");
+    expect(
+      await say({
+        update_id: tg.nextUpdateId(),
+        callback_query: {
+          id: "cq-x",
+          from: { id: 1701, is_bot: false, first_name: "A" },
+          chat_instance: "c",
+        },
+      }),
+    ).toBe("");
+    expect(
+      api.calls.filter((c) => c.method === "answerCallbackQuery").map((c) => c.body.callback_query_id),
+    ).toContain("cq-x");
     // Addressed in a group, it answers there.
     expect(await say(tg.group(p, "@chungtay_test_bot ung ho ntn"))).toContain("chuyển khoản");
     expect(api.sent(-100_123)).toHaveLength(1);
     // Malformed bodies are acknowledged, not retried forever.
-    const res = await fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "x-telegram-bot-api-secret-token": SECRET }, body: "{not json" });
+    const res = await fetch(`${base}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "x-telegram-bot-api-secret-token": SECRET },
+      body: "{not json",
+    });
     expect(res.status).toBe(200);
     expect(await deliver({ hello: "world" })).toBe(200);
   });
 
   it("splits a long text under 4096 characters", async () => {
     await boot();
-    for (let i = 0; i < 80; i++) await app.records.pledges.create({ idempotencyKey: `k${i}`, amount: 100_000 + i, method: "cash", channel: "telegram", conversationId: "1801", userKey: "telegram:1801" });
+    for (let i = 0; i < 80; i++)
+      await app.records.pledges.create({
+        idempotencyKey: `k${i}`,
+        amount: 100_000 + i,
+        method: "cash",
+        channel: "telegram",
+        conversationId: "1801",
+        userKey: "telegram:1801",
+      });
     const text = await say(tg.press({ id: 1801 }, "flow:my_pledges"));
     const parts = api.sent(1801);
     expect(parts.length).toBeGreaterThan(2);
@@ -240,9 +335,13 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     const stats = await say(tg.text({ id: STAFF }, "/stats"));
     expect(stats).toContain("Hôm nay: 1 khoản, 300.000 đ");
     expect(stats).toContain("Tiền mặt tại Mặt trận: 1 khoản, 300.000 đ");
-    expect(await say(tg.text({ id: STAFF }, `/paid ${reference.toLowerCase()}`))).toContain(`Đã đánh dấu ${reference} là đã nộp`);
+    expect(await say(tg.text({ id: STAFF }, `/paid ${reference.toLowerCase()}`))).toContain(
+      `Đã đánh dấu ${reference} là đã nộp`,
+    );
     expect((await app.records.pledges.findByReference(reference))?.status).toBe("paid");
-    expect((await app.records.audit.list(5)).map((e) => `${e.actor} ${e.action}`)).toEqual(expect.arrayContaining([`telegram:${STAFF} pledge.mark_paid`, `telegram:${STAFF} stats.view`]));
+    expect((await app.records.audit.list(5)).map((e) => `${e.actor} ${e.action}`)).toEqual(
+      expect.arrayContaining([`telegram:${STAFF} pledge.mark_paid`, `telegram:${STAFF} stats.view`]),
+    );
     expect(await say(tg.text({ id: STAFF }, "/paid VNN-ZZZZZZ"))).toContain("Không tìm thấy");
   });
 
@@ -261,18 +360,41 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     const code = /\/reply ([0-9a-f]{8})/.exec(alert.text)![1]!;
 
     expect(await say(tg.text({ id: STAFF }, "/reply"))).toContain("Cách dùng: /reply MÃ");
-    expect(await say(tg.text({ id: STAFF }, `/reply ${code} Phường sẽ gửi biên lai cho bạn trong tuần này.`))).toContain(`Đã gửi câu trả lời cho yêu cầu ${code}`);
-    expect(api.sent(donor.id).at(-1)!.text).toBe("💬 Cán bộ chiến dịch trả lời bạn:\nPhường sẽ gửi biên lai cho bạn trong tuần này.");
+    expect(
+      await say(tg.text({ id: STAFF }, `/reply ${code} Phường sẽ gửi biên lai cho bạn trong tuần này.`)),
+    ).toContain(`Đã gửi câu trả lời cho yêu cầu ${code}`);
+    expect(api.sent(donor.id).at(-1)!.text).toBe(
+      "💬 Cán bộ chiến dịch trả lời bạn:\nPhường sẽ gửi biên lai cho bạn trong tuần này.",
+    );
     expect(await app.records.handoffs.open()).toEqual([]);
-    expect((await app.records.audit.list(5)).map((e) => `${e.actor} ${e.action}`)).toContain(`telegram:${STAFF} handoff.reply`);
-    expect(await say(tg.text({ id: STAFF }, `/reply ${code} lần nữa`))).toContain(`Không tìm thấy yêu cầu đang mở có mã ${code}`);
+    expect((await app.records.audit.list(5)).map((e) => `${e.actor} ${e.action}`)).toContain(
+      `telegram:${STAFF} handoff.reply`,
+    );
+    expect(await say(tg.text({ id: STAFF }, `/reply ${code} lần nữa`))).toContain(
+      `Không tìm thấy yêu cầu đang mở có mã ${code}`,
+    );
 
     // Or Telegram's "Reply" to an alert: the reply is the answer.
     await say(tg.text(donor, "gặp cán bộ"));
     await say(tg.text(donor, "Phường tôi là phường nào?"));
-    while (api.sent(STAFF).filter((m) => m.text.includes("Phường tôi là phường nào?")).length === 0 && Date.now() < deadline + 5_000) await new Promise((r) => setTimeout(r, 20));
+    while (
+      api.sent(STAFF).filter((m) => m.text.includes("Phường tôi là phường nào?")).length === 0 &&
+      Date.now() < deadline + 5_000
+    )
+      await new Promise((r) => setTimeout(r, 20));
     const second = api.sent(STAFF).find((m) => m.text.includes("Phường tôi là phường nào?"))!;
-    const reply = tg.message({ id: STAFF }, { text: "Bạn ở phường An Hòa.", reply_to_message: { message_id: 1, date: 1_700_000_000, chat: { id: STAFF, type: "private" }, text: second.text.replace(/<[^>]+>/g, "") } });
+    const reply = tg.message(
+      { id: STAFF },
+      {
+        text: "Bạn ở phường An Hòa.",
+        reply_to_message: {
+          message_id: 1,
+          date: 1_700_000_000,
+          chat: { id: STAFF, type: "private" },
+          text: second.text.replace(/<[^>]+>/g, ""),
+        },
+      },
+    );
     expect(await say(reply)).toContain("Đã gửi câu trả lời cho yêu cầu");
     expect(api.sent(donor.id).at(-1)!.text).toBe("💬 Cán bộ chiến dịch trả lời bạn:\nBạn ở phường An Hòa.");
     expect(await app.records.handoffs.open()).toEqual([]);
@@ -283,7 +405,9 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     await say(tg.press(gone, "v:skip"));
     const [open] = await app.records.handoffs.open();
     api.block(gone.id);
-    const refused = await say(tg.text({ id: STAFF }, `/reply ${open!.id.replace(/-/g, "").slice(0, 8)} Chào bạn`));
+    const refused = await say(
+      tg.text({ id: STAFF }, `/reply ${open!.id.replace(/-/g, "").slice(0, 8)} Chào bạn`),
+    );
     expect(refused).toContain("người hỏi đã chặn bot");
     expect(refused).toContain("vẫn mở");
     expect(await app.records.handoffs.open()).toHaveLength(1);
@@ -294,12 +418,23 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
   it("sends staff the daily digest: today's and the campaign's totals, and the requests still waiting", async () => {
     await boot();
     const donor: tg.Person = { id: 1903 };
-    for (const u of [tg.press(donor, "flow:pledge"), tg.text(donor, "300k"), tg.press(donor, "v:cash"), tg.press(donor, "v:no"), tg.press(donor, "v:confirm"), tg.press(donor, "v:no")]) await say(u);
+    for (const u of [
+      tg.press(donor, "flow:pledge"),
+      tg.text(donor, "300k"),
+      tg.press(donor, "v:cash"),
+      tg.press(donor, "v:no"),
+      tg.press(donor, "v:confirm"),
+      tg.press(donor, "v:no"),
+    ])
+      await say(u);
     await say(tg.text({ id: 1904 }, "gặp cán bộ"));
     await say(tg.press({ id: 1904 }, "v:skip"));
     api.clear();
     await app.staffAlerts.digest();
-    const digest = api.sent(STAFF).map((m) => m.text).join("\n");
+    const digest = api
+      .sent(STAFF)
+      .map((m) => m.text)
+      .join("\n");
     expect(digest).toContain("Tổng kết ngày 20/10/2019");
     expect(digest).toContain("Hôm nay: 1 khoản, 300.000 đ");
     expect(digest).toContain("Yêu cầu gặp cán bộ đang chờ trả lời: 1");

@@ -14,16 +14,36 @@ let base = "";
 let id = 0;
 
 async function boot(): Promise<void> {
-  app = await testApp({ env: { ZALO_BOT_TOKEN: TOKEN, ZALO_BOT_WEBHOOK_SECRET: SECRET, ZALO_BOT_API_ROOT: api.root, ZALO_BOT_PUBLIC_URL: "https://bot.example.org" } });
+  app = await testApp({
+    env: {
+      ZALO_BOT_TOKEN: TOKEN,
+      ZALO_BOT_WEBHOOK_SECRET: SECRET,
+      ZALO_BOT_API_ROOT: api.root,
+      ZALO_BOT_PUBLIC_URL: "https://bot.example.org",
+    },
+  });
   http = buildServer(app);
   await startChannels(app, http);
   base = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}`;
 }
 
-const update = (chat: string, text: string, event = "message.text.received", messageId = `zm-${++id}`) => ({ event_name: event, message: { message_id: messageId, from: { id: chat, display_name: "An" }, chat: { id: chat, chat_type: "PRIVATE" }, date: 1_700_000_000, ...(event === "message.text.received" ? { text } : {}) } });
+const update = (chat: string, text: string, event = "message.text.received", messageId = `zm-${++id}`) => ({
+  event_name: event,
+  message: {
+    message_id: messageId,
+    from: { id: chat, display_name: "An" },
+    chat: { id: chat, chat_type: "PRIVATE" },
+    date: 1_700_000_000,
+    ...(event === "message.text.received" ? { text } : {}),
+  },
+});
 
 async function deliver(body: object, secret: string | null = SECRET): Promise<number> {
-  const res = await fetch(`${base}/webhooks/zalo-bot`, { method: "POST", headers: { "content-type": "application/json", ...(secret ? { "x-bot-api-secret-token": secret } : {}) }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}/webhooks/zalo-bot`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(secret ? { "x-bot-api-secret-token": secret } : {}) },
+    body: JSON.stringify(body),
+  });
   await res.text();
   return res.status;
 }
@@ -49,7 +69,10 @@ afterEach(async () => {
 describe("Zalo Bot channel (botbuilder adapter against a fake Zalo Bot API)", () => {
   it("registers its webhook with the secret on start", async () => {
     await boot();
-    expect(api.calls.find((c) => c.method === "setWebhook")?.body).toEqual({ url: "https://bot.example.org/webhooks/zalo-bot", secret_token: SECRET });
+    expect(api.calls.find((c) => c.method === "setWebhook")?.body).toEqual({
+      url: "https://bot.example.org/webhooks/zalo-bot",
+      secret_token: SECRET,
+    });
   });
 
   it("takes a pledge in Vietnamese, buttons as numbered choices, wrapped and bare updates alike", async () => {
@@ -63,7 +86,9 @@ describe("Zalo Bot channel (botbuilder adapter against a fake Zalo Bot API)", ()
     await say(chat, "2", true);
     await say(chat, "không");
     expect(await say(chat, "1")).toMatch(/Mã ủng hộ của bạn: VNN-[0-9A-Z]{6}/);
-    expect(await app.records.pledges.listByUser(`zalo-bot:${chat}`)).toEqual([expect.objectContaining({ amount: 2_000_000, method: "cash", channel: "zalo-bot" })]);
+    expect(await app.records.pledges.listByUser(`zalo-bot:${chat}`)).toEqual([
+      expect.objectContaining({ amount: 2_000_000, method: "cash", channel: "zalo-bot" }),
+    ]);
     expect(api.calls.filter((c) => c.method === "sendChatAction").length).toBeGreaterThan(0);
   });
 

@@ -27,7 +27,12 @@ describe.runIf(available)("Zalo OA tokens shared by several processes (Redis)", 
   const tokens = () => {
     const client = new Redis(redis.url);
     clients.push(client);
-    return new ZaloOaTokens(new RedisKeyValueStore(client, "zt:"), { accessToken: "access-token-0", refreshToken: "refresh-token-0" }, { root: zalo.root, appId: "123456789", appSecret: "app-secret-xyz" }, log);
+    return new ZaloOaTokens(
+      new RedisKeyValueStore(client, "zt:"),
+      { accessToken: "access-token-0", refreshToken: "refresh-token-0" },
+      { root: zalo.root, appId: "123456789", appSecret: "app-secret-xyz" },
+      log,
+    );
   };
 
   it("refreshes once when two processes find the token expired at the same moment; both use the new pair", async () => {
@@ -42,10 +47,20 @@ describe.runIf(available)("Zalo OA tokens shared by several processes (Redis)", 
   });
 
   it("sends proactive messages through continueConversation", async () => {
-    const adapter = new ZaloOaAdapter(new ZaloOaClient(zalo.root, tokens(), embeddedRecords(null, "VNN").subscribers, log));
-    await adapter.continueConversation({ channelId: "zalo-oa", conversation: { id: "84999", isGroup: false, conversationType: "personal", name: "" }, user: { id: "84999", name: "" }, bot: { id: "oa", name: "" } }, async (context) => {
-      await context.sendActivity("Tháng cao điểm bắt đầu từ ngày mai.");
-    });
+    const adapter = new ZaloOaAdapter(
+      new ZaloOaClient(zalo.root, tokens(), embeddedRecords(null, "VNN").subscribers, log),
+    );
+    await adapter.continueConversation(
+      {
+        channelId: "zalo-oa",
+        conversation: { id: "84999", isGroup: false, conversationType: "personal", name: "" },
+        user: { id: "84999", name: "" },
+        bot: { id: "oa", name: "" },
+      },
+      async (context) => {
+        await context.sendActivity("Tháng cao điểm bắt đầu từ ngày mai.");
+      },
+    );
     expect(zalo.messages("84999").map((m) => m.text)).toEqual(["Tháng cao điểm bắt đầu từ ngày mai."]);
   });
 });

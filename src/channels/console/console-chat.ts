@@ -17,7 +17,15 @@ async function chat(): Promise<void> {
 
   const turn = async (text: string) => {
     const pressed = /^\d+$/.test(text) ? buttons[Number(text) - 1] : undefined;
-    const { replies } = await app.turns.process({ channel: "console", messageId: `${process.pid}-${Date.now()}-${++n}`, conversationId: "local", userId: "local", text: pressed ? undefined : text, payload: pressed?.payload, locale: process.env.LANG?.startsWith("en") ? "en" : undefined });
+    const { replies } = await app.turns.process({
+      channel: "console",
+      messageId: `${process.pid}-${Date.now()}-${++n}`,
+      conversationId: "local",
+      userId: "local",
+      text: pressed ? undefined : text,
+      payload: pressed?.payload,
+      locale: process.env.LANG?.startsWith("en") ? "en" : undefined,
+    });
     buttons = replies.flatMap((r) => r.buttons ?? []);
     print(replies, buttons);
   };

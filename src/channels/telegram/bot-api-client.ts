@@ -55,19 +55,43 @@ export class BotApiClient {
           res.on("error", reject);
           res.on("end", () => {
             const status = res.statusCode ?? 0;
-            let data: { ok?: boolean; result?: unknown; error_code?: number; description?: string; parameters?: { retry_after?: number } } | null = null;
+            let data: {
+              ok?: boolean;
+              result?: unknown;
+              error_code?: number;
+              description?: string;
+              parameters?: { retry_after?: number };
+            } | null = null;
             try {
               data = JSON.parse(Buffer.concat(chunks).toString("utf8"));
             } catch {
               // a proxy's HTML error page: judged by the status below
             }
             if (data?.ok) return resolve(data.result);
-            if (data && typeof data.error_code === "number" && status < 500) return reject(new BotApiError(method, { error_code: data.error_code, description: data.description, parameters: data.parameters }));
-            reject(new BotApiError(method, { error_code: status >= 500 ? status : 502, description: data?.description ?? res.statusMessage }));
+            if (data && typeof data.error_code === "number" && status < 500)
+              return reject(
+                new BotApiError(method, {
+                  error_code: data.error_code,
+                  description: data.description,
+                  parameters: data.parameters,
+                }),
+              );
+            reject(
+              new BotApiError(method, {
+                error_code: status >= 500 ? status : 502,
+                description: data?.description ?? res.statusMessage,
+              }),
+            );
           });
         },
       );
-      req.on("timeout", () => req.destroy(Object.assign(new Error(`telegram ${method}: no answer in ${this.timeoutMs} ms`), { code: "ETIMEDOUT" })));
+      req.on("timeout", () =>
+        req.destroy(
+          Object.assign(new Error(`telegram ${method}: no answer in ${this.timeoutMs} ms`), {
+            code: "ETIMEDOUT",
+          }),
+        ),
+      );
       req.on("error", reject);
       req.end(body);
     });

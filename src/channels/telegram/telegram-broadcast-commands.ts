@@ -3,7 +3,16 @@ import { BroadcastError, type BroadcastService } from "../../broadcasts/broadcas
 import type { Engine } from "../../engine/engine.ts";
 import type { Language } from "../../engine/locales.ts";
 
-export const BROADCAST_COMMANDS = ["bc_new", "bc_list", "bc", "bc_test", "bc_start", "bc_pause", "bc_resume", "bc_cancel"] as const;
+export const BROADCAST_COMMANDS = [
+  "bc_new",
+  "bc_list",
+  "bc",
+  "bc_test",
+  "bc_start",
+  "bc_pause",
+  "bc_resume",
+  "bc_cancel",
+] as const;
 
 /**
  * Staff broadcasts from Telegram:
@@ -26,7 +35,8 @@ export class TelegramBroadcastCommands {
     const [command = "", ...args] = head.trim().split(/\s+/);
     const name = command.replace(/^\//, "").replace(/@\S+$/, "").toLowerCase();
     if (!(BROADCAST_COMMANDS as readonly string[]).includes(name)) return null;
-    const t = (key: string, values: Record<string, unknown> = {}) => this.engine.text(`staff.bc.${key}`, lang, values);
+    const t = (key: string, values: Record<string, unknown> = {}) =>
+      this.engine.text(`staff.bc.${key}`, lang, values);
     const service = this.service();
     if (!service) return t("not_ready");
     const actor = `telegram:${userId}`;
@@ -42,17 +52,33 @@ export class TelegramBroadcastCommands {
         case "bc_list": {
           const list = await service.list(10);
           if (!list.length) return t("none");
-          const rows = await Promise.all(list.map(async (b) => t("list_line", { ...(await service.report(b.id)), id: b.id, title: b.title, status: t(`status.${b.status}`) })));
+          const rows = await Promise.all(
+            list.map(async (b) =>
+              t("list_line", {
+                ...(await service.report(b.id)),
+                id: b.id,
+                title: b.title,
+                status: t(`status.${b.status}`),
+              }),
+            ),
+          );
           return rows.join("\n");
         }
         case "bc": {
           if (!id) return t("id_usage", { command: "/bc" });
           const b = await service.get(id);
-          return t("report", { ...(await service.report(id)), id, title: b.title, status: t(`status.${b.status}`) });
+          return t("report", {
+            ...(await service.report(id)),
+            id,
+            title: b.title,
+            status: t(`status.${b.status}`),
+          });
         }
         case "bc_test":
           if (!id) return t("id_usage", { command: "/bc_test" });
-          return t("test_sent", { outcome: (await service.testSend(id, { channel: "telegram", userId, lang }, actor)) ?? "-" });
+          return t("test_sent", {
+            outcome: (await service.testSend(id, { channel: "telegram", userId, lang }, actor)) ?? "-",
+          });
         case "bc_start": {
           if (!id) return t("id_usage", { command: "/bc_start" });
           const when = args.slice(1).join(" ");
@@ -77,11 +103,26 @@ export class TelegramBroadcastCommands {
     return null;
   }
 
-  private async preview(service: BroadcastService, id: string, actor: string, lang: Language): Promise<string> {
+  private async preview(
+    service: BroadcastService,
+    id: string,
+    actor: string,
+    lang: Language,
+  ): Promise<string> {
     const p = await service.preview(id, actor);
-    const t = (key: string, values: Record<string, unknown> = {}) => this.engine.text(`staff.bc.${key}`, lang, values);
-    const messages = Object.entries(p.messages).map(([l, reply]) => `— ${l} —\n${reply!.text}${reply!.buttons?.length ? `\n[${reply!.buttons.map((b) => b.label).join("] [")}]` : ""}`);
-    return `${messages.join("\n\n")}\n\n${t("recipients", { total: p.recipients.total, byLang: Object.entries(p.recipients.byLang).map(([k, v]) => `${k} ${v}`).join(", ") || "—" })}\n${t("next", { id })}`;
+    const t = (key: string, values: Record<string, unknown> = {}) =>
+      this.engine.text(`staff.bc.${key}`, lang, values);
+    const messages = Object.entries(p.messages).map(
+      ([l, reply]) =>
+        `— ${l} —\n${reply!.text}${reply!.buttons?.length ? `\n[${reply!.buttons.map((b) => b.label).join("] [")}]` : ""}`,
+    );
+    return `${messages.join("\n\n")}\n\n${t("recipients", {
+      total: p.recipients.total,
+      byLang:
+        Object.entries(p.recipients.byLang)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || "—",
+    })}\n${t("next", { id })}`;
   }
 }
 
@@ -92,7 +133,12 @@ export function parseBroadcast(title: string, lines: string[]): BroadcastInput |
   const buttons: unknown[] = [];
   const links: unknown[] = [];
   const audience: Record<string, string[]> = {};
-  const fields: Record<string, string> = { channel: "channels", lang: "langs", org: "organisations", status: "pledgeStatus" };
+  const fields: Record<string, string> = {
+    channel: "channels",
+    lang: "langs",
+    org: "organisations",
+    status: "pledgeStatus",
+  };
   for (const raw of lines) {
     const m = /^\s*([a-z]+)\s*:\s*(.*)$/i.exec(raw);
     if (!m) continue;
@@ -102,7 +148,9 @@ export function parseBroadcast(title: string, lines: string[]): BroadcastInput |
     else if (f === "key") key = value.trim();
     else if (f === "button" || f === "link") {
       const [label, target] = value.trim().split(/\s+/, 2);
-      (f === "button" ? buttons : links).push(f === "button" ? { label: { key: label }, payload: target } : { label: { key: label }, url: target });
+      (f === "button" ? buttons : links).push(
+        f === "button" ? { label: { key: label }, payload: target } : { label: { key: label }, url: target },
+      );
     } else if (f === "audience")
       for (const pair of value.trim().split(/\s+/).filter(Boolean)) {
         const [k = "", v = ""] = pair.split("=");
@@ -110,8 +158,16 @@ export function parseBroadcast(title: string, lines: string[]): BroadcastInput |
         audience[fields[k]] = v.split(",").filter(Boolean);
       }
   }
-  const parsed = broadcastInput.safeParse({ title: title || undefined, message: key ? { key } : { text }, buttons, links, audience });
-  return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  const parsed = broadcastInput.safeParse({
+    title: title || undefined,
+    message: key ? { key } : { text },
+    buttons,
+    links,
+    audience,
+  });
+  return parsed.success
+    ? parsed.data
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
 }
 
 /** "2019-10-21 09:00" in Vietnam time; null if it is not that shape. */

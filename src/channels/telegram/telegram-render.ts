@@ -9,8 +9,16 @@ export interface SendMessage {
   parse_mode: "HTML";
   link_preview_options?: { is_disabled: boolean };
   reply_markup?:
-    | { inline_keyboard: Array<Array<{ text: string; callback_data: string } | { text: string; url: string }>> }
-    | { keyboard: Array<Array<{ text: string; request_contact: true }>>; one_time_keyboard: true; resize_keyboard: true };
+    | {
+        inline_keyboard: Array<
+          Array<{ text: string; callback_data: string } | { text: string; url: string }>
+        >;
+      }
+    | {
+        keyboard: Array<Array<{ text: string; request_contact: true }>>;
+        one_time_keyboard: true;
+        resize_keyboard: true;
+      };
 }
 
 /** Escapes text for parse_mode HTML, so a user's name can never break or inject markup. */
@@ -33,12 +41,24 @@ export function renderForTelegram(chatId: number | string, replies: Reply[]): Se
     const text = [reply.text, ...textLinks].join("\n");
     const pieces = splitText(text);
     pieces.forEach((piece, i) => {
-      const call: SendMessage = { chat_id: chatId, text: escapeHtml(piece), parse_mode: "HTML", link_preview_options: { is_disabled: true } };
+      const call: SendMessage = {
+        chat_id: chatId,
+        text: escapeHtml(piece),
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+      };
       if (i === pieces.length - 1) {
         if (reply.requestContact) {
-          call.reply_markup = { keyboard: [[{ text: reply.requestContact.label, request_contact: true }]], one_time_keyboard: true, resize_keyboard: true };
+          call.reply_markup = {
+            keyboard: [[{ text: reply.requestContact.label, request_contact: true }]],
+            one_time_keyboard: true,
+            resize_keyboard: true,
+          };
         } else {
-          const rows = [...pairUp((reply.buttons ?? []).map((b) => ({ text: b.label, callback_data: b.payload }))), ...urlLinks.map((l) => [{ text: l.label, url: l.url }])];
+          const rows = [
+            ...pairUp((reply.buttons ?? []).map((b) => ({ text: b.label, callback_data: b.payload }))),
+            ...urlLinks.map((l) => [{ text: l.label, url: l.url }]),
+          ];
           if (rows.length) call.reply_markup = { inline_keyboard: rows };
         }
       }

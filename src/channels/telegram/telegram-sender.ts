@@ -26,7 +26,10 @@ export class TelegramSender {
     private readonly maxAttempts = 4,
   ) {}
 
-  async call(method: string, payload: Record<string, unknown> & { chat_id: number | string }): Promise<SendOutcome> {
+  async call(
+    method: string,
+    payload: Record<string, unknown> & { chat_id: number | string },
+  ): Promise<SendOutcome> {
     for (let attempt = 1; ; attempt++) {
       const d = await this.once(method, payload);
       if (d.kind === "rate_limited" && attempt < this.maxAttempts) {
@@ -38,7 +41,10 @@ export class TelegramSender {
   }
 
   /** One call, no retry: how it went, for broadcasts that pause the whole channel on a 429. */
-  async once(method: string, payload: Record<string, unknown> & { chat_id: number | string }): Promise<Delivery> {
+  async once(
+    method: string,
+    payload: Record<string, unknown> & { chat_id: number | string },
+  ): Promise<Delivery> {
     try {
       await this.api.call(method, payload);
       return { kind: "sent" };
@@ -55,9 +61,22 @@ export class TelegramSender {
         await this.subscribers.setBlocked("telegram", String(payload.chat_id), true).catch(() => {});
         return { kind: "blocked" };
       }
-      this.log.error({ chat: payload.chat_id, method, code, description: e.response?.description, err: code ? undefined : errorInfo(err) }, "telegram: API call failed");
-      if ((code !== undefined && code >= 500) || (code === undefined && neverSent(err))) return { kind: "retry", detail: `telegram ${code ?? "network"}` };
-      return { kind: "failed", detail: `telegram ${code ?? "network"}: ${e.response?.description ?? ""}`.trim() };
+      this.log.error(
+        {
+          chat: payload.chat_id,
+          method,
+          code,
+          description: e.response?.description,
+          err: code ? undefined : errorInfo(err),
+        },
+        "telegram: API call failed",
+      );
+      if ((code !== undefined && code >= 500) || (code === undefined && neverSent(err)))
+        return { kind: "retry", detail: `telegram ${code ?? "network"}` };
+      return {
+        kind: "failed",
+        detail: `telegram ${code ?? "network"}: ${e.response?.description ?? ""}`.trim(),
+      };
     }
   }
 
@@ -67,7 +86,8 @@ export class TelegramSender {
       channel: "telegram",
       send: async (userId, reply) => {
         let last: Delivery = { kind: "sent" };
-        for (const call of renderForTelegram(userId, [reply])) if ((last = await this.once("sendMessage", { ...call })).kind !== "sent") break;
+        for (const call of renderForTelegram(userId, [reply]))
+          if ((last = await this.once("sendMessage", { ...call })).kind !== "sent") break;
         return last;
       },
     };

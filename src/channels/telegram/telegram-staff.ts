@@ -2,7 +2,12 @@ import type { BroadcastService } from "../../broadcasts/broadcast-service.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { TelegramBroadcastCommands } from "./telegram-broadcast-commands.ts";
 import type { Language } from "../../engine/locales.ts";
-import { StoreUnavailableError, type HandoffRequest, type PledgeTotals, type Records } from "../../records/ports.ts";
+import {
+  StoreUnavailableError,
+  type HandoffRequest,
+  type PledgeTotals,
+  type Records,
+} from "../../records/ports.ts";
 import type { HandoffAnswer } from "../../staff/answer-handoff.ts";
 import { startOfVietnamDay } from "../../time/vietnam-time.ts";
 
@@ -42,18 +47,28 @@ export class TelegramStaffCommands {
     const [command, arg] = text.trim().split(/\s+/, 2) as [string, string | undefined];
     const name = command.replace(/@\S+$/, "").toLowerCase();
     if (name !== "/stats" && name !== "/paid") return null;
-    const t = (key: string, values: Record<string, unknown> = {}) => this.engine.text(`staff.${key}`, lang, values);
+    const t = (key: string, values: Record<string, unknown> = {}) =>
+      this.engine.text(`staff.${key}`, lang, values);
     try {
       if (name === "/stats") {
         const stats = await this.statsText(lang);
-        await this.records.audit.record({ actor: `telegram:${userId}`, action: "stats.view", at: this.now().toISOString() });
+        await this.records.audit.record({
+          actor: `telegram:${userId}`,
+          action: "stats.view",
+          at: this.now().toISOString(),
+        });
         return stats;
       }
       if (!arg) return t("paid_usage");
       const reference = arg.toUpperCase();
       const pledge = await this.records.pledges.setStatus(reference, "paid");
       if (!pledge) return t("paid_not_found", { reference });
-      await this.records.audit.record({ actor: `telegram:${userId}`, action: "pledge.mark_paid", target: reference, at: this.now().toISOString() });
+      await this.records.audit.record({
+        actor: `telegram:${userId}`,
+        action: "pledge.mark_paid",
+        target: reference,
+        at: this.now().toISOString(),
+      });
       return t("paid_done", { reference, amount: pledge.amount });
     } catch (err) {
       if (err instanceof StoreUnavailableError) return t("unavailable");
@@ -63,14 +78,24 @@ export class TelegramStaffCommands {
 
   /** Today's and the campaign's pledge totals, by method and organisation (/stats and the daily digest). */
   async statsText(lang: Language): Promise<string> {
-    const t = (key: string, values: Record<string, unknown> = {}) => this.engine.text(`staff.${key}`, lang, values);
-    const [today, all] = await Promise.all([this.records.pledges.totals({ since: startOfVietnamDay(this.now()) }), this.records.pledges.totals()]);
-    return t("stats", { today, all, byMethod: this.lines(all.byMethod, lang, t), byOrganisation: this.lines(all.byOrganisation, lang, t) });
+    const t = (key: string, values: Record<string, unknown> = {}) =>
+      this.engine.text(`staff.${key}`, lang, values);
+    const [today, all] = await Promise.all([
+      this.records.pledges.totals({ since: startOfVietnamDay(this.now()) }),
+      this.records.pledges.totals(),
+    ]);
+    return t("stats", {
+      today,
+      all,
+      byMethod: this.lines(all.byMethod, lang, t),
+      byOrganisation: this.lines(all.byOrganisation, lang, t),
+    });
   }
 
   /** /reply CODE text: answers an open "talk to staff" request through the bot (CODE from the alert). */
   private async reply(userId: string, text: string, lang: Language): Promise<string> {
-    const t = (key: string, values: Record<string, unknown> = {}) => this.engine.text(`staff.${key}`, lang, values);
+    const t = (key: string, values: Record<string, unknown> = {}) =>
+      this.engine.text(`staff.${key}`, lang, values);
     const m = /^\/reply(?:@\S+)?\s+(\S+)\s+([\s\S]+)$/i.exec(text.trim());
     const answer = m?.[2]?.trim();
     if (!m || !answer) return t("reply_usage");
@@ -79,17 +104,26 @@ export class TelegramStaffCommands {
       const matches = (await this.records.handoffs.open()).filter((h) => handoffCode(h) === code);
       if (matches.length !== 1) return t("reply_not_found", { code });
       const outcome = await this.answer(matches[0]!, answer.slice(0, 1800), `telegram:${userId}`);
-      return outcome === "sent" ? t("reply_done", { code }) : t("reply_failed", { code, outcome: t(`outcome.${outcome}`) });
+      return outcome === "sent"
+        ? t("reply_done", { code })
+        : t("reply_failed", { code, outcome: t(`outcome.${outcome}`) });
     } catch (err) {
       if (err instanceof StoreUnavailableError) return t("unavailable");
       throw err;
     }
   }
 
-  private lines(rows: PledgeTotals["byMethod"] | PledgeTotals["byOrganisation"], lang: Language, t: (key: string, values?: Record<string, unknown>) => string): string {
+  private lines(
+    rows: PledgeTotals["byMethod"] | PledgeTotals["byOrganisation"],
+    lang: Language,
+    t: (key: string, values?: Record<string, unknown>) => string,
+  ): string {
     const list = Array.isArray(rows)
       ? rows.slice(0, 10).map((r) => ({ name: r.organisation, ...r }))
-      : Object.entries(rows).map(([method, r]) => ({ name: this.engine.text(`pledge.method.${method}`, lang), ...r! }));
+      : Object.entries(rows).map(([method, r]) => ({
+          name: this.engine.text(`pledge.method.${method}`, lang),
+          ...r!,
+        }));
     return list.length ? list.map((r) => t("stats_line", r)).join("\n") : t("stats_none");
   }
 }

@@ -18,15 +18,31 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
   if ("callback_query" in update) {
     const q = update.callback_query;
     const chat = q.message?.chat;
-    if (!chat || !("data" in q) || !q.data) return { kind: "ignore", reason: "callback without data or message", callbackQueryId: q.id };
-    return { kind: "turn", callbackQueryId: q.id, inbound: { ...base, conversationId: String(chat.id), userId: String(q.from.id), locale: q.from.language_code, payload: q.data } };
+    if (!chat || !("data" in q) || !q.data)
+      return { kind: "ignore", reason: "callback without data or message", callbackQueryId: q.id };
+    return {
+      kind: "turn",
+      callbackQueryId: q.id,
+      inbound: {
+        ...base,
+        conversationId: String(chat.id),
+        userId: String(q.from.id),
+        locale: q.from.language_code,
+        payload: q.data,
+      },
+    };
   }
 
   if ("my_chat_member" in update) {
     const m = update.my_chat_member;
-    if (m.chat.type !== "private") return { kind: "ignore", reason: `bot membership changed in a ${m.chat.type}` };
+    if (m.chat.type !== "private")
+      return { kind: "ignore", reason: `bot membership changed in a ${m.chat.type}` };
     const status = m.new_chat_member.status;
-    return { kind: "membership", userId: String(m.from.id), blocked: status === "kicked" || status === "left" };
+    return {
+      kind: "membership",
+      userId: String(m.from.id),
+      blocked: status === "kicked" || status === "left",
+    };
   }
 
   if (!("message" in update)) {
@@ -36,14 +52,21 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
 
   const msg = update.message;
   if (!msg.from || msg.from.is_bot) return { kind: "ignore", reason: "message without a human sender" };
-  const from = { ...base, conversationId: String(msg.chat.id), userId: String(msg.from.id), locale: msg.from.language_code };
+  const from = {
+    ...base,
+    conversationId: String(msg.chat.id),
+    userId: String(msg.from.id),
+    locale: msg.from.language_code,
+  };
   const isPrivate = msg.chat.type === "private";
 
   if ("text" in msg) {
     let text = msg.text;
     if (!isPrivate) {
       const mention = `@${bot.username}`.toLowerCase();
-      const addressed = text.startsWith("/") ? !/^\/\S+@/.test(text) || text.split(/\s/)[0]!.toLowerCase().endsWith(mention) : text.toLowerCase().includes(mention) || msg.reply_to_message?.from?.id === bot.id;
+      const addressed = text.startsWith("/")
+        ? !/^\/\S+@/.test(text) || text.split(/\s/)[0]!.toLowerCase().endsWith(mention)
+        : text.toLowerCase().includes(mention) || msg.reply_to_message?.from?.id === bot.id;
       if (!addressed) return { kind: "ignore", reason: "group message not addressed to the bot" };
       text = text.replace(new RegExp(`@${bot.username}`, "ig"), "").trim();
     }
@@ -54,14 +77,34 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
   if (!isPrivate) return { kind: "ignore", reason: "group message without text" };
   if ("contact" in msg) {
     // Only the user's own number counts (a forwarded card has another user_id, or none).
-    if (msg.contact.user_id === msg.from.id) return messageTurn(from, { contact: { phone: msg.contact.phone_number, name: msg.contact.first_name } });
+    if (msg.contact.user_id === msg.from.id)
+      return messageTurn(from, {
+        contact: { phone: msg.contact.phone_number, name: msg.contact.first_name },
+      });
     return messageTurn(from, { unsupported: "foreign_contact" });
   }
-  const kind = ["photo", "sticker", "voice", "video", "video_note", "audio", "document", "location", "venue", "animation", "poll", "dice"].find((k) => k in msg) ?? "other";
+  const kind =
+    [
+      "photo",
+      "sticker",
+      "voice",
+      "video",
+      "video_note",
+      "audio",
+      "document",
+      "location",
+      "venue",
+      "animation",
+      "poll",
+      "dice",
+    ].find((k) => k in msg) ?? "other";
   return messageTurn(from, { unsupported: kind });
 }
 
 /** A turn from a message: who and where, plus what was said or sent. */
-function messageTurn(from: Pick<Inbound, "channel" | "messageId" | "conversationId" | "userId" | "locale">, extra: Partial<Inbound>): TelegramEvent {
+function messageTurn(
+  from: Pick<Inbound, "channel" | "messageId" | "conversationId" | "userId" | "locale">,
+  extra: Partial<Inbound>,
+): TelegramEvent {
   return { kind: "turn", inbound: { ...from, ...extra } };
 }

@@ -29,16 +29,32 @@ const inboxQuery = z.object({ userId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) 
  */
 export function mountWebchat(http: HttpServer, app: App): void {
   const lang = app.config.DEFAULT_LANGUAGE;
-  const html = page.replace(/\{\{(webchat\.[a-z_]+)\}\}/g, (_, key: string) => escapeHtml(lookupKey(app.bundle.locales[lang], key) ?? key)).replace("{{lang}}", lang);
+  const html = page
+    .replace(/\{\{(webchat\.[a-z_]+)\}\}/g, (_, key: string) =>
+      escapeHtml(lookupKey(app.bundle.locales[lang], key) ?? key),
+    )
+    .replace("{{lang}}", lang);
 
-  http.route("GET", "/", () => ({ status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }, body: html }));
+  http.route("GET", "/", () => ({
+    status: 200,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+    body: html,
+  }));
   http.route("GET", "/favicon.ico", () => ({ status: 204 }));
 
   http.route("POST", "/webchat/messages", async (req) => {
     const parsed = validatedJsonBody(req, messageSchema);
     if (!parsed.ok) return parsed.response;
     const m = parsed.data;
-    const result = await app.turns.process({ channel: "webchat", messageId: m.messageId, conversationId: m.userId, userId: m.userId, text: m.text, payload: m.payload, locale: m.locale });
+    const result = await app.turns.process({
+      channel: "webchat",
+      messageId: m.messageId,
+      conversationId: m.userId,
+      userId: m.userId,
+      text: m.text,
+      payload: m.payload,
+      locale: m.locale,
+    });
     return { status: 200, body: result };
   });
 
@@ -46,7 +62,11 @@ export function mountWebchat(http: HttpServer, app: App): void {
   http.route("GET", "/webchat/inbox", async (req) => {
     const q = validated(Object.fromEntries(req.query), inboxQuery, "query");
     if (!q.ok) return q.response;
-    return { status: 200, headers: { "cache-control": "no-store" }, body: { replies: await inbox.take(q.data.userId) } };
+    return {
+      status: 200,
+      headers: { "cache-control": "no-store" },
+      body: { replies: await inbox.take(q.data.userId) },
+    };
   });
 }
 

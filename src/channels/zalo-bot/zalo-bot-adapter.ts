@@ -40,17 +40,35 @@ export class ZaloBotAdapter extends SendOnlyAdapter {
   /** One API call, classified (the API is Telegram-like: 429 and 403 mean what they mean there). */
   async callOnce(method: string, body: Record<string, unknown>): Promise<Delivery> {
     try {
-      const res = await fetch(`${this.api.root}/bot${this.api.token}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const res = await fetch(`${this.api.root}/bot${this.api.token}/${method}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       if (res.status >= 500) return { kind: "retry", detail: `zalo-bot HTTP ${res.status}` };
-      const answer = (await res.json()) as { ok?: boolean; error_code?: number; description?: string; parameters?: { retry_after?: number } };
+      const answer = (await res.json()) as {
+        ok?: boolean;
+        error_code?: number;
+        description?: string;
+        parameters?: { retry_after?: number };
+      };
       if (answer.ok) return { kind: "sent" };
-      this.log.error({ method, chat: body.chat_id, code: answer.error_code, description: answer.description }, "zalo-bot: API call refused");
-      if (answer.error_code === 429) return { kind: "rate_limited", retryAfterMs: (answer.parameters?.retry_after ?? 1) * 1000 };
+      this.log.error(
+        { method, chat: body.chat_id, code: answer.error_code, description: answer.description },
+        "zalo-bot: API call refused",
+      );
+      if (answer.error_code === 429)
+        return { kind: "rate_limited", retryAfterMs: (answer.parameters?.retry_after ?? 1) * 1000 };
       if (answer.error_code === 403) return { kind: "blocked" };
       return { kind: "failed", detail: `zalo-bot ${answer.error_code ?? "?"}` };
     } catch (err) {
-      this.log.error({ method, chat: body.chat_id, err: (err as Error).message }, "zalo-bot: API call failed");
-      return neverSent(err) ? { kind: "retry", detail: "zalo-bot network" } : { kind: "failed", detail: "zalo-bot network, delivery unknown" };
+      this.log.error(
+        { method, chat: body.chat_id, err: (err as Error).message },
+        "zalo-bot: API call failed",
+      );
+      return neverSent(err)
+        ? { kind: "retry", detail: "zalo-bot network" }
+        : { kind: "failed", detail: "zalo-bot network, delivery unknown" };
     }
   }
 
@@ -76,8 +94,11 @@ export class ZaloBotAdapter extends SendOnlyAdapter {
         payloads.push(b.payload);
         lines.push(`${payloads.length}. ${b.label}`);
       }
-      for (const l of reply.links ?? []) lines.push(`🔗 ${l.label}${/^https?:/.test(l.url) ? `: ${l.url}` : ""}`);
-      for (const text of splitText(lines.join("\n"), TEXT_LIMIT)) if ((last = await this.callOnce("sendMessage", { chat_id: chatId, text })).kind !== "sent") break outer;
+      for (const l of reply.links ?? [])
+        lines.push(`🔗 ${l.label}${/^https?:/.test(l.url) ? `: ${l.url}` : ""}`);
+      for (const text of splitText(lines.join("\n"), TEXT_LIMIT))
+        if ((last = await this.callOnce("sendMessage", { chat_id: chatId, text })).kind !== "sent")
+          break outer;
     }
     if (payloads.length) await this.kv.set(`zalo-bot:buttons:${chatId}`, JSON.stringify(payloads));
     return last;

@@ -36,15 +36,22 @@ export class ZaloBotChannel {
 
   constructor(private readonly app: App) {
     const c = app.config;
-    if (!c.ZALO_BOT_TOKEN || !c.ZALO_BOT_WEBHOOK_SECRET) throw new Error("zalo-bot channel: ZALO_BOT_TOKEN and ZALO_BOT_WEBHOOK_SECRET are needed");
-    this.adapter = new ZaloBotAdapter({ root: c.ZALO_BOT_API_ROOT, token: c.ZALO_BOT_TOKEN }, app.stores.keyValue, app.log);
-    this.adapter.onTurnError = async (_context, err) => app.log.error({ err: errorInfo(err) }, "zalo-bot: turn failed");
+    if (!c.ZALO_BOT_TOKEN || !c.ZALO_BOT_WEBHOOK_SECRET)
+      throw new Error("zalo-bot channel: ZALO_BOT_TOKEN and ZALO_BOT_WEBHOOK_SECRET are needed");
+    this.adapter = new ZaloBotAdapter(
+      { root: c.ZALO_BOT_API_ROOT, token: c.ZALO_BOT_TOKEN },
+      app.stores.keyValue,
+      app.log,
+    );
+    this.adapter.onTurnError = async (_context, err) =>
+      app.log.error({ err: errorInfo(err) }, "zalo-bot: turn failed");
     this.secret = new SharedSecret(c.ZALO_BOT_WEBHOOK_SECRET);
   }
 
   async start(http: HttpServer): Promise<void> {
     http.route("POST", ZALO_BOT_WEBHOOK_PATH, async (req) => {
-      if (!this.secret.matches(req.headers["x-bot-api-secret-token"])) return { status: 401, body: { error: "wrong or missing secret token" } };
+      if (!this.secret.matches(req.headers["x-bot-api-secret-token"]))
+        return { status: 401, body: { error: "wrong or missing secret token" } };
       let json: unknown;
       try {
         json = JSON.parse(req.rawBody.toString("utf8"));
@@ -52,10 +59,14 @@ export class ZaloBotChannel {
         json = null;
       }
       // Some deliveries wrap the update as {ok: true, result: {...}}.
-      const unwrapped = json && typeof json === "object" && "result" in json ? (json as { result: unknown }).result : json;
+      const unwrapped =
+        json && typeof json === "object" && "result" in json ? (json as { result: unknown }).result : json;
       const update = updateSchema.safeParse(unwrapped);
       if (!update.success) {
-        this.app.log.warn({ bytes: req.rawBody.length }, "zalo-bot: malformed update acknowledged and dropped");
+        this.app.log.warn(
+          { bytes: req.rawBody.length },
+          "zalo-bot: malformed update acknowledged and dropped",
+        );
         return { status: 200, body: { ok: true } };
       }
       await this.handle(update.data);
@@ -63,7 +74,10 @@ export class ZaloBotChannel {
     });
     const url = this.app.config.ZALO_BOT_PUBLIC_URL;
     if (url) {
-      const ok = await this.adapter.call("setWebhook", { url: `${url.replace(/\/$/, "")}${ZALO_BOT_WEBHOOK_PATH}`, secret_token: this.app.config.ZALO_BOT_WEBHOOK_SECRET });
+      const ok = await this.adapter.call("setWebhook", {
+        url: `${url.replace(/\/$/, "")}${ZALO_BOT_WEBHOOK_PATH}`,
+        secret_token: this.app.config.ZALO_BOT_WEBHOOK_SECRET,
+      });
       if (ok) this.app.log.info("zalo-bot: webhook registered");
     }
   }

@@ -21,13 +21,26 @@ const eventSchema = z
     timestamp: z.union([z.string(), z.number()]).transform(Number),
     sender: z.object({ id: z.string() }).optional(),
     follower: z.object({ id: z.string() }).optional(),
-    message: z.object({ text: z.string().optional(), msg_id: z.string().optional() }).passthrough().optional(),
+    message: z
+      .object({ text: z.string().optional(), msg_id: z.string().optional() })
+      .passthrough()
+      .optional(),
     info: z.object({ name: z.string().optional(), phone: z.string().optional() }).passthrough().optional(),
   })
   .passthrough();
 type ZaloEvent = z.infer<typeof eventSchema>;
 
-const UNSUPPORTED = new Set(["user_send_image", "user_send_gif", "user_send_link", "user_send_audio", "user_send_video", "user_send_sticker", "user_send_location", "user_send_file", "user_send_business_card"]);
+const UNSUPPORTED = new Set([
+  "user_send_image",
+  "user_send_gif",
+  "user_send_link",
+  "user_send_audio",
+  "user_send_video",
+  "user_send_sticker",
+  "user_send_location",
+  "user_send_file",
+  "user_send_business_card",
+]);
 
 /**
  * Zalo Official Account: verifies each webhook (X-ZEvent-Signature over the raw bytes, app id,
@@ -41,11 +54,31 @@ export class ZaloOaChannel {
 
   constructor(private readonly app: App) {
     const c = app.config;
-    if (!c.ZALO_OA_APP_ID || !c.ZALO_OA_WEBHOOK_SECRET || !c.ZALO_APP_SECRET || !c.ZALO_OA_ACCESS_TOKEN || !c.ZALO_OA_REFRESH_TOKEN) throw new Error("zalo-oa channel: credentials missing");
-    const tokens = new ZaloOaTokens(app.stores.keyValue, { accessToken: c.ZALO_OA_ACCESS_TOKEN, refreshToken: c.ZALO_OA_REFRESH_TOKEN }, { root: c.ZALO_OAUTH_ROOT, appId: c.ZALO_OA_APP_ID, appSecret: c.ZALO_APP_SECRET }, app.log);
-    this.client = new ZaloOaClient(c.ZALO_OA_API_ROOT, tokens, app.records.subscribers, app.log, undefined, app.now);
+    if (
+      !c.ZALO_OA_APP_ID ||
+      !c.ZALO_OA_WEBHOOK_SECRET ||
+      !c.ZALO_APP_SECRET ||
+      !c.ZALO_OA_ACCESS_TOKEN ||
+      !c.ZALO_OA_REFRESH_TOKEN
+    )
+      throw new Error("zalo-oa channel: credentials missing");
+    const tokens = new ZaloOaTokens(
+      app.stores.keyValue,
+      { accessToken: c.ZALO_OA_ACCESS_TOKEN, refreshToken: c.ZALO_OA_REFRESH_TOKEN },
+      { root: c.ZALO_OAUTH_ROOT, appId: c.ZALO_OA_APP_ID, appSecret: c.ZALO_APP_SECRET },
+      app.log,
+    );
+    this.client = new ZaloOaClient(
+      c.ZALO_OA_API_ROOT,
+      tokens,
+      app.records.subscribers,
+      app.log,
+      undefined,
+      app.now,
+    );
     this.adapter = new ZaloOaAdapter(this.client);
-    this.adapter.onTurnError = async (_context, err) => app.log.error({ err: errorInfo(err) }, "zalo-oa: turn failed");
+    this.adapter.onTurnError = async (_context, err) =>
+      app.log.error({ err: errorInfo(err) }, "zalo-oa: turn failed");
   }
 
   /** Proactive messages (broadcasts, reminders): customer-service messages, refused outside the window. */
@@ -84,10 +117,22 @@ export class ZaloOaChannel {
     }
     // mac = sha256(app_id + raw body + timestamp + secret), plain SHA-256 (FIELD-NOTES).
     const timestamp = String(json.timestamp);
-    const expected = createHash("sha256").update(Buffer.concat([Buffer.from(c.ZALO_OA_APP_ID!), raw, Buffer.from(timestamp + c.ZALO_OA_WEBHOOK_SECRET!)])).digest();
+    const expected = createHash("sha256")
+      .update(
+        Buffer.concat([
+          Buffer.from(c.ZALO_OA_APP_ID!),
+          raw,
+          Buffer.from(timestamp + c.ZALO_OA_WEBHOOK_SECRET!),
+        ]),
+      )
+      .digest();
     if (!timingSafeEqual(expected, Buffer.from(mac, "hex"))) return null;
     if (parsed.app_id !== c.ZALO_OA_APP_ID) return null;
-    if (!Number.isFinite(parsed.timestamp) || Math.abs(this.app.now().getTime() - parsed.timestamp) > c.ZALO_WEBHOOK_MAX_AGE_MS) return null;
+    if (
+      !Number.isFinite(parsed.timestamp) ||
+      Math.abs(this.app.now().getTime() - parsed.timestamp) > c.ZALO_WEBHOOK_MAX_AGE_MS
+    )
+      return null;
     return parsed;
   }
 
@@ -95,13 +140,27 @@ export class ZaloOaChannel {
     try {
       const records = this.app.records;
       if (event.event_name === "unfollow" && event.follower) {
-        await records.subscribers.setOptIn(ZALO_OA_CHANNEL, event.follower.id, false, this.app.config.DEFAULT_LANGUAGE, this.app.now());
+        await records.subscribers.setOptIn(
+          ZALO_OA_CHANNEL,
+          event.follower.id,
+          false,
+          this.app.config.DEFAULT_LANGUAGE,
+          this.app.now(),
+        );
         return;
       }
       if (event.event_name === "follow" && event.follower) {
-        await records.subscribers.setOptIn(ZALO_OA_CHANNEL, event.follower.id, true, this.app.config.DEFAULT_LANGUAGE, this.app.now());
+        await records.subscribers.setOptIn(
+          ZALO_OA_CHANNEL,
+          event.follower.id,
+          true,
+          this.app.config.DEFAULT_LANGUAGE,
+          this.app.now(),
+        );
         await records.subscribers.setUnreachable(ZALO_OA_CHANNEL, event.follower.id, null, this.app.now());
-        return this.turn(event.follower.id, `follow:${event.follower.id}:${event.timestamp}`, { text: "/start" });
+        return this.turn(event.follower.id, `follow:${event.follower.id}:${event.timestamp}`, {
+          text: "/start",
+        });
       }
       const userId = event.sender?.id;
       if (!userId) {
@@ -111,9 +170,12 @@ export class ZaloOaChannel {
       const messageId = event.message?.msg_id ?? `${event.event_name}:${userId}:${event.timestamp}`;
       // A message from the user opens a new messaging window.
       await records.subscribers.setUnreachable(ZALO_OA_CHANNEL, userId, null, this.app.now()).catch(() => {});
-      if (event.event_name === "user_send_text") return this.turn(userId, messageId, { text: event.message?.text ?? "" });
-      if (event.event_name === "user_submit_info" && event.info?.phone) return this.turn(userId, messageId, { contact: { phone: event.info.phone, name: event.info.name } });
-      if (UNSUPPORTED.has(event.event_name)) return this.turn(userId, messageId, { unsupported: event.event_name.replace("user_send_", "") });
+      if (event.event_name === "user_send_text")
+        return this.turn(userId, messageId, { text: event.message?.text ?? "" });
+      if (event.event_name === "user_submit_info" && event.info?.phone)
+        return this.turn(userId, messageId, { contact: { phone: event.info.phone, name: event.info.name } });
+      if (UNSUPPORTED.has(event.event_name))
+        return this.turn(userId, messageId, { unsupported: event.event_name.replace("user_send_", "") });
       this.app.log.info({ event: event.event_name }, "zalo-oa: event not used, acknowledged");
     } catch (err) {
       this.app.log.error({ err: errorInfo(err), event: event.event_name }, "zalo-oa: event failed");

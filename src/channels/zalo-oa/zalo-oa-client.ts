@@ -29,7 +29,13 @@ export class ZaloOaClient {
         await this.sleep(d.kind === "rate_limited" ? d.retryAfterMs * attempt : 500 * attempt);
         continue;
       }
-      return d.kind === "sent" ? "sent" : d.kind === "outside_window" ? "outside_window" : d.kind === "blocked" ? "not_following" : "failed";
+      return d.kind === "sent"
+        ? "sent"
+        : d.kind === "outside_window"
+          ? "outside_window"
+          : d.kind === "blocked"
+            ? "not_following"
+            : "failed";
     }
     return "failed";
   }
@@ -49,7 +55,9 @@ export class ZaloOaClient {
         body = (await res.json()) as typeof body;
       } catch (err) {
         this.log.warn({ user: userId, err: (err as Error).message }, "zalo-oa: send failed (network)");
-        return neverSent(err) ? { kind: "retry", detail: "zalo-oa network" } : { kind: "failed", detail: "zalo-oa network, delivery unknown" };
+        return neverSent(err)
+          ? { kind: "retry", detail: "zalo-oa network" }
+          : { kind: "failed", detail: "zalo-oa network, delivery unknown" };
       }
       const code = body.error ?? 0;
       if (code === 0) return { kind: "sent" };
@@ -63,7 +71,9 @@ export class ZaloOaClient {
       }
       if (code === -230 || code === -232) {
         this.log.info({ user: userId, code }, "zalo-oa: user outside the messaging window; not retried");
-        await this.subscribers.setUnreachable("zalo-oa", userId, "outside_window", this.now()).catch(() => {});
+        await this.subscribers
+          .setUnreachable("zalo-oa", userId, "outside_window", this.now())
+          .catch(() => {});
         return { kind: "outside_window" };
       }
       if (code === -213) {
@@ -82,7 +92,8 @@ export class ZaloOaClient {
       channel: "zalo-oa",
       send: async (userId, reply) => {
         let last: Delivery = { kind: "sent" };
-        for (const message of renderForZalo([reply])) if ((last = await this.deliver(userId, message)).kind !== "sent") break;
+        for (const message of renderForZalo([reply]))
+          if ((last = await this.deliver(userId, message)).kind !== "sent") break;
         return last;
       },
     };

@@ -21,7 +21,12 @@ function linkButton(link: { label: string; url: string }): ZaloButton | null {
   const title = link.label.slice(0, 100);
   if (/^https?:/.test(link.url)) return { title, type: "oa.open.url", payload: { url: link.url } };
   const sms = /^sms:([^?]+)(?:\?body=(.*))?$/.exec(link.url);
-  if (sms) return { title, type: "oa.open.sms", payload: { phone_code: sms[1]!, content: decodeURIComponent(sms[2] ?? "") } };
+  if (sms)
+    return {
+      title,
+      type: "oa.open.sms",
+      payload: { phone_code: sms[1]!, content: decodeURIComponent(sms[2] ?? "") },
+    };
   const tel = /^tel:(.+)$/.exec(link.url);
   if (tel) return { title, type: "oa.open.phone", payload: { phone_code: tel[1]! } };
   return null;
@@ -38,11 +43,28 @@ export function renderForZalo(replies: Reply[]): ZaloMessage[] {
   for (const reply of mergeReplies(replies, ZALO_TEXT_LIMIT)) {
     const pieces = splitText(reply.text, ZALO_TEXT_LIMIT);
     const buttons: ZaloButton[] = [
-      ...(reply.buttons ?? []).map((b): ZaloButton => ({ title: b.label.slice(0, 100), type: "oa.query.show", payload: b.payload })),
+      ...(reply.buttons ?? []).map((b): ZaloButton => ({
+        title: b.label.slice(0, 100),
+        type: "oa.query.show",
+        payload: b.payload,
+      })),
       ...(reply.links ?? []).map(linkButton).filter((b): b is ZaloButton => b !== null),
     ];
-    pieces.forEach((text, i) => out.push(i === pieces.length - 1 && buttons.length ? { text, attachment: { type: "template", payload: { buttons: buttons.slice(0, ZALO_MAX_BUTTONS) } } } : { text }));
-    for (let i = ZALO_MAX_BUTTONS; i < buttons.length; i += ZALO_MAX_BUTTONS) out.push({ text: "…", attachment: { type: "template", payload: { buttons: buttons.slice(i, i + ZALO_MAX_BUTTONS) } } });
+    pieces.forEach((text, i) =>
+      out.push(
+        i === pieces.length - 1 && buttons.length
+          ? {
+              text,
+              attachment: { type: "template", payload: { buttons: buttons.slice(0, ZALO_MAX_BUTTONS) } },
+            }
+          : { text },
+      ),
+    );
+    for (let i = ZALO_MAX_BUTTONS; i < buttons.length; i += ZALO_MAX_BUTTONS)
+      out.push({
+        text: "…",
+        attachment: { type: "template", payload: { buttons: buttons.slice(i, i + ZALO_MAX_BUTTONS) } },
+      });
   }
   return out;
 }

@@ -62,11 +62,28 @@ export class ZaloOaTokens {
       const res = await fetch(`${this.oauth.root}/v4/oa/access_token`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", secret_key: this.oauth.appSecret },
-        body: new URLSearchParams({ refresh_token: current.refreshToken, app_id: this.oauth.appId, grant_type: "refresh_token" }),
+        body: new URLSearchParams({
+          refresh_token: current.refreshToken,
+          app_id: this.oauth.appId,
+          grant_type: "refresh_token",
+        }),
       });
-      const body = (await res.json()) as { access_token?: string; refresh_token?: string; expires_in?: string | number; error?: number; message?: string };
-      if (!res.ok || !body.access_token || !body.refresh_token) throw new Error(`zalo-oa tokens: refresh refused (${res.status}, error ${body.error ?? "?"}: ${body.message ?? ""})`);
-      const next: ZaloTokenPair = { accessToken: body.access_token, refreshToken: body.refresh_token, expiresAt: this.now() + Number(body.expires_in ?? 90_000) * 1000 };
+      const body = (await res.json()) as {
+        access_token?: string;
+        refresh_token?: string;
+        expires_in?: string | number;
+        error?: number;
+        message?: string;
+      };
+      if (!res.ok || !body.access_token || !body.refresh_token)
+        throw new Error(
+          `zalo-oa tokens: refresh refused (${res.status}, error ${body.error ?? "?"}: ${body.message ?? ""})`,
+        );
+      const next: ZaloTokenPair = {
+        accessToken: body.access_token,
+        refreshToken: body.refresh_token,
+        expiresAt: this.now() + Number(body.expires_in ?? 90_000) * 1000,
+      };
       await this.kv.set(KEY, JSON.stringify(next)); // saved before the old pair is gone for good
       this.log.info("zalo-oa: access token refreshed");
       return next.accessToken;

@@ -10,7 +10,14 @@ export interface MongoOptions {
   timeoutMs: number;
 }
 
-const NETWORK_ERRORS = new Set(["MongoNetworkError", "MongoNetworkTimeoutError", "MongoServerSelectionError", "MongoNotConnectedError", "MongoTopologyClosedError", "MongoPoolClearedError"]);
+const NETWORK_ERRORS = new Set([
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoServerSelectionError",
+  "MongoNotConnectedError",
+  "MongoTopologyClosedError",
+  "MongoPoolClearedError",
+]);
 
 /**
  * One mongoose connection that keeps trying until MongoDB answers (the driver reconnects by
@@ -61,7 +68,10 @@ export class MongoConnection {
         return;
       } catch (err) {
         if (this.closed) return;
-        this.log.warn({ attempt, err: { name: (err as Error).name, message: (err as Error).message } }, "mongodb: cannot connect yet; retrying");
+        this.log.warn(
+          { attempt, err: { name: (err as Error).name, message: (err as Error).message } },
+          "mongodb: cannot connect yet; retrying",
+        );
         await new Promise((r) => setTimeout(r, Math.min(1_000 * attempt, 5_000)));
       }
     }
@@ -73,7 +83,8 @@ export class MongoConnection {
     try {
       return await op();
     } catch (err) {
-      if (NETWORK_ERRORS.has((err as Error).name) || !this.up) throw new StoreUnavailableError(`mongodb ${what}`, err);
+      if (NETWORK_ERRORS.has((err as Error).name) || !this.up)
+        throw new StoreUnavailableError(`mongodb ${what}`, err);
       throw err;
     }
   }

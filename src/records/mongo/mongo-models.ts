@@ -41,7 +41,12 @@ const broadcastSchema = new Schema(
     buttons: { type: Schema.Types.Mixed, default: [] },
     links: { type: Schema.Types.Mixed, default: [] },
     audience: { type: Schema.Types.Mixed, default: {} },
-    status: { type: String, required: true, enum: ["draft", "scheduled", "running", "paused", "cancelled", "done"], index: true },
+    status: {
+      type: String,
+      required: true,
+      enum: ["draft", "scheduled", "running", "paused", "cancelled", "done"],
+      index: true,
+    },
     startAt: String,
     createdBy: { type: String, required: true },
     createdAt: { type: String, required: true, index: true },
@@ -57,7 +62,10 @@ const broadcastSchema = new Schema(
 );
 
 /** One document per reminder taken (_id "REFERENCE#n"): the unique _id makes taking it atomic. */
-const reminderClaimSchema = new Schema({ _id: { type: String, required: true }, at: { type: String, required: true } }, { versionKey: false, collection: "reminder_claims" });
+const reminderClaimSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: String, required: true } },
+  { versionKey: false, collection: "reminder_claims" },
+);
 
 const subscriberSchema = new Schema(
   {

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Model, PipelineStage } from "mongoose";
 import type { Broadcast, BroadcastStatus } from "../../broadcasts/broadcast.ts";
-import { checkPledge, pledgeIdFor, type NewPledge, type Pledge, type PledgeMethod, type PledgeStatus } from "../pledge.ts";
+import {
+  checkPledge,
+  pledgeIdFor,
+  type NewPledge,
+  type Pledge,
+  type PledgeMethod,
+  type PledgeStatus,
+} from "../pledge.ts";
 import type {
   AudienceFilter,
   AuditEntry,
@@ -47,7 +54,14 @@ export class MongoPledgeRepository implements PledgeRepository {
     const at = this.now().toISOString();
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = attempt === 0 && reference ? reference : newReferenceCode(this.referencePrefix);
-      const pledge: Pledge = { ...input, id: pledgeIdFor(input.idempotencyKey), reference: code, status: "pledged", createdAt: at, updatedAt: at };
+      const pledge: Pledge = {
+        ...input,
+        id: pledgeIdFor(input.idempotencyKey),
+        reference: code,
+        status: "pledged",
+        createdAt: at,
+        updatedAt: at,
+      };
       if (await this.insert(pledge)) return { pledge, created: true };
       const existing = await this.byIdempotencyKey(input.idempotencyKey);
       if (existing) return { pledge: existing, created: false };
@@ -67,11 +81,17 @@ export class MongoPledgeRepository implements PledgeRepository {
   }
 
   async byIdempotencyKey(key: string): Promise<Pledge | null> {
-    return this.db.run("pledges.find", async () => fromDoc<Pledge>(await this.db.models.Pledge.findById(pledgeIdFor(key)).lean()));
+    return this.db.run("pledges.find", async () =>
+      fromDoc<Pledge>(await this.db.models.Pledge.findById(pledgeIdFor(key)).lean()),
+    );
   }
 
   async listByUser(userKey: string): Promise<Pledge[]> {
-    return this.db.run("pledges.list", async () => (await this.db.models.Pledge.find({ userKey }).sort({ createdAt: 1 }).lean()).map((d) => fromDoc<Pledge>(d)!));
+    return this.db.run("pledges.list", async () =>
+      (await this.db.models.Pledge.find({ userKey }).sort({ createdAt: 1 }).lean()).map((d) =>
+        fromDoc<Pledge>(d)!,
+      ),
+    );
   }
 
   async list(filter: PledgeFilter, page: PledgePage): Promise<Pledge[]> {
@@ -83,18 +103,33 @@ export class MongoPledgeRepository implements PledgeRepository {
     if (filter.since) and.push({ createdAt: { $gte: filter.since.toISOString() } });
     if (filter.until) and.push({ createdAt: { $lt: filter.until.toISOString() } });
     const b = page.before;
-    if (b) and.push({ $or: [{ createdAt: { $lt: b.createdAt } }, { createdAt: b.createdAt, _id: { $lt: b.id } }] });
+    if (b)
+      and.push({
+        $or: [{ createdAt: { $lt: b.createdAt } }, { createdAt: b.createdAt, _id: { $lt: b.id } }],
+      });
     const query = and.length ? { $and: and } : {};
-    return this.db.run("pledges.page", async () => (await this.db.models.Pledge.find(query).sort({ createdAt: -1, _id: -1 }).limit(page.limit).lean()).map((d) => fromDoc<Pledge>(d)!));
+    return this.db.run("pledges.page", async () =>
+      (await this.db.models.Pledge.find(query).sort({ createdAt: -1, _id: -1 }).limit(page.limit).lean()).map(
+        (d) => fromDoc<Pledge>(d)!,
+      ),
+    );
   }
 
   async findByReference(reference: string): Promise<Pledge | null> {
-    return this.db.run("pledges.find", async () => fromDoc<Pledge>(await this.db.models.Pledge.findOne({ reference: reference.toUpperCase() }).lean()));
+    return this.db.run("pledges.find", async () =>
+      fromDoc<Pledge>(await this.db.models.Pledge.findOne({ reference: reference.toUpperCase() }).lean()),
+    );
   }
 
   async setStatus(reference: string, status: PledgeStatus): Promise<Pledge | null> {
     return this.db.run("pledges.setStatus", async () =>
-      fromDoc<Pledge>(await this.db.models.Pledge.findOneAndUpdate({ reference: reference.toUpperCase() }, { $set: { status, updatedAt: this.now().toISOString() } }, { returnDocument: "after" }).lean()),
+      fromDoc<Pledge>(
+        await this.db.models.Pledge.findOneAndUpdate(
+          { reference: reference.toUpperCase() },
+          { $set: { status, updatedAt: this.now().toISOString() } },
+          { returnDocument: "after" },
+        ).lean(),
+      ),
     );
   }
 
@@ -104,10 +139,19 @@ export class MongoPledgeRepository implements PledgeRepository {
       status: "pledged",
       $and: [
         { $or: [{ reminders: { $exists: false } }, { reminders: { $lt: maxReminders } }] },
-        { $or: [{ lastRemindedAt: { $lte: cut } }, { lastRemindedAt: { $exists: false }, createdAt: { $lte: cut } }] },
+        {
+          $or: [
+            { lastRemindedAt: { $lte: cut } },
+            { lastRemindedAt: { $exists: false }, createdAt: { $lte: cut } },
+          ],
+        },
       ],
     };
-    return this.db.run("pledges.dueForReminder", async () => (await this.db.models.Pledge.find(query).sort({ createdAt: 1 }).limit(limit).lean()).map((d) => fromDoc<Pledge>(d)!));
+    return this.db.run("pledges.dueForReminder", async () =>
+      (await this.db.models.Pledge.find(query).sort({ createdAt: 1 }).limit(limit).lean()).map((d) =>
+        fromDoc<Pledge>(d)!,
+      ),
+    );
   }
 
   /**
@@ -119,9 +163,15 @@ export class MongoPledgeRepository implements PledgeRepository {
     const ref = reference.toUpperCase();
     const pledge = await this.findByReference(ref);
     if (!pledge || pledge.status !== "pledged" || (pledge.reminders ?? 0) !== sent) return false;
-    const won = await createRecord(this.db, "reminders.claim", this.db.models.ReminderClaim, { id: `${ref}#${sent + 1}`, at: at.toISOString() });
+    const won = await createRecord(this.db, "reminders.claim", this.db.models.ReminderClaim, {
+      id: `${ref}#${sent + 1}`,
+      at: at.toISOString(),
+    });
     await this.db.run("pledges.claimReminder", () =>
-      this.db.models.Pledge.updateOne({ reference: ref, $or: [{ reminders: { $exists: false } }, { reminders: { $lt: sent + 1 } }] }, { $set: { reminders: sent + 1, lastRemindedAt: at.toISOString() } }),
+      this.db.models.Pledge.updateOne(
+        { reference: ref, $or: [{ reminders: { $exists: false } }, { reminders: { $lt: sent + 1 } }] },
+        { $set: { reminders: sent + 1, lastRemindedAt: at.toISOString() } },
+      ),
     );
     return won;
   }
@@ -129,7 +179,9 @@ export class MongoPledgeRepository implements PledgeRepository {
   async statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
     const out = new Map<string, Set<PledgeStatus>>();
     if (userKeys.length === 0) return out;
-    const docs = await this.db.run("pledges.statusesByUser", () => this.db.models.Pledge.find({ userKey: { $in: userKeys } }, { userKey: 1, status: 1 }).lean());
+    const docs = await this.db.run("pledges.statusesByUser", () =>
+      this.db.models.Pledge.find({ userKey: { $in: userKeys } }, { userKey: 1, status: 1 }).lean(),
+    );
     for (const d of docs) out.set(d.userKey, (out.get(d.userKey) ?? new Set()).add(d.status as PledgeStatus));
     return out;
   }
@@ -139,7 +191,10 @@ export class MongoPledgeRepository implements PledgeRepository {
       const personal = ["name", "phone", "organisation", "ward"];
       const result = await this.db.models.Pledge.updateMany(
         { userKey, $or: personal.map((f) => ({ [f]: { $exists: true } })) },
-        { $unset: Object.fromEntries(personal.map((f) => [f, ""])), $set: { updatedAt: this.now().toISOString() } },
+        {
+          $unset: Object.fromEntries(personal.map((f) => [f, ""])),
+          $set: { updatedAt: this.now().toISOString() },
+        },
       );
       return result.modifiedCount;
     });
@@ -149,21 +204,41 @@ export class MongoPledgeRepository implements PledgeRepository {
     const created: Record<string, string> = {};
     if (range.since) created.$gte = range.since.toISOString();
     if (range.until) created.$lt = range.until.toISOString();
-    const match = { status: { $ne: "cancelled" }, ...(Object.keys(created).length ? { createdAt: created } : {}) };
+    const match = {
+      status: { $ne: "cancelled" },
+      ...(Object.keys(created).length ? { createdAt: created } : {}),
+    };
     // FerretDB v1 computes only the first accumulator of a $group, so sums and counts run apart.
-    const group = (key: string, acc: { $sum: string | number }) => this.db.models.Pledge.aggregate<{ _id: string | null; v: number }>([{ $match: match }, { $group: { _id: key, v: acc } } as PipelineStage]);
+    const group = (key: string, acc: { $sum: string | number }) =>
+      this.db.models.Pledge.aggregate<{ _id: string | null; v: number }>([
+        { $match: match },
+        { $group: { _id: key, v: acc } } as PipelineStage,
+      ]);
     return this.db.run("pledges.totals", async () => {
-      const [mSum, mCount, oSum, oCount] = await Promise.all([group("$method", { $sum: "$amount" }), group("$method", { $sum: 1 }), group("$organisation", { $sum: "$amount" }), group("$organisation", { $sum: 1 })]);
+      const [mSum, mCount, oSum, oCount] = await Promise.all([
+        group("$method", { $sum: "$amount" }),
+        group("$method", { $sum: 1 }),
+        group("$organisation", { $sum: "$amount" }),
+        group("$organisation", { $sum: 1 }),
+      ]);
       const rows = (sums: typeof mSum, counts: typeof mCount) => {
         const out = new Map<string, TotalsRow>();
         for (const s of sums) if (s._id) out.set(s._id, { count: 0, amount: s.v });
-        for (const c of counts) if (c._id) out.set(c._id, { amount: out.get(c._id)?.amount ?? 0, count: c.v });
+        for (const c of counts)
+          if (c._id) out.set(c._id, { amount: out.get(c._id)?.amount ?? 0, count: c.v });
         return out;
       };
       const byMethod = Object.fromEntries(rows(mSum, mCount)) as Partial<Record<PledgeMethod, TotalsRow>>;
-      const byOrganisation = [...rows(oSum, oCount)].map(([organisation, r]) => ({ organisation, ...r })).sort((a, b) => b.amount - a.amount || a.organisation.localeCompare(b.organisation));
+      const byOrganisation = [...rows(oSum, oCount)]
+        .map(([organisation, r]) => ({ organisation, ...r }))
+        .sort((a, b) => b.amount - a.amount || a.organisation.localeCompare(b.organisation));
       const all = Object.values(byMethod);
-      return { count: all.reduce((n, r) => n + r.count, 0), amount: all.reduce((n, r) => n + r.amount, 0), byMethod, byOrganisation };
+      return {
+        count: all.reduce((n, r) => n + r.count, 0),
+        amount: all.reduce((n, r) => n + r.amount, 0),
+        byMethod,
+        byOrganisation,
+      };
     });
   }
 }
@@ -172,7 +247,9 @@ export class MongoSubscriberRepository implements SubscriberRepository {
   constructor(private readonly db: MongoConnection) {}
 
   async get(channel: string, userId: string): Promise<Subscriber | null> {
-    return this.db.run("subscribers.get", async () => stripId(await this.db.models.Subscriber.findOne({ channel, userId }).lean()));
+    return this.db.run("subscribers.get", async () =>
+      stripId(await this.db.models.Subscriber.findOne({ channel, userId }).lean()),
+    );
   }
 
   async audience(filter: AudienceFilter, page: { after?: string; limit: number }): Promise<Subscriber[]> {
@@ -185,12 +262,28 @@ export class MongoSubscriberRepository implements SubscriberRepository {
       const [channel, userId] = [page.after.slice(0, cut), page.after.slice(cut + 1)];
       query.$or = [{ channel: { $gt: channel } }, { channel, userId: { $gt: userId } }];
     }
-    return this.db.run("subscribers.audience", async () => (await this.db.models.Subscriber.find(query).sort({ channel: 1, userId: 1 }).limit(page.limit).lean()).map((d) => stripId<Subscriber>(d)!));
+    return this.db.run("subscribers.audience", async () =>
+      (
+        await this.db.models.Subscriber.find(query).sort({ channel: 1, userId: 1 }).limit(page.limit).lean()
+      ).map((d) => stripId<Subscriber>(d)!),
+    );
   }
 
-  async setOptIn(channel: string, userId: string, optedIn: boolean, lang: string, at: Date, organisation?: string): Promise<Subscriber> {
+  async setOptIn(
+    channel: string,
+    userId: string,
+    optedIn: boolean,
+    lang: string,
+    at: Date,
+    organisation?: string,
+  ): Promise<Subscriber> {
     const set = { optedIn, lang, optedAt: at.toISOString(), ...(organisation ? { organisation } : {}) };
-    const upsert = () => this.db.models.Subscriber.findOneAndUpdate({ channel, userId }, { $set: set, $setOnInsert: { blocked: false } }, { upsert: true, returnDocument: "after" }).lean();
+    const upsert = () =>
+      this.db.models.Subscriber.findOneAndUpdate(
+        { channel, userId },
+        { $set: set, $setOnInsert: { blocked: false } },
+        { upsert: true, returnDocument: "after" },
+      ).lean();
     return this.db.run("subscribers.setOptIn", async () => {
       try {
         return stripId(await upsert())!;
@@ -202,20 +295,36 @@ export class MongoSubscriberRepository implements SubscriberRepository {
   }
 
   async setBlocked(channel: string, userId: string, blocked: boolean): Promise<void> {
-    await this.db.run("subscribers.setBlocked", () => this.db.models.Subscriber.updateOne({ channel, userId }, { $set: { blocked } }));
+    await this.db.run("subscribers.setBlocked", () =>
+      this.db.models.Subscriber.updateOne({ channel, userId }, { $set: { blocked } }),
+    );
   }
 
-  async setUnreachable(channel: string, userId: string, reason: Subscriber["unreachable"] | null, at: Date): Promise<void> {
+  async setUnreachable(
+    channel: string,
+    userId: string,
+    reason: Subscriber["unreachable"] | null,
+    at: Date,
+  ): Promise<void> {
     await this.db.run("subscribers.setUnreachable", () =>
       reason
-        ? this.db.models.Subscriber.updateOne({ channel, userId }, { $set: { unreachable: reason, unreachableAt: at.toISOString() } })
+        ? this.db.models.Subscriber.updateOne(
+            { channel, userId },
+            { $set: { unreachable: reason, unreachableAt: at.toISOString() } },
+          )
         : // Only matches a marked subscriber, so the common case changes nothing.
-          this.db.models.Subscriber.updateOne({ channel, userId, unreachable: { $exists: true } }, { $unset: { unreachable: "", unreachableAt: "" } }),
+          this.db.models.Subscriber.updateOne(
+            { channel, userId, unreachable: { $exists: true } },
+            { $unset: { unreachable: "", unreachableAt: "" } },
+          ),
     );
   }
 
   async forget(channel: string, userId: string): Promise<boolean> {
-    return this.db.run("subscribers.forget", async () => (await this.db.models.Subscriber.deleteOne({ channel, userId })).deletedCount > 0);
+    return this.db.run(
+      "subscribers.forget",
+      async () => (await this.db.models.Subscriber.deleteOne({ channel, userId })).deletedCount > 0,
+    );
   }
 }
 
@@ -223,21 +332,41 @@ export class MongoBroadcastRepository implements BroadcastRepository {
   constructor(private readonly db: MongoConnection) {}
 
   async create(broadcast: Broadcast): Promise<Broadcast> {
-    await this.db.run("broadcasts.create", () => this.db.models.Broadcast.create(toDoc(stripUndefined(broadcast))));
+    await this.db.run("broadcasts.create", () =>
+      this.db.models.Broadcast.create(toDoc(stripUndefined(broadcast))),
+    );
     return broadcast;
   }
 
   async get(id: string): Promise<Broadcast | null> {
-    return this.db.run("broadcasts.get", async () => fromDoc<Broadcast>(await this.db.models.Broadcast.findById(id).lean()));
+    return this.db.run("broadcasts.get", async () =>
+      fromDoc<Broadcast>(await this.db.models.Broadcast.findById(id).lean()),
+    );
   }
 
   async list(limit: number): Promise<Broadcast[]> {
-    return this.db.run("broadcasts.list", async () => (await this.db.models.Broadcast.find().sort({ createdAt: -1 }).limit(limit).lean()).map((d) => fromDoc<Broadcast>(d)!));
+    return this.db.run("broadcasts.list", async () =>
+      (await this.db.models.Broadcast.find().sort({ createdAt: -1 }).limit(limit).lean()).map((d) =>
+        fromDoc<Broadcast>(d)!,
+      ),
+    );
   }
 
-  async update(id: string, patch: Partial<Omit<Broadcast, "id">>, ifStatus?: BroadcastStatus[]): Promise<Broadcast | null> {
+  async update(
+    id: string,
+    patch: Partial<Omit<Broadcast, "id">>,
+    ifStatus?: BroadcastStatus[],
+  ): Promise<Broadcast | null> {
     const filter = { _id: id, ...(ifStatus ? { status: { $in: ifStatus } } : {}) };
-    return this.db.run("broadcasts.update", async () => fromDoc<Broadcast>(await this.db.models.Broadcast.findOneAndUpdate(filter, { $set: stripUndefined(patch) }, { returnDocument: "after" }).lean()));
+    return this.db.run("broadcasts.update", async () =>
+      fromDoc<Broadcast>(
+        await this.db.models.Broadcast.findOneAndUpdate(
+          filter,
+          { $set: stripUndefined(patch) },
+          { returnDocument: "after" },
+        ).lean(),
+      ),
+    );
   }
 }
 
@@ -256,11 +385,24 @@ export class MongoConsentRepository implements ConsentRepository {
   }
 
   async listByUser(userKey: string): Promise<ConsentRecord[]> {
-    return this.db.run("consents.list", async () => (await this.db.models.Consent.find({ userKey }).sort({ grantedAt: 1 }).lean()).map((d) => fromDoc<ConsentRecord>(d)!));
+    return this.db.run("consents.list", async () =>
+      (await this.db.models.Consent.find({ userKey }).sort({ grantedAt: 1 }).lean()).map((d) =>
+        fromDoc<ConsentRecord>(d)!,
+      ),
+    );
   }
 
   async withdrawAll(userKey: string, at: Date): Promise<number> {
-    return this.db.run("consents.withdraw", async () => (await this.db.models.Consent.updateMany({ userKey, withdrawnAt: { $exists: false } }, { $set: { withdrawnAt: at.toISOString() } })).modifiedCount);
+    return this.db.run(
+      "consents.withdraw",
+      async () =>
+        (
+          await this.db.models.Consent.updateMany(
+            { userKey, withdrawnAt: { $exists: false } },
+            { $set: { withdrawnAt: at.toISOString() } },
+          )
+        ).modifiedCount,
+    );
   }
 }
 
@@ -274,19 +416,32 @@ export class MongoHandoffRepository implements HandoffRepository {
   }
 
   async open(): Promise<HandoffRequest[]> {
-    return this.db.run("handoffs.open", async () => (await this.db.models.Handoff.find({ answeredAt: { $exists: false } }).sort({ requestedAt: 1 }).lean()).map((d) => fromDoc<HandoffRequest>(d)!));
+    return this.db.run("handoffs.open", async () =>
+      (
+        await this.db.models.Handoff.find({ answeredAt: { $exists: false } })
+          .sort({ requestedAt: 1 })
+          .lean()
+      ).map((d) => fromDoc<HandoffRequest>(d)!),
+    );
   }
 
   async get(id: string): Promise<HandoffRequest | null> {
-    return this.db.run("handoffs.get", async () => fromDoc<HandoffRequest>(await this.db.models.Handoff.findById(id).lean()));
+    return this.db.run("handoffs.get", async () =>
+      fromDoc<HandoffRequest>(await this.db.models.Handoff.findById(id).lean()),
+    );
   }
 
   async markAnswered(id: string, at: Date): Promise<void> {
-    await this.db.run("handoffs.answered", () => this.db.models.Handoff.updateOne({ _id: id }, { $set: { answeredAt: at.toISOString() } }));
+    await this.db.run("handoffs.answered", () =>
+      this.db.models.Handoff.updateOne({ _id: id }, { $set: { answeredAt: at.toISOString() } }),
+    );
   }
 
   async forget(userKey: string): Promise<number> {
-    return this.db.run("handoffs.forget", async () => (await this.db.models.Handoff.deleteMany({ userKey })).deletedCount);
+    return this.db.run(
+      "handoffs.forget",
+      async () => (await this.db.models.Handoff.deleteMany({ userKey })).deletedCount,
+    );
   }
 }
 
@@ -300,7 +455,11 @@ export class MongoAuditLog implements AuditLog {
   }
 
   async list(limit: number): Promise<AuditEntry[]> {
-    return this.db.run("audit.list", async () => (await this.db.models.Audit.find().sort({ at: -1 }).limit(limit).lean()).map((d) => fromDoc<AuditEntry>(d)!));
+    return this.db.run("audit.list", async () =>
+      (await this.db.models.Audit.find().sort({ at: -1 }).limit(limit).lean()).map((d) =>
+        fromDoc<AuditEntry>(d)!,
+      ),
+    );
   }
 }
 
@@ -309,7 +468,11 @@ export interface MongoRecords extends Records {
   consents: MongoConsentRepository;
 }
 
-export function mongoRecords(db: MongoConnection, referencePrefix: string, now: () => Date = () => new Date()): MongoRecords {
+export function mongoRecords(
+  db: MongoConnection,
+  referencePrefix: string,
+  now: () => Date = () => new Date(),
+): MongoRecords {
   return {
     pledges: new MongoPledgeRepository(db, referencePrefix, now),
     broadcasts: new MongoBroadcastRepository(db),
@@ -325,16 +488,27 @@ export function mongoRecords(db: MongoConnection, referencePrefix: string, now: 
 /** A lean document whose _id is Mongo's own (subscribers): dropped, with null fields. */
 function stripId<T>(doc: Record<string, unknown> | null): T | null {
   if (!doc) return null;
-  return Object.fromEntries(Object.entries(doc).filter(([k, v]) => k !== "_id" && v !== null && v !== undefined)) as T;
+  return Object.fromEntries(
+    Object.entries(doc).filter(([k, v]) => k !== "_id" && v !== null && v !== undefined),
+  ) as T;
 }
 
 /** A record under its own id, through its mongoose model (schema-validated). */
-function createRecord<T extends { id: string }>(db: MongoConnection, what: string, model: Model<any>, record: T): Promise<boolean> {
+function createRecord<T extends { id: string }>(
+  db: MongoConnection,
+  what: string,
+  model: Model<any>,
+  record: T,
+): Promise<boolean> {
   return insertOnce(db, what, () => model.create(toDoc(stripUndefined(record))));
 }
 
 /** Runs an insert; false when a unique index says the record is already there, so repeating is safe. */
-async function insertOnce(db: MongoConnection, what: string, write: () => Promise<unknown>): Promise<boolean> {
+async function insertOnce(
+  db: MongoConnection,
+  what: string,
+  write: () => Promise<unknown>,
+): Promise<boolean> {
   return db.run(what, async () => {
     try {
       await write();

@@ -31,3 +31,12 @@ if [ ! -x "$BIN" ]; then
   rm -rf "$work"
 fi
 echo "install-test-services: FerretDB at $BIN"
+
+# Chromium from Debian's packages for the browser suites (driven by playwright-core, never a
+# downloaded browser build).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "install-test-services: installing chromium (Debian)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null
+fi
+echo "install-test-services: $(chromium --version 2>/dev/null | head -1)"

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { loadTestSet } from "../src/nlu/corpus.ts";
 import { evaluate, type Evaluation } from "../src/nlu/evaluate.ts";
 import { loadNlu } from "../src/nlu/load-nlu.ts";
-import { abbreviationsIn, exampleFeatures } from "./nlu-features.ts";
+import { featureWordsIn, exampleFeatures } from "./nlu-features.ts";
 
 const nluDir = process.env.NLU_DIR ?? "nlu";
 const flowsDir = process.env.FLOWS_DIR ?? "flows";
@@ -38,7 +38,7 @@ execFileSync("python3", ["scripts/nlu_train.py", "cv", join(dir, "features.json"
 const { predicted } = JSON.parse(readFileSync(join(dir, "cv.json"), "utf8")) as { predicted: string[] };
 const cv = evaluate(corpus.map((example, i) => ({ example, predicted: predicted[i]!, confidence: 1 })));
 
-const nlu = loadNlu(nluDir, abbreviationsIn(flowsDir));
+const nlu = loadNlu(nluDir, featureWordsIn(flowsDir));
 if (nlu.stale)
   console.warn("nlu:eval: nlu/model.json is older than nlu/intents; run npm run nlu:train first");
 const test = evaluate(

@@ -42,7 +42,12 @@ export interface AppOptions {
 /** Builds the bot from config: flows → stores → engine → turn processor. Waits for no server. */
 export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? (() => new Date());
-  const bundle = loadFlowBundle(resolve(config.FLOWS_DIR), resolve(config.LOCALES_DIR), ACTION_NAMES);
+  const bundle = loadFlowBundle(
+    resolve(config.FLOWS_DIR),
+    resolve(config.LOCALES_DIR),
+    ACTION_NAMES,
+    resolve(config.NLU_DIR),
+  );
   const stores = createStores(config, log, bundle.campaign.pledge.reference_prefix, now);
   const { sessions: store, records } = stores;
   const staffAlerts = new StaffAlerts(log);

@@ -20,6 +20,7 @@ export const configSchema = z
     DATA_DIR: z.string().min(1).default("./data"),
     FLOWS_DIR: z.string().min(1).default("./flows"),
     LOCALES_DIR: z.string().min(1).default("./locales"),
+    NLU_DIR: z.string().min(1).default("./nlu"),
     DEFAULT_LANGUAGE: z.enum(["vi", "en"]).default("vi"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SESSION_TTL_DAYS: z.coerce.number().positive().max(365).default(30),

@@ -17,6 +17,7 @@ import {
 } from "./flow-schema.ts";
 import { loadLocales, type LocaleResources } from "./locales.ts";
 import { validateBundle } from "./flow-validator.ts";
+import { loadNlu, type LoadedNlu } from "../nlu/load-nlu.ts";
 
 /** Everything the engine runs from: flows, campaign facts, FAQ, commands and copy. */
 export interface FlowBundle {
@@ -25,6 +26,8 @@ export interface FlowBundle {
   faq: FaqEntry[];
   commands: Commands;
   locales: LocaleResources;
+  /** The intent classifier trained on nlu/ (its examples and model). */
+  nlu: LoadedNlu;
 }
 
 /** Thrown when flows, campaign data or locales are invalid; lists every problem found. */
@@ -48,6 +51,7 @@ export function loadFlowBundle(
   flowsDir: string,
   localesDir: string,
   actionNames: readonly string[],
+  nluDir = "nlu",
 ): FlowBundle {
   const problems: string[] = [];
   const read = <T>(file: string, schema: z.ZodType<T>): T | undefined => {
@@ -102,8 +106,17 @@ export function loadFlowBundle(
     problems.push((err as Error).message);
   }
 
-  if (problems.length === 0 && campaign && commands && faqFile && locales) {
-    const bundle: FlowBundle = { flows, campaign, faq: faqFile.faq, commands, locales };
+  let nlu: LoadedNlu | undefined;
+  if (commands) {
+    try {
+      nlu = loadNlu(nluDir, commands);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+
+  if (problems.length === 0 && campaign && commands && faqFile && locales && nlu) {
+    const bundle: FlowBundle = { flows, campaign, faq: faqFile.faq, commands, locales, nlu };
     problems.push(...validateBundle(bundle, actionNames));
     if (problems.length === 0) return bundle;
   }

@@ -259,7 +259,7 @@ export const flowFileSchema = z
   })
   .strict();
 
-/** flows/faq.yaml: questions people ask, in both languages, and what answers them. */
+/** flows/faq.yaml: what answers each intent (its examples are in nlu/intents/<id>.yaml). */
 export const faqFileSchema = z
   .object({
     faq: z.array(
@@ -279,13 +279,10 @@ export const faqFileSchema = z
            * starts a pledge; the flow finds the sentence in vars.request.
            */
           amounts: z.literal(true).optional(),
+          /** A dialogue act (a yes, a no) answered only when no question waits: at one, it is an answer. */
+          only_outside_questions: z.literal(true).optional(),
           /** Not matched by a sentence with a negation ("tôi không muốn nhận tin" is no wish to subscribe). */
           affirmative_only: z.literal(true).optional(),
-          /** Matched only by a sentence with a negation ("tôi không muốn ủng hộ" is not "tôi muốn ủng hộ"). */
-          negated_only: z.literal(true).optional(),
-          questions: z
-            .object({ vi: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) })
-            .strict(),
         })
         .strict()
         .refine(
@@ -295,10 +292,6 @@ export const faqFileSchema = z
         .refine((f) => !f.amounts || f.call !== undefined || f.start !== undefined, {
           message: "amounts needs a flow (call or start) to read the sentence",
           path: ["amounts"],
-        })
-        .refine((f) => !(f.affirmative_only && f.negated_only), {
-          message: "an entry cannot be both affirmative_only and negated_only",
-          path: ["negated_only"],
         }),
     ),
   })

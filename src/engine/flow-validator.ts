@@ -11,6 +11,17 @@ import { foldText, lowerText } from "./text-normalize.ts";
 export function validateBundle(bundle: FlowBundle, actionNames: readonly string[]): string[] {
   const problems: string[] = [];
   const faqIds = new Set(bundle.faq.map((f) => f.id));
+  // Each intent the classifier knows is answered by the FAQ entry of the same id, and is named on
+  // the buttons that ask back when the bot is unsure ("Ý bạn là…?").
+  for (const intent of bundle.nlu.intents) {
+    if (!faqIds.has(intent))
+      problems.push(`nlu/intents/${intent}.yaml: no entry "${intent}" in flows/faq.yaml answers this intent`);
+    for (const lang of LANGUAGES)
+      if (lookupKey(bundle.locales[lang], `intents.${intent}`) === undefined)
+        problems.push(`nlu/intents/${intent}.yaml: no label "intents.${intent}" in locales/${lang}`);
+  }
+  if (bundle.nlu.stale)
+    problems.push("nlu/model.json: older than nlu/intents (examples changed); run npm run nlu:train");
 
   const checkKey = (where: string, key: string) => {
     for (const lang of LANGUAGES) {

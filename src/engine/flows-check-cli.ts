@@ -8,6 +8,7 @@ try {
     process.env.FLOWS_DIR ?? flowsDir,
     process.env.LOCALES_DIR ?? localesDir,
     ACTION_NAMES,
+    process.env.NLU_DIR ?? "nlu",
   );
   console.log(
     `flows OK: ${bundle.flows.size} flows, ${bundle.faq.length} FAQ entries, locales vi and en complete`,

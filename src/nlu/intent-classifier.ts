@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { featuresOf } from "./features.ts";
+import { featuresOf, type FeatureWords } from "./features.ts";
 
 /** An intent and how sure the classifier is of it (0..1; all of a message's sum to 1). */
 export interface IntentScore {
@@ -32,7 +32,7 @@ export class IntentClassifier {
 
   constructor(
     readonly model: IntentModelData,
-    private readonly abbreviations: Readonly<Record<string, string>>,
+    private readonly forms: FeatureWords,
   ) {
     const n = model.intents.length;
     if (model.idf.length !== model.features.length || model.bias.length !== n || model.scale.length !== n)
@@ -50,13 +50,20 @@ export class IntentClassifier {
     return this.model.intents;
   }
 
+  /** True when the text has a word the model learnt ("xyz 123" has none): worth asking back about. */
+  knowsWordsIn(text: string): boolean {
+    return featuresOf(text, this.forms).some(
+      (f) => f.startsWith("w:") && !f.startsWith("w:zz") && this.index.has(f),
+    );
+  }
+
   /** Every intent, likeliest first. */
   classify(text: string): IntentScore[] {
     const { intents, idf, bias, scale } = this.model;
     const n = intents.length;
     const present: number[] = [];
     let norm = 0;
-    for (const f of featuresOf(text, this.abbreviations)) {
+    for (const f of featuresOf(text, this.forms)) {
       const at = this.index.get(f);
       if (at === undefined) continue;
       present.push(at);

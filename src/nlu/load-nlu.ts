@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { loadCorpus } from "./corpus.ts";
 import { corpusHash } from "./corpus-hash.ts";
+import type { FeatureWords } from "./features.ts";
 import { IntentClassifier, intentModelSchema } from "./intent-classifier.ts";
 
 /** The trained classifier of nlu/, and whether it is older than the examples it should know. */
@@ -15,7 +16,7 @@ export interface LoadedNlu {
 }
 
 /** Reads nlu/intents (validated) and nlu/model.json; throws, naming the file, when either is unusable. */
-export function loadNlu(nluDir: string, abbreviations: Readonly<Record<string, string>>): LoadedNlu {
+export function loadNlu(nluDir: string, forms: FeatureWords): LoadedNlu {
   const examples = loadCorpus(nluDir);
   const path = join(nluDir, "model.json");
   let raw: unknown;
@@ -27,8 +28,8 @@ export function loadNlu(nluDir: string, abbreviations: Readonly<Record<string, s
   const parsed = intentModelSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${path}: ${z.prettifyError(parsed.error)}`);
   return {
-    classifier: new IntentClassifier(parsed.data, abbreviations),
-    stale: parsed.data.hash !== corpusHash(examples, abbreviations),
+    classifier: new IntentClassifier(parsed.data, forms),
+    stale: parsed.data.hash !== corpusHash(examples, forms),
     intents: [...new Set(examples.map((e) => e.intent))].sort(),
   };
 }

@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { ACTION_NAMES } from "../../src/engine/action.ts";
-import { FAQ_CONFIDENCE } from "../../src/engine/engine.ts";
+import { ASK_BACK_CONFIDENCE, FAQ_CONFIDENCE } from "../../src/engine/engine.ts";
 import { FaqMatcher } from "../../src/engine/faq-matcher.ts";
 import { loadFlowBundle } from "../../src/engine/flow-loader.ts";
 
 const bundle = loadFlowBundle("flows", "locales", ACTION_NAMES);
-const matcher = new FaqMatcher(bundle.faq, bundle.commands);
+const matcher = new FaqMatcher(bundle.faq, bundle.commands, bundle.nlu.classifier);
 const answer = (text: string) => {
   const m = matcher.match(text);
   return m && m.confidence >= FAQ_CONFIDENCE ? m.entry.id : null;
 };
+/** What the bot offers: the answer when sure, else the two guesses it asks back with ("Ý bạn là…?"). */
+const offered = (text: string) => {
+  const m = matcher.match(text);
+  if (!m || m.confidence < ASK_BACK_CONFIDENCE) return [];
+  return m.confidence >= FAQ_CONFIDENCE ? [m.entry.id] : [m.entry.id, m.alternatives[0]?.entry.id];
+};
 
-/** Sample phrasings change the ranking of every entry: these guard what people were seen typing. */
+/** Examples in nlu/ change what the classifier learns: these guard what people were seen typing. */
 describe("FAQ matching of what people type", () => {
   it.each([
     ["nhà tôi là hộ nghèo, làm sao xin hỗ trợ?", "need_help"],
@@ -29,7 +35,7 @@ describe("FAQ matching of what people type", () => {
     ["em đóng rồi ạ", "paid_intent"],
     ["mình nộp tiền mặt rồi", "paid_intent"], // paid, not "how do I pay cash"
     ["nộp tiền mặt được không", "how_to_donate"],
-    ["ok", "thanks"], // after the bot's last answer: not "I did not understand"
+    ["ok", "affirm"], // after the bot's last answer: not "I did not understand"
     ["quỹ ở đâu?", "contact"],
     ["sửa số tiền đã đăng ký", "change_pledge"], // not the campaign totals
     ["em ghi nhầm tiền rồi", "change_pledge"],
@@ -48,7 +54,7 @@ describe("FAQ matching of what people type", () => {
     ["có phải lừa đảo không", "trust"], // before: not understood
     ["is this a scam?", "trust"],
     ["bạn không hiểu gì cả", "frustrated"],
-    ["tôi muốn khiếu nại", "staff_intent"],
+    ["tôi muốn khiếu nại", "complaint"],
     ["gọi điện cho ai", "contact"],
     ["mai tôi nộp", "pay_later"],
     ["thôi để sau", "later"], // not the emulation movement ("… bỏ lại phía sau")
@@ -61,8 +67,8 @@ describe("FAQ matching of what people type", () => {
     ["có nhận tin được không", "subscribe_intent"], // "không" ending a question is no negation
     ["tôi không muốn ủng hộ", "not_giving"], // before: the ways to give
     ["tôi muốn ủng hộ", "pledge_intent"], // the same words without "không": never "that is fine"
-    ["không, cảm ơn", "not_giving"],
-    ["no thank you", "not_giving"],
+    ["không, cảm ơn", "deny"],
+    ["no thank you", "deny"],
     ["em không ủng hộ đâu ạ", "not_giving"],
     ["i don't want to give money", "not_giving"],
     ["i really don't know how to give", "how_to_donate"], // denies knowing, not giving
@@ -98,7 +104,7 @@ describe("FAQ matching of what people type", () => {
     ["trích lương có tự nguyện không", "how_much"], // "every gift counts, as much as you can"
     ["tôi làm công ty tư nhân không có công đoàn", "how_to_donate"],
     ["đã trừ lương rồi có cần đăng ký nữa không", "paid_intent"],
-    ["ok ad", "thanks"],
+    ["ok ad", "affirm"],
     ["tks", "thanks"],
     ["tôi muốn đăng ký hộ nghèo", "need_help"], // before: a pledge started ("đăng ký … hộ")
     ["có ủng hộ bằng hiện vật được không", "how_to_donate"], // a question ending in "không" says no "no"
@@ -128,7 +134,7 @@ describe("FAQ matching of what people type", () => {
     ["I want to help poor people", "pledge_intent"],
     ["where do I send money", "how_to_donate"],
     ["is there a deadline", "peak_month"],
-    ["cho tôi vay tiền", "need_help"], // before: the ways to give
+    ["cho tôi vay tiền", "ask_loan"], // before: the ways to give
     ["đổi số tiền", "change_pledge"],
     ["Nhận tin chiến dịch", "subscribe_intent"], // the menu button's label, typed (before: about the fund)
     ["bạn có lưu số điện thoại của tôi không", "my_data_intent"], // before: the contact answer
@@ -139,26 +145,10 @@ describe("FAQ matching of what people type", () => {
     ["vì người nghèo là gì", "about_fund"], // unless it is all the question has
     ["bác muốn ủng hộ", "pledge_intent"], // kinship words are pronouns, like "tôi"
     ["xin chào, tôi cần tư vấn", "wants_to_ask"],
-    ["tôi đồng ý", "thanks"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
+    ["tôi đồng ý", "affirm"], // not "withdraw my consent" (forget_intent), which shares "đồng ý"
     ["tôi không đồng ý nữa", "forget_intent"],
   ])("%j → %s", (text, entry) => {
-    expect(answer(text)).toBe(entry);
-  });
-
-  it("finds, for every sample question, the entry it belongs to", () => {
-    // A sample another entry wins is dead weight, or two entries fighting over the same words
-    // ("have I paid" and "I have paid" are one bag of words).
-    const lost = bundle.faq.flatMap((e) =>
-      [...e.questions.vi, ...e.questions.en]
-        .filter((q) => answer(q) !== e.id)
-        .map((q) => `${e.id}: ${q} → ${answer(q)}`),
-    );
-    expect(lost).toEqual([]);
-  });
-
-  it("reads a unit after a figure as part of the amount, not a word ('50 tỷ' is not the 'ty' of 'công ty')", () => {
-    expect(matcher.terms("ủng hộ 50 tỷ")).not.toContain("ty");
-    expect(matcher.terms("công ty tôi muốn ủng hộ")).toContain("ty");
+    expect(offered(text)).toContain(entry);
   });
 
   it.each([
@@ -174,6 +164,6 @@ describe("FAQ matching of what people type", () => {
     "2",
     "Lan 0912345678",
   ])("%j is not a campaign question", (text) => {
-    expect(answer(text)).toBeNull();
+    expect([null, "out_of_scope"]).toContain(answer(text));
   });
 });

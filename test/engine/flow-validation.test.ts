@@ -8,14 +8,15 @@ import { LANGUAGES, allStrings } from "../../src/engine/locales.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 
-/** A copy of flows/ and locales/ with one edit, loaded; returns the problems found. */
+/** A copy of flows/, locales/ and nlu/ with one edit, loaded; returns the problems found. */
 function problemsAfter(edit: (dir: string) => void): string[] {
   const dir = mkdtempSync(join(tmpdir(), "chungtay-flows-"));
   cpSync(join(root, "flows"), join(dir, "flows"), { recursive: true });
   cpSync(join(root, "locales"), join(dir, "locales"), { recursive: true });
+  cpSync(join(root, "nlu"), join(dir, "nlu"), { recursive: true });
   edit(dir);
   try {
-    loadFlowBundle(join(dir, "flows"), join(dir, "locales"), ACTION_NAMES);
+    loadFlowBundle(join(dir, "flows"), join(dir, "locales"), ACTION_NAMES, join(dir, "nlu"));
     return [];
   } catch (err) {
     expect(err).toBeInstanceOf(FlowValidationError);
@@ -157,22 +158,28 @@ describe("flow validation", () => {
     const problems = problemsAfter((d) =>
       replaceIn(d, "flows/commands.yaml", '  mun: "muốn"', '  mún: "muốn"'),
     );
-    expect(problems).toEqual([
+    // The model learnt the old abbreviations: it is stale too.
+    expect(problems).toContainEqual(
       expect.stringMatching(/commands\.yaml: abbreviations key "mún" is never matched.*write "mun"/),
-    ]);
+    );
   });
 
-  it("refuses an FAQ entry both for and only for sentences with a negation", () => {
-    const problems = problemsAfter((d) =>
-      replaceIn(
-        d,
-        "flows/faq.yaml",
-        "    negated_only: true #",
-        "    negated_only: true\n    affirmative_only: true #",
-      ),
+  it("refuses an intent that no FAQ entry answers or no label names, and a model older than its examples", () => {
+    const unanswered = problemsAfter((d) =>
+      replaceIn(d, "flows/faq.yaml", "  - id: out_of_scope\n", "  - id: small_talk\n"),
     );
-    expect(problems).toEqual([
-      expect.stringMatching(/faq\.yaml.*cannot be both affirmative_only and negated_only/),
+    expect(unanswered).toEqual([
+      expect.stringMatching(/nlu\/intents\/out_of_scope\.yaml: no entry "out_of_scope" in flows\/faq\.yaml/),
+    ]);
+    const unnamed = problemsAfter((d) => replaceIn(d, "locales/en/intents.json", '"tax":', '"taxes":'));
+    expect(unnamed).toEqual([
+      expect.stringMatching(/nlu\/intents\/tax\.yaml: no label "intents\.tax" in locales\/en/),
+    ]);
+    const stale = problemsAfter((d) =>
+      replaceIn(d, "nlu/intents/tax.yaml", "examples:\n", "examples:\n  - thuế má sao ad\n"),
+    );
+    expect(stale).toEqual([
+      expect.stringMatching(/nlu\/model\.json: older than nlu\/intents.*npm run nlu:train/),
     ]);
   });
 

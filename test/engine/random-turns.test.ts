@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { parse } from "yaml";
 import type { Inbound } from "../../src/engine/inbound.ts";
+import { loadCorpus } from "../../src/nlu/corpus.ts";
 import { testApp } from "../support/test-app.ts";
 
 /**
- * Whatever people send, in whatever order, the engine never fails a turn: every FAQ sample,
+ * Whatever people send, in whatever order, the engine never fails a turn: examples of every intent,
  * payloads, commands, amounts, odd and huge texts and photos, sent at random by 20 people into
  * each other's half-finished flows. A failed turn answers with the "something went wrong" copy,
  * which is what this looks for. Seeded, so a failure replays.
@@ -17,11 +16,11 @@ describe("random turns", () => {
     async (today) => {
       const app = await testApp({ today });
       onTestFinished(() => app.close());
-      const faq = parse(readFileSync("flows/faq.yaml", "utf8")).faq as Array<{
-        questions: { vi: string[]; en: string[] };
-      }>;
+      // Every tenth example of every intent (nlu/intents), and the texts below.
       const said = [
-        ...faq.flatMap((f) => [...f.questions.vi, ...f.questions.en]),
+        ...loadCorpus("nlu")
+          .filter((_, i) => i % 10 === 0)
+          .map((e) => e.text),
         ...[
           "500k",
           "1 000 000",

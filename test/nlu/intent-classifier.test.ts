@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { loadCorpus, loadTestSet } from "../../src/nlu/corpus.ts";
 import { evaluate } from "../../src/nlu/evaluate.ts";
 import { loadNlu } from "../../src/nlu/load-nlu.ts";
-import { abbreviationsIn } from "../../scripts/nlu-features.ts";
+import { featureWordsIn } from "../../scripts/nlu-features.ts";
 
-const nlu = loadNlu("nlu", abbreviationsIn("flows"));
+const nlu = loadNlu("nlu", featureWordsIn("flows"));
 
 describe("the intent classifier", () => {
   it("was trained from the examples in nlu/intents as they are (npm run nlu:train)", () => {

@@ -202,6 +202,14 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
       );
   }
 
+  // Copy picks a way to give's wording by its name ($t(ways.{{item.state}}.{{item.method}})):
+  // every way in campaign data needs it in every state, and a label for the pledge summary.
+  for (const method of Object.keys(bundle.campaign.ways_to_give))
+    for (const key of ["ready", "explain", "hidden", "next"].map((k) => `ways.${k}.${method}`))
+      checkKey(`flows/campaign.yaml: ways_to_give.${method}`, key);
+  for (const method of Object.keys(bundle.campaign.ways_to_give))
+    checkKey(`flows/campaign.yaml: ways_to_give.${method}`, `pledge.method.${method}`);
+
   // Copy names values directly ({{campaign.sms.keyword}}, {{slots.amount}}): those must exist too.
   for (const lang of LANGUAGES) {
     for (const [key, text] of allStrings(bundle.locales[lang])) {

@@ -379,6 +379,29 @@ describe("flow validation", () => {
     ]);
   });
 
+  it("needs the wording of every way to give in campaign data, in every language", () => {
+    const problems = problemsAfter((d) =>
+      replaceIn(
+        d,
+        "flows/campaign.yaml",
+        "  payroll: { needs: nothing }\n",
+        "  payroll: { needs: nothing }\n  momo: { needs: nothing }\n",
+      ),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /ways_to_give\.momo: unknown locale key "ways\.ready\.momo" \(missing in locales\/vi\)/,
+        ),
+        expect.stringMatching(
+          /ways_to_give\.momo: unknown locale key "ways\.next\.momo" \(missing in locales\/en\)/,
+        ),
+        expect.stringMatching(/ways_to_give\.momo: unknown locale key "pledge\.method\.momo"/),
+      ]),
+    );
+    expect(problems).toHaveLength(10);
+  });
+
   it("warns, without failing, when every campaign date is in the past", () => {
     const bundle = loadFlowBundle(join(root, "flows"), join(root, "locales"), ACTION_NAMES);
     expect(bundleWarnings(bundle, new Date("2026-12-03T09:00:00+07:00"))).toEqual([

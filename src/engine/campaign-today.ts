@@ -1,4 +1,4 @@
-import { vietnamDay } from "../time/vietnam-time.ts";
+import { VIETNAM_OFFSET_MS, vietnamDay } from "../time/vietnam-time.ts";
 import type { Campaign } from "./campaign-schema.ts";
 
 /** Where today falls in a dated period of campaign data. */
@@ -81,9 +81,12 @@ export function campaignToday(campaign: Campaign, now: Date): CampaignToday {
   };
 }
 
-/** The view for a day: computed once a day, since copy reads it many times a turn. */
+/**
+ * The view for a day: computed once a day, since copy reads it many times a turn (the day number
+ * is arithmetic: Vietnam keeps UTC+7 all year; formatting a date costs microseconds).
+ */
 export class CampaignClock {
-  private cached?: CampaignToday;
+  private cached?: { dayNumber: number; view: CampaignToday };
 
   constructor(
     private readonly campaign: Campaign,
@@ -92,8 +95,9 @@ export class CampaignClock {
 
   today(): CampaignToday {
     const at = this.now();
-    const day = vietnamDay(at);
-    if (this.cached?.day !== day) this.cached = campaignToday(this.campaign, at);
-    return this.cached;
+    const dayNumber = Math.floor((at.getTime() + VIETNAM_OFFSET_MS) / 86_400_000);
+    if (this.cached?.dayNumber !== dayNumber)
+      this.cached = { dayNumber, view: campaignToday(this.campaign, at) };
+    return this.cached.view;
   }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { setupOf } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { ACTION_NAMES } from "../../src/engine/action.ts";
-import { campaignToday } from "../../src/engine/campaign-today.ts";
+import { CampaignClock, campaignToday } from "../../src/engine/campaign-today.ts";
 import { loadFlowBundle } from "../../src/engine/flow-loader.ts";
 
 const { campaign } = loadFlowBundle(resolve("flows"), resolve("locales"), ACTION_NAMES);
@@ -75,5 +75,15 @@ describe("what the setup lets the bot promise", () => {
     const telegram = { TELEGRAM_BOT_TOKEN: "123456:abcdefghijklmnopqrstuvwxyz", TELEGRAM_MODE: "polling" };
     expect(setupOf(config(telegram)).staff).toBe("direct"); // a bot, but no staff to alert
     expect(setupOf(config({ ...telegram, TELEGRAM_STAFF_IDS: "111,222" })).staff).toBe("here");
+  });
+});
+
+describe("the campaign clock", () => {
+  it("moves to the next day's view at midnight in Vietnam, not before", () => {
+    let now = new Date("2019-12-31T23:59:00+07:00");
+    const clock = new CampaignClock(campaign, () => now);
+    expect(clock.today()).toMatchObject({ day: "2019-12-31", sms: "during" });
+    now = new Date("2020-01-01T00:00:00+07:00");
+    expect(clock.today()).toMatchObject({ day: "2020-01-01", sms: "after" });
   });
 });

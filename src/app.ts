@@ -7,6 +7,8 @@ import type { Config } from "./config/config.ts";
 import { ACTION_NAMES } from "./engine/action.ts";
 import { Engine } from "./engine/engine.ts";
 import { loadFlowBundle, type FlowBundle } from "./engine/flow-loader.ts";
+import { bundleWarnings } from "./engine/flow-validator.ts";
+import type { Setup } from "./engine/setup.ts";
 import type { Records } from "./records/ports.ts";
 import type { ConversationStore } from "./sessions/conversation-store.ts";
 import { createStores, type Stores } from "./stores.ts";
@@ -51,10 +53,12 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   const stores = createStores(config, log, bundle.campaign.pledge.reference_prefix, now);
   const { sessions: store, records } = stores;
   const staffAlerts = new StaffAlerts(log);
+  for (const warning of bundleWarnings(bundle, now())) log.warn(warning);
   const engine = await Engine.create({
     bundle,
     actions: createActions(records, staffAlerts),
     now,
+    setup: setupOf(config),
     onActionError: (where, err) => log.error({ err: errorInfo(err) }, `action failed: ${where}`),
   });
   const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) =>
@@ -75,4 +79,13 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     staffAlerts,
     close: () => stores.close(),
   };
+}
+
+/**
+ * What the bot may promise: a "talk to staff" request reaches someone only through Telegram staff
+ * (a bot token and staff ids) or the admin API (a token); otherwise people reach staff directly.
+ */
+export function setupOf(config: Config): Setup {
+  const telegramStaff = Boolean(config.TELEGRAM_BOT_TOKEN) && config.TELEGRAM_STAFF_IDS.length > 0;
+  return { staff: telegramStaff || Boolean(config.ADMIN_TOKEN) ? "here" : "direct" };
 }

@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { z } from "zod";
 import type { Inbound } from "../src/engine/inbound.ts";
 import type { Reply } from "../src/engine/reply.ts";
@@ -11,7 +12,9 @@ import { testApp } from "./support/test-app.ts";
  * Runs every conversation script in test/transcripts/. Each turn says what the user sends
  * (user text, a pressed button, a shared contact, a photo) and what the bot's answer must
  * contain (`expect`, `buttons`, `links`) or not (`not`, `not_buttons`); `pledges` checks what
- * was stored; `restart` rebuilds the bot on the same DATA_DIR.
+ * was stored; `restart` rebuilds the bot on the same DATA_DIR. A script may pin the day
+ * (`today`, Vietnam time), set configuration (`env`: a staff channel) and change campaign data as
+ * staff would (`campaign`: merged into flows/campaign.yaml, e.g. a published bank account).
  */
 const list = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 const turnSchema = z
@@ -39,6 +42,8 @@ const scriptSchema = z
     name: z.string(),
     today: z.string().optional(),
     locale: z.string().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    campaign: z.record(z.string(), z.unknown()).optional(),
     turns: z.array(turnSchema).min(1),
   })
   .strict();
@@ -52,14 +57,15 @@ describe("conversation transcripts", () => {
   for (const file of files) {
     const script = scriptSchema.parse(parse(readFileSync(join(dir, file), "utf8")));
     it(`${file}: ${script.name}`, async () => {
-      let app = await testApp({ today: script.today });
+      const env = { ...script.env, ...(script.campaign ? { FLOWS_DIR: flowsWith(script.campaign) } : {}) };
+      let app = await testApp({ today: script.today, env });
       const dataDir = app.config.DATA_DIR;
       let n = 0;
       for (const [i, turn] of script.turns.entries()) {
         const where = `${file} turn ${i + 1} (${turn.user ?? turn.press ?? turn.contact ?? (turn.photo ? "photo" : turn.restart ? "restart" : "start")})`;
         if (turn.restart) {
           await app.close();
-          app = await testApp({ dataDir, today: script.today });
+          app = await testApp({ dataDir, today: script.today, env });
           continue;
         }
         const user = turn.as ?? "u1";
@@ -129,4 +135,24 @@ describe("conversation transcripts", () => {
 
 function allButtons(replies: Reply[]): string[] {
   return replies.flatMap((r) => (r.buttons ?? []).map((b) => `${b.label} [${b.payload}]`));
+}
+
+/** A copy of flows/ whose campaign data has `changes` merged in, as staff would edit it. */
+function flowsWith(changes: Record<string, unknown>): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "chungtay-campaign-")), "flows");
+  cpSync(join(import.meta.dirname, "..", "flows"), dir, { recursive: true });
+  const file = join(dir, "campaign.yaml");
+  writeFileSync(file, stringify(merge(parse(readFileSync(file, "utf8")), changes)));
+  return dir;
+}
+
+function merge(base: unknown, changes: unknown): unknown {
+  if (!isObject(base) || !isObject(changes)) return changes;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(changes)) out[k] = merge(out[k], v);
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -11,7 +11,8 @@ import {
   setOwnPledgeStatus,
 } from "./pledge-actions.ts";
 import { pledgeProgress } from "./progress-actions.ts";
-import { smsPlanAction, smsWindow } from "./sms-actions.ts";
+import { smsPlanAction } from "./sms-actions.ts";
+import { methodState } from "./method-actions.ts";
 
 /** The action registry flows call into, bound to the record stores. */
 export function createActions(records: Records, alerts?: StaffAlerts): Record<ActionName, Action> {
@@ -26,7 +27,7 @@ export function createActions(records: Records, alerts?: StaffAlerts): Record<Ac
     unsubscribe: unsubscribe(records),
     handoff: handoff(records, alerts),
     sms_plan: smsPlanAction,
-    sms_window: smsWindow,
+    method_state: methodState,
     attribution,
     payment_accounts: paymentAccounts,
     find_own_pledge: findOwnPledge(records),

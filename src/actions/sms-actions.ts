@@ -1,6 +1,5 @@
 import type { Action } from "../engine/action.ts";
 import type { Campaign } from "../engine/campaign-schema.ts";
-import { vietnamDay } from "../time/vietnam-time.ts";
 
 export interface SmsLine {
   /** How many identical messages to send. */
@@ -40,13 +39,6 @@ export function smsPlan(
 export function smsLink(shortNumber: string, body: string): string {
   return `sms:${shortNumber}?body=${encodeURIComponent(body)}`;
 }
-
-/** Sets vars.sms_state to "before", "open" or "closed" from the campaign's SMS window (Vietnam time). */
-export const smsWindow: Action = async ({ session, campaign, now }) => {
-  const today = vietnamDay(now);
-  session.vars.sms_state =
-    today < campaign.sms.opens ? "before" : today > campaign.sms.closes ? "closed" : "open";
-};
 
 /** Plans the SMS messages for slots.amount (or the `amount` param) into vars.sms_*. */
 export const smsPlanAction: Action = async ({ session, campaign, params }) => {

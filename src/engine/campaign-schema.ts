@@ -9,6 +9,21 @@ export type LocalizedText = z.infer<typeof localizedText>;
 
 const isoDate = z.iso.date();
 
+/** What a way to give needs from this file before the bot can tell a donor how to use it. */
+export const WAY_NEEDS = ["nothing", "bank_account", "office_address", "sms_window"] as const;
+
+/**
+ * One way to give: what it needs, and what the bot does while that is missing: `hide` (not
+ * offered) or `explain` (offered, with what happens next said before the donor confirms).
+ */
+const wayToGive = z
+  .object({ needs: z.enum(WAY_NEEDS), missing: z.enum(["hide", "explain"]).optional() })
+  .strict()
+  .refine((w) => w.needs === "nothing" || w.missing !== undefined, {
+    message: "say what the bot does while it is missing: missing: hide or missing: explain",
+    path: ["missing"],
+  });
+
 /** flows/campaign.yaml: the facts the bot tells donors, maintained by staff. */
 export const campaignSchema = z
   .object({
@@ -48,9 +63,27 @@ export const campaignSchema = z
             })
             .strict(),
         ),
-        office: z.object({ name: localizedText, address: z.string(), phone: z.string() }).strict(),
       })
       .strict(),
+    /**
+     * Who to reach for what: the SMS helpline is sms.hotline (text donations only); the office
+     * takes cash and in-kind gifts, receipts and general questions; staff answer what the bot
+     * cannot. An empty value is "not published", and the bot says so.
+     */
+    contacts: z
+      .object({
+        office: z
+          .object({
+            name: localizedText,
+            address: z.string(),
+            phone: z.string(),
+            hours: z.union([z.literal(""), localizedText]),
+          })
+          .strict(),
+        staff: z.object({ phone: z.string(), email: z.string() }).strict(),
+      })
+      .strict(),
+    ways_to_give: z.record(z.string().regex(/^[a-z0-9_]{1,40}$/), wayToGive),
     organisations: z.array(
       z.object({ code: z.string().regex(/^[a-z0-9_-]{1,32}$/), name: localizedText }).strict(),
     ),
@@ -61,6 +94,8 @@ export const campaignSchema = z
         reference_prefix: z.string().regex(/^[A-Z]{2,5}$/),
         /** Whether the bot tells anyone who asks how many pledges (and how much) were made through it. */
         public_totals: z.boolean().default(false),
+        /** The last day pledges are taken here ("" while they stay open: the fund receives gifts all year). */
+        closes: z.union([z.literal(""), isoDate]).default(""),
       })
       .strict(),
   })

@@ -5,6 +5,7 @@ import { FaqMatcher, type FaqMatch } from "./faq-matcher.ts";
 import type { Inbound } from "./inbound.ts";
 import { LANGUAGES, isLanguage, type Language } from "./locales.ts";
 import { Renderer, resolvePath, type TurnContext } from "./renderer.ts";
+import type { Setup } from "./setup.ts";
 import type { Reply } from "./reply.ts";
 import { newSession, type Frame, type Session } from "./session.ts";
 import { plainWords } from "./text-normalize.ts";
@@ -22,6 +23,8 @@ export interface EngineOptions {
   bundle: FlowBundle;
   actions: Record<string, Action>;
   now?: () => Date;
+  /** What this installation can do (a staff channel), as copy and conditions read it. */
+  setup?: Setup;
   /** Reports action failures (logged by the caller without personal data). */
   onActionError?: (where: string, err: unknown) => void;
 }
@@ -70,13 +73,16 @@ export class Engine {
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
-    const renderer = await Renderer.create(options.bundle.locales, options.bundle.campaign);
+    const renderer = await Renderer.create(options.bundle.locales, options.bundle.campaign, {
+      now: options.now,
+      setup: options.setup,
+    });
     return new Engine(options.bundle, renderer, options.actions, options);
   }
 
   /** A locale string outside any flow (errors, channel menus, staff replies), with campaign facts. */
   text(key: string, lang: Language, values: Record<string, unknown> = {}): string {
-    return this.renderer.text(key, lang, { campaign: this.renderer.campaignView(lang), ...values });
+    return this.renderer.text(key, lang, { ...this.renderer.baseValues(lang), ...values });
   }
 
   /** Whether copy has this key in this language (staff-chosen keys are checked before use). */

@@ -26,11 +26,14 @@ const stepId = z.string().regex(/^[a-z][a-z0-9_]*$/, "a step id in snake_case");
 const flowId = z.string().regex(/^[a-z][a-z0-9_]*$/, "a flow id in snake_case");
 const slotName = z.string().regex(/^[a-z][a-z0-9_]*$/, "a slot name in snake_case");
 const localeKey = z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/, "a locale key such as pledge.ask_amount");
-/** A value path into the turn context: slots.x, vars.x, campaign.x.y, session.lang, item.x. */
+/**
+ * A value path into the turn context: slots.x, vars.x, campaign.x.y, session.lang, item.x, the
+ * campaign as it stands today (now.sms, now.ways.transfer) or the setup (setup.staff).
+ */
 export const valuePath = z
   .string()
   .regex(
-    /^(slots|vars|campaign|session|item)(\.[a-z0-9_]+)+$/,
+    /^(slots|vars|campaign|session|item|now|setup)(\.[a-z0-9_]+)+$/,
     "a path such as slots.amount or campaign.sms.keyword",
   );
 

@@ -1,12 +1,21 @@
+import { ACTION_VARS, ENGINE_VARS, type ActionName } from "./action.ts";
+import { campaignDates, campaignToday } from "./campaign-today.ts";
 import type { FlowBundle } from "./flow-loader.ts";
 import type { Button, Flow, LoadedStep, Link } from "./flow-schema.ts";
 import { LANGUAGES, allStrings, lookupKey } from "./locales.ts";
+import { DEFAULT_SETUP } from "./setup.ts";
 import { foldText, lowerText } from "./text-normalize.ts";
+
+/** What the engine puts in `session` and `input` for copy and conditions. */
+const SESSION_FIELDS = ["lang", "org", "flow"];
+const INPUT_FIELDS = ["amount", "meant"];
 
 /**
  * Semantic checks zod cannot express: every goto lands on a step, every called flow and FAQ
  * exists, every locale key exists in every language, every step can be reached, every action
- * is implemented, and every campaign fact a flow or a locale string names is in campaign.yaml.
+ * is implemented, and every value a flow or a locale string reads exists: campaign facts in
+ * campaign.yaml, slots some question asks, vars some action (or the engine) writes, today's
+ * state (now.*) and the setup (setup.*). A typo in `slots.consent` would read as "not set".
  */
 export function validateBundle(bundle: FlowBundle, actionNames: readonly string[]): string[] {
   const problems: string[] = [];
@@ -22,6 +31,49 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
   }
   if (bundle.nlu.stale)
     problems.push("nlu/model.json: older than nlu/intents (examples changed); run npm run nlu:train");
+  const slots = new Set<string>();
+  const vars = new Set<string>(ENGINE_VARS);
+  for (const flow of bundle.flows.values())
+    for (const step of flow.steps) {
+      if (step.kind === "ask") slots.add(step.slot);
+      if (step.kind === "set") for (const k of Object.keys(step.set)) slots.add(k);
+      if (step.kind === "action") for (const v of ACTION_VARS[step.action as ActionName] ?? []) vars.add(v);
+    }
+  const today = campaignToday(bundle.campaign, new Date());
+  /** Why `path` names nothing, or undefined when it names something. */
+  const unknownPath = (path: string): string | undefined => {
+    const [root, first, ...rest] = path.split(".");
+    switch (root) {
+      case "campaign":
+        return campaignHas(bundle.campaign, path.slice(9))
+          ? undefined
+          : `campaign data has no "${path}" (flows/campaign.yaml)`;
+      case "slots":
+        return slots.has(first!)
+          ? undefined
+          : `no question asks for "${path}" (no ask step has slot: ${first})`;
+      case "vars":
+        return vars.has(first!)
+          ? undefined
+          : `nothing writes "${path}" (no action used in the flows sets it, nor the engine)`;
+      case "now":
+        return campaignHas(today, [first, ...rest].join("."))
+          ? undefined
+          : `today's campaign state has no "${path}" (now.* is ${Object.keys(today).join(", ")}; now.ways.* the ways_to_give in flows/campaign.yaml)`;
+      case "setup":
+        return first! in DEFAULT_SETUP && rest.length === 0
+          ? undefined
+          : `the setup has no "${path}" (setup.* is ${Object.keys(DEFAULT_SETUP).join(", ")})`;
+      case "session":
+        return SESSION_FIELDS.includes(first!) && rest.length === 0
+          ? undefined
+          : `a session has no "${path}" (session.* is ${SESSION_FIELDS.join(", ")})`;
+      case "input":
+        return INPUT_FIELDS.includes(first!) ? undefined : `a refused answer has no "${path}"`;
+      default:
+        return undefined; // item.*: the fields of the list being said
+    }
+  };
 
   const checkKey = (where: string, key: string) => {
     for (const lang of LANGUAGES) {
@@ -33,8 +85,8 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
     if (!bundle.flows.has(id)) problems.push(`${where}: unknown flow "${id}"`);
   };
   const checkPath = (where: string, path: string) => {
-    if (path.startsWith("campaign.") && !campaignHas(bundle.campaign, path.slice(9)))
-      problems.push(`${where}: campaign data has no "${path}" (flows/campaign.yaml)`);
+    const why = unknownPath(path);
+    if (why) problems.push(`${where}: ${why}`);
   };
   const checkButtons = (where: string, buttons: Button[] | undefined, links: Link[] | undefined) => {
     for (const b of buttons ?? []) {
@@ -111,7 +163,11 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
           if (!actionNames.includes(step.action))
             problems.push(`${where}: unknown action "${step.action}" (known: ${actionNames.join(", ")})`);
           for (const v of Object.values(step.with ?? {}))
-            if (typeof v === "string" && /^(campaign)\./.test(v)) checkPath(where, v);
+            if (typeof v === "string" && /^(slots|vars|campaign|session|now|setup)\./.test(v))
+              checkPath(where, v);
+          break;
+        case "clear":
+          for (const c of step.clear) checkPath(where, c.includes(".") ? c : `slots.${c}`);
           break;
         default:
           break;
@@ -157,16 +213,42 @@ export function validateBundle(bundle: FlowBundle, actionNames: readonly string[
       );
   }
 
-  // Copy may name campaign facts directly ({{campaign.sms.keyword}}): those must exist too.
+  // Copy picks a way to give's wording by its name ($t(ways.{{item.state}}.{{item.method}})):
+  // every way in campaign data needs it in every state, and a label for the pledge summary.
+  for (const method of Object.keys(bundle.campaign.ways_to_give))
+    for (const key of ["ready", "explain", "hidden", "next"].map((k) => `ways.${k}.${method}`))
+      checkKey(`flows/campaign.yaml: ways_to_give.${method}`, key);
+  for (const method of Object.keys(bundle.campaign.ways_to_give))
+    checkKey(`flows/campaign.yaml: ways_to_give.${method}`, `pledge.method.${method}`);
+
+  // Copy names values directly ({{campaign.sms.keyword}}, {{slots.amount}}): those must exist too.
   for (const lang of LANGUAGES) {
     for (const [key, text] of allStrings(bundle.locales[lang])) {
-      for (const m of text.matchAll(/\{\{\s*campaign\.([a-z0-9_.]+)/g)) {
-        if (!campaignHas(bundle.campaign, m[1]!))
-          problems.push(`locales/${lang}: "${key}" names campaign.${m[1]}, which flows/campaign.yaml lacks`);
+      for (const m of text.matchAll(/\{\{\s*((slots|vars|campaign|now|setup|session|input)\.[a-z0-9_.]+)/g)) {
+        const why = unknownPath(m[1]!);
+        if (why && m[2] === "campaign")
+          problems.push(`locales/${lang}: "${key}" names ${m[1]}, which flows/campaign.yaml lacks`);
+        else if (why) problems.push(`locales/${lang}: "${key}" names ${m[1]}: ${why}`);
       }
     }
   }
   return problems;
+}
+
+/**
+ * What is valid but probably not meant, said by flows:check and at boot: campaign data whose
+ * dates have all passed (last year's campaign, or the shipped 2019 sample, told as the latest).
+ */
+export function bundleWarnings(bundle: FlowBundle, now: Date): string[] {
+  const warnings: string[] = [];
+  const today = campaignToday(bundle.campaign, now);
+  if (today.campaign === "over") {
+    const last = campaignDates(bundle.campaign).at(-1)!;
+    warnings.push(
+      `flows/campaign.yaml: every campaign date is in the past (the last is ${last}, today is ${today.day} in Vietnam): the bot tells donors this campaign is over. Roll the data to this year's campaign (docs/campaign-data.md).`,
+    );
+  }
+  return warnings;
 }
 
 function jumpTargets(step: LoadedStep): string[] {

@@ -1,16 +1,28 @@
 import i18next, { type i18n } from "i18next";
 import type { Campaign } from "./campaign-schema.ts";
+import { CampaignClock, type CampaignToday } from "./campaign-today.ts";
 import { PAYLOAD_PATTERN, type Button, type Link } from "./flow-schema.ts";
 import { LANGUAGES, type Language, type LocaleResources } from "./locales.ts";
 import { nationalPhone } from "./phone.ts";
 import type { Reply } from "./reply.ts";
 import type { Session } from "./session.ts";
+import { DEFAULT_SETUP, type Setup } from "./setup.ts";
+
+export interface RendererOptions {
+  /** The clock dated facts are told against (controllable in tests). */
+  now?: () => Date;
+  setup?: Setup;
+}
 
 /** The values a locale string or a flow condition can name. */
 export interface TurnContext {
   slots: Record<string, unknown>;
   vars: Record<string, unknown>;
   campaign: Record<string, unknown>;
+  /** The campaign as it stands today in Vietnam (now.sms: before, during, after). */
+  now: CampaignToday;
+  /** What this installation can do (setup.staff: here, direct). */
+  setup: Setup;
   /** flow: the flow the person is in (a flow called for an answer reads what it was called from). */
   session: { lang: Language; org?: string; flow?: string };
   item?: unknown;
@@ -26,17 +38,28 @@ export interface TurnContext {
 export class Renderer {
   private readonly campaignViews: Record<Language, Record<string, unknown>>;
 
+  private readonly clock: CampaignClock;
+
   private constructor(
     private readonly i18n: i18n,
     campaign: Campaign,
+    options: RendererOptions,
   ) {
+    this.clock = new CampaignClock(campaign, options.now ?? (() => new Date()));
+    this.setup = options.setup ?? DEFAULT_SETUP;
     this.campaignViews = { vi: localize(campaign, "vi"), en: localize(campaign, "en") } as Record<
       Language,
       Record<string, unknown>
     >;
   }
 
-  static async create(locales: LocaleResources, campaign: Campaign): Promise<Renderer> {
+  private readonly setup: Setup;
+
+  static async create(
+    locales: LocaleResources,
+    campaign: Campaign,
+    options: RendererOptions = {},
+  ): Promise<Renderer> {
     const instance = i18next.createInstance();
     await instance.init({
       resources: Object.fromEntries(LANGUAGES.map((l) => [l, { translation: locales[l] }])),
@@ -57,7 +80,7 @@ export class Renderer {
     instance.services.formatter?.add("phone", (value: unknown) =>
       value === undefined || value === null || value === "" ? "—" : nationalPhone(String(value)),
     );
-    return new Renderer(instance, campaign);
+    return new Renderer(instance, campaign, options);
   }
 
   context(session: Session, item?: unknown): TurnContext {
@@ -65,6 +88,8 @@ export class Renderer {
       slots: session.slots,
       vars: session.vars,
       campaign: this.campaignViews[session.lang],
+      now: this.clock.today(),
+      setup: this.setup,
       session: { lang: session.lang, org: session.org, flow: session.stack[0]?.flow },
       item,
     };
@@ -73,6 +98,11 @@ export class Renderer {
   /** Campaign facts as copy names them in one language. */
   campaignView(lang: Language): Record<string, unknown> {
     return this.campaignViews[lang];
+  }
+
+  /** What copy outside a conversation may name: campaign facts, today's state, the setup. */
+  baseValues(lang: Language): Record<string, unknown> {
+    return { campaign: this.campaignViews[lang], now: this.clock.today(), setup: this.setup };
   }
 
   /**

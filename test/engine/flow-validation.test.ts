@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ACTION_NAMES } from "../../src/engine/action.ts";
 import { FlowValidationError, loadFlowBundle } from "../../src/engine/flow-loader.ts";
+import { bundleWarnings } from "../../src/engine/flow-validator.ts";
 import { LANGUAGES, allStrings } from "../../src/engine/locales.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -127,8 +128,8 @@ describe("flow validation", () => {
     });
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/flow "handoff", step "#2": unknown action "hand_off"/),
-        expect.stringMatching(/flow "sms", step "#4": unknown flow "sms_guide"/),
+        expect.stringMatching(/flow "handoff", step "#3": unknown action "hand_off"/),
+        expect.stringMatching(/flow "sms", step "guidance": unknown flow "sms_guide"/),
       ]),
     );
   });
@@ -189,10 +190,10 @@ describe("flow validation", () => {
     );
     expect(missingSchemaField).toEqual([expect.stringMatching(/campaign\.yaml: at sms\.short_number/)]);
     const missingCopyField = problemsAfter((d) =>
-      replaceIn(d, "locales/vi/faq.json", "{{campaign.sms.hotline}}", "{{campaign.sms.helpline}}"),
+      replaceIn(d, "locales/vi/sms.json", "{{campaign.sms.hotline}}", "{{campaign.sms.helpline}}"),
     );
     expect(missingCopyField).toEqual([
-      expect.stringMatching(/locales\/vi: "faq\.sms" names campaign\.sms\.helpline/),
+      expect.stringMatching(/locales\/vi: "sms\.facts" names campaign\.sms\.helpline/),
     ]);
   });
 
@@ -213,7 +214,7 @@ describe("flow validation", () => {
       replaceIn(
         d,
         "flows/pledge.yaml",
-        "when: { path: vars.sms_state, equals: open }",
+        "when: { path: now.ways.sms, in: [ready, explain] }",
         "when: { path: campaign.sms.open_now, equals: true }",
       ),
     );
@@ -269,6 +270,154 @@ describe("flow validation", () => {
         /pledge\.yaml: flow "pledge", step "confirm": choice "confirm" match "👍" has no letters or digits/,
       ),
     ]);
+  });
+
+  it("rejects a slot no question asks for: a consent typo would ask a refusing donor for their name", () => {
+    // Before: `slots.consnet` read as "not set", so a donor who said no was asked for their name
+    // and a consent record was written.
+    const problems = problemsAfter((d) =>
+      replaceIn(
+        d,
+        "flows/pledge.yaml",
+        "- when: { path: slots.consent, equals: false }",
+        "- when: { path: slots.consnet, equals: false }",
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /pledge\.yaml: flow "pledge", step "#\d+": no question asks for "slots\.consnet"/,
+      ),
+    ]);
+  });
+
+  it("rejects a var nothing writes, a today's-state path, a setup path and a session field that do not exist", () => {
+    const problems = problemsAfter((d) => {
+      replaceIn(
+        d,
+        "flows/account.yaml",
+        "path: vars.pledges, empty: true",
+        "path: vars.pledgez, empty: true",
+      );
+      replaceIn(
+        d,
+        "flows/answers.yaml",
+        "path: now.campaign, equals: over",
+        "path: now.campain, equals: over",
+      );
+      replaceIn(
+        d,
+        "flows/account.yaml",
+        "path: setup.staff, equals: direct",
+        "path: setup.staf, equals: direct",
+      );
+      replaceIn(
+        d,
+        "flows/menu.yaml",
+        "path: session.flow, equals: later",
+        "path: session.flw, equals: later",
+      );
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/flow "my_pledges".*nothing writes "vars\.pledgez"/),
+        expect.stringMatching(/flow "campaign_dates".*today's campaign state has no "now\.campain"/),
+        expect.stringMatching(/flow "handoff".*the setup has no "setup\.staf"/),
+        expect.stringMatching(/flow "later".*a session has no "session\.flw"/),
+      ]),
+    );
+    expect(problems).toHaveLength(4);
+  });
+
+  it("rejects a way to give the campaign data does not have", () => {
+    const problems = problemsAfter((d) =>
+      replaceIn(d, "flows/pledge.yaml", "path: now.ways.in_kind,", "path: now.ways.inkind,"),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /pledge\.yaml: flow "pledge", step "method": today's campaign state has no "now\.ways\.inkind"/,
+      ),
+    ]);
+  });
+
+  it("rejects a param, a list and a cleared slot that name nothing", () => {
+    const problems = problemsAfter((d) => {
+      replaceIn(d, "flows/reminder.yaml", "amount: slots.amount,", "amount: slots.amout,");
+      replaceIn(d, "flows/sms.yaml", "each: vars.sms_lines", "each: vars.sms_line");
+      replaceIn(d, "flows/pledge.yaml", "clear: [method]", "clear: [metod]");
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/reminder\.yaml: flow "reminder_message".*no question asks for "slots\.amout"/),
+        expect.stringMatching(/sms\.yaml: flow "sms_guidance".*nothing writes "vars\.sms_line"/),
+        expect.stringMatching(/pledge\.yaml: flow "pledge".*no question asks for "slots\.metod"/),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it("rejects copy placeholders that name nothing", () => {
+    const problems = problemsAfter((d) => {
+      replaceIn(d, "locales/en/pledge.json", "give {{slots.amount, vnd}}?", "give {{slots.amont, vnd}}?");
+      replaceIn(d, "locales/vi/dates.json", "{{campaign.pledge.closes}}", "{{campaign.pledge.close}}");
+      replaceIn(d, "locales/vi/ways.json", "{{now.sms}}", "{{now.smss}}");
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /locales\/en: "pledge\.ask_method" names slots\.amont: no question asks for "slots\.amont"/,
+        ),
+        expect.stringMatching(/locales\/vi: "dates\.pledges\.closed" names campaign\.pledge\.close,/),
+        expect.stringMatching(/locales\/vi: "ways\.explain\.sms" names now\.smss/),
+      ]),
+    );
+  });
+
+  it("checks each way to give says what it does while what it needs is missing", () => {
+    const problems = problemsAfter((d) =>
+      replaceIn(
+        d,
+        "flows/campaign.yaml",
+        "transfer: { needs: bank_account, missing: explain }",
+        "transfer: { needs: bank_account }",
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/campaign\.yaml: at ways_to_give\.transfer\.missing: say what the bot does/),
+    ]);
+  });
+
+  it("needs the wording of every way to give in campaign data, in every language", () => {
+    const problems = problemsAfter((d) =>
+      replaceIn(
+        d,
+        "flows/campaign.yaml",
+        "  payroll: { needs: nothing }\n",
+        "  payroll: { needs: nothing }\n  momo: { needs: nothing }\n",
+      ),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /ways_to_give\.momo: unknown locale key "ways\.ready\.momo" \(missing in locales\/vi\)/,
+        ),
+        expect.stringMatching(
+          /ways_to_give\.momo: unknown locale key "ways\.next\.momo" \(missing in locales\/en\)/,
+        ),
+        expect.stringMatching(/ways_to_give\.momo: unknown locale key "pledge\.method\.momo"/),
+      ]),
+    );
+    expect(problems).toHaveLength(10);
+  });
+
+  it("warns, without failing, when every campaign date is in the past", () => {
+    const bundle = loadFlowBundle(join(root, "flows"), join(root, "locales"), ACTION_NAMES);
+    expect(bundleWarnings(bundle, new Date("2026-12-03T09:00:00+07:00"))).toEqual([
+      expect.stringMatching(
+        /campaign\.yaml: every campaign date is in the past \(the last is 2019-12-31, today is 2026-12-03/,
+      ),
+    ]);
+    expect(bundleWarnings(bundle, new Date("2019-12-31T23:00:00+07:00"))).toEqual([]);
+    expect(bundleWarnings(bundle, new Date("2019-10-20T09:00:00+07:00"))).toEqual([]);
   });
 
   it("refuses a bank account without digits, so nobody types a placeholder", () => {

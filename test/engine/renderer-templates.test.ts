@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ACTION_NAMES } from "../../src/engine/action.ts";
 import { loadFlowBundle } from "../../src/engine/flow-loader.ts";
 import { LANGUAGES, allStrings } from "../../src/engine/locales.ts";
+import { campaignToday } from "../../src/engine/campaign-today.ts";
 import { Renderer } from "../../src/engine/renderer.ts";
 
 /**
@@ -68,6 +69,11 @@ describe("compiled copy templates", () => {
       name: "Tiền mặt",
       count: 2,
     };
+    // Before, during and after the campaign, with and without a staff channel.
+    const days = ["2019-08-01", "2019-10-20", "2026-12-03"].map((day, i) => ({
+      now: campaignToday(bundle.campaign, new Date(`${day}T09:00:00+07:00`)),
+      setup: { staff: i % 2 ? "here" : "direct" },
+    }));
     let compared = 0;
     for (const lang of LANGUAGES) {
       for (const [key] of allStrings(bundle.locales[lang])) {
@@ -79,6 +85,8 @@ describe("compiled copy templates", () => {
         };
         for (const values of [
           { ...rich, campaign: renderer.campaignView(lang) },
+          // Today's state and the setup pick nested copy ($t(dates.sms.{{now.sms}})), in every state.
+          ...days.map((now) => ({ ...rich, ...now, campaign: renderer.campaignView(lang) })),
           nulls,
           { campaign: renderer.campaignView(lang) },
           {},
@@ -90,7 +98,7 @@ describe("compiled copy templates", () => {
         }
       }
     }
-    expect(compared).toBeGreaterThan(600);
+    expect(compared).toBeGreaterThan(1200);
   });
 
   it("start every sentence with a capital once campaign facts are filled in", async () => {

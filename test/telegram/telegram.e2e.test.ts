@@ -170,7 +170,7 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(sms).toContain("bao nhiêu tiền qua tin nhắn");
     expect(await say(tg.text({ id: 1101, lang: "vi" }, "500k"))).toContain("📱 VNN 25 → 1408");
     expect(await say(tg.text({ id: 1102, lang: "en" }, "when is the peak month?"))).toContain(
-      "17/10/2019 to 18/11/2019",
+      "until the end of 18/11/2019",
     );
     await say(tg.press({ id: 1102, lang: "en" }, "flow:sms_guidance"));
     expect(await say(tg.text({ id: 1102, lang: "en" }, "2 million"))).toContain("1 × “VNN 100”");

@@ -80,7 +80,7 @@ describe("web chat over HTTP", () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
       ready: true,
-      stores: { sessions: "memory: up", records: "embedded: up" },
+      stores: { sessions: "file: up", records: "embedded: up" },
       outbox: 0,
     });
   });

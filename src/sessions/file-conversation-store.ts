@@ -1,0 +1,128 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Session } from "../engine/session.ts";
+import type { ConversationStore, Lease } from "./conversation-store.ts";
+import { MemoryConversationStore } from "./memory-conversation-store.ts";
+
+export interface FileStoreOptions {
+  /** A folder of its own (DATA_DIR/sessions): one file per conversation. */
+  dir: string;
+  sessionTtlMs: number;
+  dedupeTtlMs: number;
+  now?: () => number;
+}
+
+/** One conversation on disk: its session and the message ids it has handled. */
+interface Stored {
+  session: Session;
+  expires: number;
+  /** Message id → until when a redelivery is ignored. */
+  seen: Record<string, number>;
+}
+
+/**
+ * The default conversation store (no REDIS_URL): sessions survive a restart, so a pledge in
+ * progress is still there after the server comes back. One process only: the memory store's
+ * queue orders the turns of a conversation; each conversation is one small JSON file (named by a
+ * hash of its key, so no user id shows in a file name), written atomically (temp file, rename)
+ * with the message id of the turn, so a redelivery after a restart is still recognised.
+ */
+export class FileConversationStore implements ConversationStore {
+  private readonly queue: MemoryConversationStore;
+  private readonly now: () => number;
+  /** Lease token → the message id its turn claimed, written with the session. */
+  private readonly claims = new Map<string, string>();
+  private lastSweep = 0;
+
+  constructor(private readonly options: FileStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.queue = new MemoryConversationStore({ ...options, now: this.now });
+    mkdirSync(options.dir, { recursive: true });
+  }
+
+  async acquire(conversationKey: string, messageKey: string): Promise<Lease | null> {
+    const lease = await this.queue.acquire(conversationKey, messageKey);
+    if (!lease) return null;
+    const stored = this.read(conversationKey);
+    if ((stored?.seen[messageKey] ?? 0) > this.now()) {
+      await this.queue.release(lease, null);
+      return null; // handled before a restart
+    }
+    this.claims.set(lease.token, messageKey);
+    this.sweep();
+    return { ...lease, session: stored && stored.expires > this.now() ? stored.session : null };
+  }
+
+  async release(
+    lease: Lease,
+    session: Session | null,
+    options?: { failed?: boolean; messageKey?: string },
+  ): Promise<void> {
+    const messageKey = this.claims.get(lease.token);
+    this.claims.delete(lease.token);
+    try {
+      if (session && !options?.failed) {
+        const now = this.now();
+        const seen = Object.fromEntries(
+          Object.entries(this.read(lease.key)?.seen ?? {}).filter(([, until]) => until > now),
+        );
+        if (messageKey) seen[messageKey] = now + this.options.dedupeTtlMs;
+        this.write(lease.key, { session, expires: now + this.options.sessionTtlMs, seen });
+      }
+    } finally {
+      await this.queue.release(lease, null, options);
+    }
+  }
+
+  async delete(conversationKey: string): Promise<void> {
+    rmSync(this.path(conversationKey), { force: true });
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {}
+
+  private path(conversationKey: string): string {
+    const name = createHash("sha256").update(conversationKey).digest("hex").slice(0, 40);
+    return join(this.options.dir, `${name}.json`);
+  }
+
+  private read(conversationKey: string): Stored | null {
+    let text: string;
+    try {
+      text = readFileSync(this.path(conversationKey), "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw new Error(`file conversation store: cannot read ${conversationKey}: ${(err as Error).message}`);
+    }
+    return JSON.parse(text) as Stored;
+  }
+
+  private write(conversationKey: string, stored: Stored): void {
+    const path = this.path(conversationKey);
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(stored));
+    renameSync(tmp, path);
+  }
+
+  /** Now and then, removes the files of conversations idle past their expiry. */
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < 3_600_000) return;
+    this.lastSweep = now;
+    for (const name of readdirSync(this.options.dir)) {
+      if (!name.endsWith(".json")) continue;
+      const path = join(this.options.dir, name);
+      try {
+        const stored = JSON.parse(readFileSync(path, "utf8")) as Stored;
+        const lastSeen = Math.max(stored.expires, ...Object.values(stored.seen));
+        if (lastSeen <= now) rmSync(path, { force: true });
+      } catch {
+        // A file being replaced or unreadable: left for the next sweep.
+      }
+    }
+  }
+}

@@ -11,6 +11,10 @@ export interface TurnResult {
   /** True when this message id was seen before: nothing was done. */
   duplicate: boolean;
   replies: Reply[];
+  /** The conversation's language after the turn (clients show their own labels in it). */
+  lang?: Language;
+  /** True when the bot waits for an answer to a question (a form in progress). */
+  waiting?: boolean;
 }
 
 /**
@@ -55,7 +59,12 @@ export class TurnProcessor {
     try {
       const replies = await this.engine.handle(session, inbound);
       await this.store.release(lease, session);
-      return { duplicate: false, replies };
+      return {
+        duplicate: false,
+        replies,
+        lang: session.lang,
+        waiting: Boolean(session.stack.at(-1)?.waiting),
+      };
     } catch (err) {
       this.log.error(
         { err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId },

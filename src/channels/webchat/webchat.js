@@ -279,7 +279,9 @@
   function note(text, keep) {
     const item = { who: "note", text, at: Date.now() };
     if (keep) state.items.push(item);
-    reveal(draw(item, false));
+    const row = draw(item, false);
+    reveal(row);
+    return row;
   }
 
   /** The bot's replies: texts in the transcript, the last question's buttons above the input. */
@@ -302,7 +304,7 @@
     if (lastWithButtons >= 0) offer(replies[lastWithButtons].buttons);
     else if (replies.length && !options.keepOffer) offer(null);
     save();
-    reveal(firstNew);
+    reveal(options.anchor || firstNew);
   }
 
   // ── talking to the server ──────────────────────────────────────────────────
@@ -332,8 +334,9 @@
         showTyping(false);
         if (data.lang && data.lang !== lang) applyLanguage(data.lang);
         if (typeof data.waiting === "boolean") state.waiting = data.waiting;
-        if (options.resume && wasWaiting && data.waiting === false) note(t("not_resumed"), true);
-        showReplies(data.replies || [], options);
+        const lost = options.resume && wasWaiting && data.waiting === false;
+        // The notice stays in view above the menu that follows it.
+        showReplies(data.replies || [], { ...options, anchor: lost ? note(t("not_resumed"), true) : null });
       } catch {
         showTyping(false);
         // Nothing is lost: the person's words go back into the input, the buttons come back.

@@ -1,5 +1,6 @@
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config/config.ts";
+import { loadEnvFile } from "./config/env-file.ts";
 import { FlowValidationError } from "./engine/flow-loader.ts";
 import { createLogger } from "./log/logger.ts";
 import { buildServer, startServices } from "./server.ts";
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
     throw new StartError(
       `Chung Tay needs Node 24 (.nvmrc); this is Node ${process.versions.node}. Run: . scripts/use-node.sh (or nvm use)`,
     );
+  loadEnvFile();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   const app = await createApp(config, log);

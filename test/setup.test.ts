@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -145,5 +145,33 @@ describe("npm start", () => {
     const run = npmStart(checkout(`PORT=80a\n`));
     expect(await run.exited).toBe(1);
     expect(run.err().trim()).toBe('Invalid configuration: PORT="80a": expected a number');
+  }, 60_000);
+});
+
+// The machine's own Node (20 on the CI machines), if it is older than the project's.
+const systemNode = "/usr/bin/node";
+const systemMajor = (() => {
+  try {
+    return Number(
+      execFileSync(systemNode, ["-p", "process.versions.node.split('.')[0]"], { encoding: "utf8" }),
+    );
+  } catch {
+    return null;
+  }
+})();
+
+describe.runIf(systemMajor !== null && systemMajor < 22)(`the machine's Node ${systemMajor}`, () => {
+  it("is told in one line which Node to use", async () => {
+    const child = spawn(systemNode, ["--import", "tsx", "src/main.ts"], {
+      cwd: checkout(`PORT=0\n`),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    started.push(child);
+    let err = "";
+    child.stderr!.on("data", (d: Buffer) => (err += d));
+    expect(await new Promise((r) => child.on("exit", r))).toBe(1);
+    expect(err.trim()).toMatch(
+      /^Chung Tay needs Node 24 \(\.nvmrc\); this is Node 20\.[\d.]+\. Run: \. scripts\/use-node\.sh/,
+    );
   }, 60_000);
 });

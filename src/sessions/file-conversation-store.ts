@@ -13,6 +13,9 @@ export interface FileStoreOptions {
   now?: () => number;
 }
 
+/** Message ids remembered per conversation. */
+const KEEP_IDS = 50;
+
 /** One conversation on disk: its session and the message ids it has handled. */
 interface Stored {
   session: Session;
@@ -33,6 +36,8 @@ export class FileConversationStore implements ConversationStore {
   private readonly now: () => number;
   /** Lease token → the message id its turn claimed, written with the session. */
   private readonly claims = new Map<string, string>();
+  /** What is on disk, read once per conversation (this process is the only writer). */
+  private readonly cache = new Map<string, Stored | null>();
   private lastSweep = 0;
 
   constructor(private readonly options: FileStoreOptions) {
@@ -64,8 +69,11 @@ export class FileConversationStore implements ConversationStore {
     try {
       if (session && !options?.failed) {
         const now = this.now();
+        // Redeliveries come soon after the first delivery: the latest ids are enough.
         const seen = Object.fromEntries(
-          Object.entries(this.read(lease.key)?.seen ?? {}).filter(([, until]) => until > now),
+          Object.entries(this.read(lease.key)?.seen ?? {})
+            .filter(([, until]) => until > now)
+            .slice(-(KEEP_IDS - 1)),
         );
         if (messageKey) seen[messageKey] = now + this.options.dedupeTtlMs;
         this.write(lease.key, { session, expires: now + this.options.sessionTtlMs, seen });
@@ -77,6 +85,7 @@ export class FileConversationStore implements ConversationStore {
 
   async delete(conversationKey: string): Promise<void> {
     rmSync(this.path(conversationKey), { force: true });
+    this.cache.delete(conversationKey);
   }
 
   async ping(): Promise<boolean> {
@@ -91,6 +100,11 @@ export class FileConversationStore implements ConversationStore {
   }
 
   private read(conversationKey: string): Stored | null {
+    if (!this.cache.has(conversationKey)) this.cache.set(conversationKey, this.readFile(conversationKey));
+    return this.cache.get(conversationKey)!;
+  }
+
+  private readFile(conversationKey: string): Stored | null {
     let text: string;
     try {
       text = readFileSync(this.path(conversationKey), "utf8");
@@ -106,6 +120,7 @@ export class FileConversationStore implements ConversationStore {
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(stored));
     renameSync(tmp, path);
+    this.cache.set(conversationKey, stored);
   }
 
   /** Now and then, removes the files of conversations idle past their expiry. */
@@ -113,6 +128,7 @@ export class FileConversationStore implements ConversationStore {
     const now = this.now();
     if (now - this.lastSweep < 3_600_000) return;
     this.lastSweep = now;
+    this.cache.clear(); // idle conversations leave memory too
     for (const name of readdirSync(this.options.dir)) {
       if (!name.endsWith(".json")) continue;
       const path = join(this.options.dir, name);

@@ -15,6 +15,8 @@ export interface TurnResult {
   lang?: Language;
   /** True when the bot waits for an answer to a question (a form in progress). */
   waiting?: boolean;
+  /** True when this turn erased the person's data ("forget me"): clients drop their copy too. */
+  forgotten?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export class TurnProcessor {
       return { duplicate: true, replies: [] };
     }
     const session = lease.session ?? newSession(this.defaultLanguage, this.now().getTime());
+    const forgotBefore = session.forgotAt;
     try {
       const replies = await this.engine.handle(session, inbound);
       await this.store.release(lease, session);
@@ -64,6 +67,7 @@ export class TurnProcessor {
         replies,
         lang: session.lang,
         waiting: Boolean(session.stack.at(-1)?.waiting),
+        ...(session.forgotAt !== forgotBefore && { forgotten: true }),
       };
     } catch (err) {
       this.log.error(

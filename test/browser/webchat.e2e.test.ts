@@ -168,6 +168,16 @@ describe.runIf(available)("web chat in Chromium", () => {
     await note.waitFor();
     expect(await note.innerText()).toContain("không còn được lưu");
     await button(page, "💝 Đăng ký ủng hộ").waitFor();
+
+    // "Delete my data" also deletes this browser's copy: a reload shows none of it.
+    await button(page, "🗑️ Xóa dữ liệu của tôi").click();
+    await button(page, "Có").click();
+    await page.getByText("Đã xóa dữ liệu cá nhân của bạn").waitFor();
+    expect(await mine(page)).toEqual([]);
+    await page.reload();
+    await page.locator(".choice").first().waitFor();
+    expect(await page.locator(".row").allInnerTexts()).not.toContainEqual(expect.stringContaining("1 triệu"));
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain("1 triệu");
   });
 
   it("English: the page chrome and <html lang> follow the conversation, also after a reload", async () => {

@@ -308,6 +308,14 @@
   }
 
   // ── talking to the server ──────────────────────────────────────────────────
+  function forgetTranscript() {
+    state.items = [];
+    log.replaceChildren();
+    lastDay = null;
+    lastWho = null;
+    save();
+  }
+
   let queue = Promise.resolve();
   /** Sends one message in order after the ones before it; `shown` is the person's bubble. */
   function send(body, shown, options = {}) {
@@ -334,6 +342,8 @@
         showTyping(false);
         if (data.lang && data.lang !== lang) applyLanguage(data.lang);
         if (typeof data.waiting === "boolean") state.waiting = data.waiting;
+        // "Delete my data" also deletes this browser's copy of the conversation.
+        if (data.forgotten) forgetTranscript();
         const lost = options.resume && wasWaiting && data.waiting === false;
         // The notice stays in view above the menu that follows it.
         showReplies(data.replies || [], { ...options, anchor: lost ? note(t("not_resumed"), true) : null });

@@ -80,8 +80,9 @@
     [
       "(\\b" + config.referencePrefix + "-[0-9A-Z]{6}\\b)",
       '(https?:\\/\\/[^\\s<>"”’)]*[^\\s<>"”’).,;:!?])',
-      // Vietnamese phone numbers: 0… or +84… with 9–10 more digits, or an 1800/1900 hotline.
-      "((?<![\\d.,/])(?:\\+84[ .]?|0)(?:\\d[ .]?){8,9}\\d(?![\\d.,]?\\d)|(?<![\\d.,/])1[89]00[ .]?\\d{4}(?:\\d{2})?(?![\\d.,]?\\d))",
+      // Vietnamese phone numbers: 0… or +84… with 9–10 more digits, or an 1800/1900 hotline, not
+      // inside a longer number (no lookbehind: older iPhones' Safari cannot parse it).
+      "(^|[^\\d.,/])((?:\\+84[ .]?|0)(?:\\d[ .]?){8,9}\\d|1[89]00[ .]?\\d{4}(?:\\d{2})?)(?![\\d.,]?\\d)",
     ].join("|"),
     "g",
   );
@@ -94,7 +95,7 @@
       span.append(text.slice(last, m.index));
       if (m[1]) span.append(referenceChip(m[1]));
       else if (m[2]) span.append(link(m[2], m[2]));
-      else span.append(link("tel:" + m[3].replace(/[ .]/g, ""), m[3]));
+      else span.append(m[3], link("tel:" + m[4].replace(/[ .]/g, ""), m[4]));
       last = m.index + m[0].length;
     }
     span.append(text.slice(last));

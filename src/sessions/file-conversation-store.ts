@@ -36,8 +36,12 @@ export class FileConversationStore implements ConversationStore {
   private readonly now: () => number;
   /** Lease token → the message id its turn claimed, written with the session. */
   private readonly claims = new Map<string, string>();
-  /** What is on disk, read once per conversation (this process is the only writer). */
-  private readonly cache = new Map<string, Stored | null>();
+  /**
+   * What is on disk, as its JSON text, read once per conversation (this process is the only
+   * writer). Text, not objects: a turn mutates its session, and one that fails must leave the
+   * stored session as it was.
+   */
+  private readonly cache = new Map<string, string | null>();
   private lastSweep = 0;
 
   constructor(private readonly options: FileStoreOptions) {
@@ -101,26 +105,26 @@ export class FileConversationStore implements ConversationStore {
 
   private read(conversationKey: string): Stored | null {
     if (!this.cache.has(conversationKey)) this.cache.set(conversationKey, this.readFile(conversationKey));
-    return this.cache.get(conversationKey)!;
+    const text = this.cache.get(conversationKey);
+    return text ? (JSON.parse(text) as Stored) : null;
   }
 
-  private readFile(conversationKey: string): Stored | null {
-    let text: string;
+  private readFile(conversationKey: string): string | null {
     try {
-      text = readFileSync(this.path(conversationKey), "utf8");
+      return readFileSync(this.path(conversationKey), "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw new Error(`file conversation store: cannot read ${conversationKey}: ${(err as Error).message}`);
     }
-    return JSON.parse(text) as Stored;
   }
 
   private write(conversationKey: string, stored: Stored): void {
     const path = this.path(conversationKey);
     const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(stored));
+    const text = JSON.stringify(stored);
+    writeFileSync(tmp, text);
     renameSync(tmp, path);
-    this.cache.set(conversationKey, stored);
+    this.cache.set(conversationKey, text);
   }
 
   /** Now and then, removes the files of conversations idle past their expiry. */

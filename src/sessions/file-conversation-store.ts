@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Session } from "../engine/session.ts";
 import type { ConversationStore, Lease } from "./conversation-store.ts";
@@ -80,7 +81,7 @@ export class FileConversationStore implements ConversationStore {
             .slice(-(KEEP_IDS - 1)),
         );
         if (messageKey) seen[messageKey] = now + this.options.dedupeTtlMs;
-        this.write(lease.key, { session, expires: now + this.options.sessionTtlMs, seen });
+        await this.write(lease.key, { session, expires: now + this.options.sessionTtlMs, seen });
       }
     } finally {
       await this.queue.release(lease, null, options);
@@ -118,12 +119,13 @@ export class FileConversationStore implements ConversationStore {
     }
   }
 
-  private write(conversationKey: string, stored: Stored): void {
+  /** Asynchronous, so other conversations' turns go on while one waits for the disk. */
+  private async write(conversationKey: string, stored: Stored): Promise<void> {
     const path = this.path(conversationKey);
     const tmp = `${path}.${process.pid}.tmp`;
     const text = JSON.stringify(stored);
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    await writeFile(tmp, text);
+    await rename(tmp, path);
     this.cache.set(conversationKey, text);
   }
 

@@ -37,6 +37,12 @@ echo "install-test-services: FerretDB at $BIN"
 if ! command -v chromium >/dev/null 2>&1; then
   echo "install-test-services: installing chromium (Debian)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-color-emoji >/dev/null
+fi
+# The bot's buttons carry emoji: without a colour emoji font, screenshots show empty boxes.
+if ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then
+  echo "install-test-services: installing fonts-noto-color-emoji (Debian)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null
 fi
 echo "install-test-services: $(chromium --version 2>/dev/null | head -1)"

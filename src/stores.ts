@@ -11,7 +11,7 @@ import { FileKeyValueStore, RedisKeyValueStore, type KeyValueStore } from "./rec
 import { FileOutbox, RedisOutbox } from "./records/outbox.ts";
 import type { Records } from "./records/ports.ts";
 import type { ConversationStore } from "./sessions/conversation-store.ts";
-import { MemoryConversationStore } from "./sessions/memory-conversation-store.ts";
+import { FileConversationStore } from "./sessions/file-conversation-store.ts";
 import { RedisConversationStore } from "./sessions/redis-conversation-store.ts";
 
 export interface StoreState {
@@ -32,7 +32,8 @@ export interface Stores {
 }
 
 /**
- * Picks the stores from config: Redis sessions when REDIS_URL is set (else memory), MongoDB
+ * Picks the stores from config: Redis sessions when REDIS_URL is set (else files under
+ * DATA_DIR/sessions, so a restart loses no conversation), MongoDB
  * records behind an outbox when MONGODB_URI is set (else the embedded JSON files). Nothing here
  * waits for a server: the bot starts, answers with a friendly error while a store is away, and
  * recovers when it is back.
@@ -64,7 +65,8 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
         lockTtlMs: config.LOCK_TTL_MS,
         lockWaitMs: config.LOCK_WAIT_MS,
       })
-    : new MemoryConversationStore({
+    : new FileConversationStore({
+        dir: join(dataDir, "sessions"),
         sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000,
         dedupeTtlMs: config.DEDUPE_TTL_HOURS * 3_600_000,
         now: () => now().getTime(),
@@ -120,7 +122,7 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
         pending(),
       ]);
       return {
-        sessions: { kind: redis ? "redis" : "memory", up: s },
+        sessions: { kind: redis ? "redis" : "file", up: s },
         records: { kind: config.MONGODB_URI ? "mongodb" : "embedded", up: r },
         outbox,
       };

@@ -21,7 +21,10 @@ async function serve(dataDir?: string): Promise<{ base: string; dataDir: string 
 async function post(
   base: string,
   body: object,
-): Promise<{ status: number; json: { duplicate?: boolean; replies?: Reply[]; error?: string } }> {
+): Promise<{
+  status: number;
+  json: { duplicate?: boolean; replies?: Reply[]; error?: string; lang?: string; waiting?: boolean };
+}> {
   const res = await fetch(`${base}/webchat/messages`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -37,8 +40,27 @@ describe("web chat over HTTP", () => {
     const html = await res.text();
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(html).toContain('<html lang="vi">');
-    expect(html).toContain("Nhập tin nhắn…");
-    expect(html).toContain("/webchat/messages");
+    expect(html).toContain("Quỹ “Vì người nghèo” thành phố Cần Thơ"); // campaign facts in the title
+    expect(html).toContain("Type a message…"); // both languages' labels: the page follows the conversation
+    const script = await fetch(`${base}/webchat/webchat.js`);
+    expect(script.headers.get("content-type")).toContain("text/javascript");
+    expect(await script.text()).toContain("/webchat/messages");
+    expect((await fetch(`${base}/webchat/logo.svg`)).headers.get("content-type")).toBe("image/svg+xml");
+  });
+
+  it("keeps a pledge in progress across a restart (sessions on disk by default)", async () => {
+    const first = await serve();
+    const userId = randomUUID();
+    const say = async (base: string, m: { text?: string; payload?: string }) =>
+      (await post(base, { userId, messageId: randomUUID(), ...m })).json;
+    await say(first.base, { payload: "flow:pledge" });
+    const asked = await say(first.base, { text: "1 triệu" });
+    expect(asked).toMatchObject({ lang: "vi", waiting: true });
+    const question = asked.replies!.at(-1)!;
+
+    const second = await serve(first.dataDir);
+    const resumed = await say(second.base, { payload: "cmd:resume" });
+    expect(resumed).toMatchObject({ waiting: true, replies: [question] });
   });
 
   it("takes a pledge, ignores a repeated message id, and finds the pledge after a restart", async () => {
@@ -80,7 +102,7 @@ describe("web chat over HTTP", () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
       ready: true,
-      stores: { sessions: "memory: up", records: "embedded: up" },
+      stores: { sessions: "file: up", records: "embedded: up" },
       outbox: 0,
     });
   });

@@ -55,6 +55,7 @@ export function forgetMe(records: Records): Action {
       : 0;
     session.vars.forgot_consents = await records.consents.withdrawAll(userKey, now);
     session.vars.forgot_handoffs = await records.handoffs.forget(userKey);
+    session.forgotAt = now.getTime();
     session.slots = {};
     session.history = [];
     delete session.org;

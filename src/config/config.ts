@@ -188,20 +188,33 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Raised at boot for a bad setting; the message names the variable and what it expects. */
+/** The names of every setting (for checks of .env.example and docker-compose.yml). */
+export const configVariables: readonly string[] = Object.keys(configSchema.shape);
+
+/** Raised at boot for a bad setting; one line naming each variable and what it expects. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    super(`Invalid configuration: ${problems.join("; ")}`);
     this.name = "ConfigError";
   }
 }
 
+/**
+ * Reads the settings. An empty value (`PORT=` as copied from .env.example) means the default,
+ * never 0 or "": a blank line in .env must not turn reminders off or pick a random port.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = configSchema.safeParse(env);
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => !(configVariables.includes(k) && (v ?? "").trim() === "")),
+  );
+  const result = configSchema.safeParse(given);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map(
-      (i) => `${i.path.join(".")}=${JSON.stringify(env[String(i.path[0])] ?? "")}: expected ${i.message}`,
+      (i) =>
+        `${i.path.join(".")}=${JSON.stringify(env[String(i.path[0])] ?? "")}: expected ${
+          i.code === "invalid_type" ? `a ${i.expected}` : i.message
+        }`,
     ),
   );
 }

@@ -35,6 +35,8 @@ export interface Session {
   at: number;
   /** Turns handled in this conversation. */
   turns?: number;
+  /** When the person last had their data deleted ("forget me"; ms), so clients drop their copy. */
+  forgotAt?: number;
 }
 
 export function newSession(lang: Language, now: number): Session {

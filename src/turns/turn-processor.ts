@@ -11,6 +11,12 @@ export interface TurnResult {
   /** True when this message id was seen before: nothing was done. */
   duplicate: boolean;
   replies: Reply[];
+  /** The conversation's language after the turn (clients show their own labels in it). */
+  lang?: Language;
+  /** True when the bot waits for an answer to a question (a form in progress). */
+  waiting?: boolean;
+  /** True when this turn erased the person's data ("forget me"): clients drop their copy too. */
+  forgotten?: boolean;
 }
 
 /**
@@ -52,10 +58,17 @@ export class TurnProcessor {
       return { duplicate: true, replies: [] };
     }
     const session = lease.session ?? newSession(this.defaultLanguage, this.now().getTime());
+    const forgotBefore = session.forgotAt;
     try {
       const replies = await this.engine.handle(session, inbound);
       await this.store.release(lease, session);
-      return { duplicate: false, replies };
+      return {
+        duplicate: false,
+        replies,
+        lang: session.lang,
+        waiting: Boolean(session.stack.at(-1)?.waiting),
+        ...(session.forgotAt !== forgotBefore && { forgotten: true }),
+      };
     } catch (err) {
       this.log.error(
         { err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId },

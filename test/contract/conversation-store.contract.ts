@@ -73,6 +73,19 @@ export function conversationStoreContract(name: string, make: () => Promise<Conv
       await store.close();
     });
 
+    it("hands each turn its own copy: changing a session without releasing it changes nothing", async () => {
+      const store = await make();
+      const first = await store.acquire("c:copy", "m:copy:1");
+      await store.release(first!, newSession("vi", 0));
+      const failing = await store.acquire("c:copy", "m:copy:2");
+      failing!.session!.slots.amount = 999; // a turn that then fails: nothing is written
+      await store.release(failing!, null, { failed: true, messageKey: "m:copy:2" });
+      const next = await store.acquire("c:copy", "m:copy:3");
+      expect(next?.session?.slots.amount).toBeUndefined();
+      await store.release(next!, null);
+      await store.close();
+    });
+
     it("forgets a deleted session", async () => {
       const store = await make();
       const lease = await store.acquire("c:del", "m:del:1");

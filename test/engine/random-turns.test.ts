@@ -100,5 +100,7 @@ describe("random turns", () => {
       }
       expect(failures).toEqual([]);
     },
+    // 1,500 turns, each written to disk (sessions are files by default): slow disks need time.
+    60_000,
   );
 });

@@ -2,6 +2,7 @@ import { createInterface } from "node:readline/promises";
 import { pino } from "pino";
 import { createApp } from "../../app.ts";
 import { ConfigError, loadConfig } from "../../config/config.ts";
+import { loadEnvFile } from "../../config/env-file.ts";
 import type { Reply } from "../../engine/reply.ts";
 
 /**
@@ -9,6 +10,7 @@ import type { Reply } from "../../engine/reply.ts";
  * number to press one. Ctrl+D or "exit" leaves.
  */
 async function chat(): Promise<void> {
+  loadEnvFile();
   const config = loadConfig();
   const app = await createApp(config, pino({ level: "silent" }));
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });

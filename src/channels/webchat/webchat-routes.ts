@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { App } from "../../app.ts";
-import { lookupKey } from "../../engine/locales.ts";
+import { LANGUAGES } from "../../engine/locales.ts";
 import type { HttpServer } from "../../http/http-server.ts";
 import { validated, validatedJsonBody } from "../../http/validated.ts";
 import { WebchatInbox } from "./webchat-inbox.ts";
@@ -18,28 +18,53 @@ const messageSchema = z
   .strict()
   .refine((m) => m.text !== undefined || m.payload !== undefined, "text or payload is required");
 
-const page = readFileSync(new URL("./webchat-page.html", import.meta.url), "utf8");
+const file = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
+const page = file("webchat-page.html");
+
+/** The page's script, style and logo: static files beside this one, no build step. */
+const assets: Record<string, { type: string; body: string }> = {
+  "/webchat/webchat.js": { type: "text/javascript; charset=utf-8", body: file("webchat.js") },
+  "/webchat/webchat.css": { type: "text/css; charset=utf-8", body: file("webchat.css") },
+  "/webchat/logo.svg": { type: "image/svg+xml", body: file("logo.svg") },
+};
 
 const inboxQuery = z.object({ userId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict();
 
 /**
- * The local web chat: GET / serves the page (its labels from locales/<lang>/webchat.json),
- * POST /webchat/messages runs one turn and answers with the replies, GET /webchat/inbox hands
- * over broadcasts and reminders waiting for the user (the page polls it).
+ * The local web chat: GET / serves the page with its labels in both languages (from
+ * locales/<lang>/webchat.json; the page follows the conversation's language), POST
+ * /webchat/messages runs one turn and answers with the replies, the conversation's language and
+ * whether a question waits; GET /webchat/inbox hands over broadcasts and reminders waiting for
+ * the user (the page polls it).
  */
 export function mountWebchat(http: HttpServer, app: App): void {
   const lang = app.config.DEFAULT_LANGUAGE;
+  // Every label of locales/<lang>/webchat.json, rendered with campaign facts ({{campaign.city}}).
+  const keys = Object.keys((app.bundle.locales[lang] as { webchat?: object }).webchat ?? {});
+  const labels = Object.fromEntries(
+    LANGUAGES.map((l) => [l, Object.fromEntries(keys.map((k) => [k, app.engine.text(`webchat.${k}`, l)]))]),
+  ) as Record<string, Record<string, string>>;
+  const config = {
+    lang,
+    labels,
+    referencePrefix: app.bundle.campaign.pledge.reference_prefix.replace(/[^A-Za-z0-9]/g, ""),
+  };
   const html = page
-    .replace(/\{\{(webchat\.[a-z_]+)\}\}/g, (_, key: string) =>
-      escapeHtml(lookupKey(app.bundle.locales[lang], key) ?? key),
-    )
-    .replace("{{lang}}", lang);
+    .replace("{{lang}}", lang)
+    .replace("{{config}}", JSON.stringify(config).replace(/</g, "\\u003c"))
+    .replace(/\{\{(title|subtitle)\}\}/g, (_, key: string) => escapeHtml(labels[lang]![key]!));
 
   http.route("GET", "/", () => ({
     status: 200,
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
     body: html,
   }));
+  for (const [path, asset] of Object.entries(assets))
+    http.route("GET", path, () => ({
+      status: 200,
+      headers: { "content-type": asset.type, "cache-control": "no-cache" },
+      body: asset.body,
+    }));
   http.route("GET", "/favicon.ico", () => ({ status: 204 }));
 
   http.route("POST", "/webchat/messages", async (req) => {

@@ -97,7 +97,7 @@ export class TelegramBroadcastCommands {
         }
       }
     } catch (err) {
-      if (err instanceof BroadcastError) return t("refused", { reason: err.message });
+      if (err instanceof BroadcastError) return t("refused", { reason: err.text(this.engine, lang) });
       throw err;
     }
     return null;

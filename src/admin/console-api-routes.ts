@@ -1,0 +1,52 @@
+import type { App } from "../app.ts";
+import type { HttpServer } from "../http/http-server.ts";
+import { startOfVietnamDay, vietnamDay } from "../time/vietnam-time.ts";
+import type { Guard } from "./staff-guard.ts";
+
+/** The chart shows this many Vietnam days, today included. */
+const CHART_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+/**
+ * What the console's overview needs in one call: pledges today, this week (from Monday) and to
+ * date, by method, organisation and ward, and per day for the chart. The same totals the bot
+ * tells donors: pledged amounts (not money received), cancelled pledges left out.
+ */
+export function mountConsoleApi(http: HttpServer, app: App, guard: Guard): void {
+  http.route(
+    "GET",
+    "/admin/api/overview",
+    guard("viewer", async (_req, who) => {
+      const now = app.now();
+      const today = startOfVietnamDay(now);
+      const weekday = (new Date(today.getTime() + 7 * 3_600_000).getUTCDay() + 6) % 7; // Monday = 0
+      const week = new Date(today.getTime() - weekday * DAY_MS);
+      const days = Array.from(
+        { length: CHART_DAYS },
+        (_, i) => new Date(today.getTime() - (CHART_DAYS - 1 - i) * DAY_MS),
+      );
+      const pledges = app.records.pledges;
+      const [todayTotals, weekTotals, all, ...perDay] = await Promise.all([
+        pledges.totals({ since: today }),
+        pledges.totals({ since: week }),
+        pledges.totals(),
+        ...days.map((since) => pledges.totals({ since, until: new Date(since.getTime() + DAY_MS) })),
+      ]);
+      await app.records.audit.record({ actor: who.actor, action: "overview.view", at: now.toISOString() });
+      return {
+        status: 200,
+        body: {
+          asOf: now.toISOString(),
+          today: todayTotals,
+          week: { since: vietnamDay(week), ...weekTotals },
+          all,
+          byDay: days.map((d, i) => ({
+            day: vietnamDay(d),
+            count: perDay[i]!.count,
+            amount: perDay[i]!.amount,
+          })),
+        },
+      };
+    }),
+  );
+}

@@ -4,6 +4,7 @@ import { broadcastInput } from "../broadcasts/broadcast.ts";
 import { BroadcastError, type BroadcastService } from "../broadcasts/broadcast-service.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
 import { validatedJsonBody } from "../http/validated.ts";
+import { nextSendTime, parseQuietHours } from "../broadcasts/quiet-hours.ts";
 import type { StaffRole } from "../staff/staff-accounts.ts";
 import { refusal, type Guard, type StaffMember } from "./staff-guard.ts";
 
@@ -39,6 +40,7 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
       }
     });
   const base = "/admin/api/broadcasts";
+  const quiet = parseQuietHours(app.config.QUIET_HOURS);
 
   http.route(
     "POST",
@@ -106,10 +108,19 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
   http.route(
     "GET",
     `${base}/:id`,
-    withService("viewer", async (req, s) => ({
-      status: 200,
-      body: { broadcast: await s.get(req.params.id!), report: await s.report(req.params.id!) },
-    })),
+    withService("viewer", async (req, s) => {
+      const now = app.now();
+      const sendsFrom = nextSendTime(now, quiet);
+      return {
+        status: 200,
+        body: {
+          broadcast: await s.get(req.params.id!),
+          report: await s.report(req.params.id!),
+          // Inside quiet hours a running broadcast waits: the console says until when.
+          ...(sendsFrom > now ? { quietUntil: sendsFrom.toISOString() } : {}),
+        },
+      };
+    }),
   );
 
   http.route(

@@ -13,6 +13,26 @@ const DAY_MS = 86_400_000;
  * tells donors: pledged amounts (not money received), cancelled pledges left out.
  */
 export function mountConsoleApi(http: HttpServer, app: App, guard: Guard): void {
+  // What the console's forms offer: the channels running here (audiences, test sends) and quiet hours.
+  http.route(
+    "GET",
+    "/admin/api/console",
+    guard("viewer", async () => ({
+      status: 200,
+      body: {
+        channels: [...app.senders.keys()],
+        quietHours: app.config.QUIET_HOURS,
+        // Messages per second each channel may send (the ceiling; the real rate is shown as it goes).
+        rates: {
+          telegram: app.config.BROADCAST_RATE_TELEGRAM,
+          "zalo-oa": app.config.BROADCAST_RATE_ZALO_OA,
+          "zalo-bot": app.config.BROADCAST_RATE_ZALO_BOT,
+          webchat: app.config.BROADCAST_RATE_WEBCHAT,
+        },
+      },
+    })),
+  );
+
   http.route(
     "GET",
     "/admin/api/overview",

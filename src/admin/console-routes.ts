@@ -44,7 +44,10 @@ export function mountConsole(http: HttpServer, app: App): void {
   http.route("GET", "/admin/", () => ({ status: 308, headers: { location: "/admin" } }));
 
   const copy = Object.fromEntries(
-    LANGUAGES.map((lang) => [lang, (app.bundle.locales[lang].console as { ui?: unknown } | undefined)?.ui]),
+    LANGUAGES.map((lang) => {
+      const all = app.bundle.locales[lang].console as { ui: object; role: object };
+      return [lang, { ...all.ui, role: all.role }];
+    }),
   );
   http.route("GET", "/admin/copy.json", () => ({
     status: 200,

@@ -123,6 +123,23 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
     }),
   );
 
+  // The report's lists: who was blocked, failed, outside the window, opted out or unconfirmed.
+  http.route(
+    "GET",
+    `${base}/:id/problems`,
+    withService("viewer", async (req, s, who) => {
+      const recipients = await s.problemRecipients(req.params.id!, 500);
+      await app.records.audit.record({
+        actor: who.actor,
+        action: "broadcast.problems.view",
+        target: req.params.id!,
+        details: { count: recipients.length },
+        at: app.now().toISOString(),
+      });
+      return { status: 200, body: { recipients } };
+    }),
+  );
+
   http.route(
     "GET",
     `${base}/:id/preview`,

@@ -33,6 +33,25 @@ export function mountConsoleApi(http: HttpServer, app: App, guard: Guard): void 
     })),
   );
 
+  // Requests answered lately, newest first: who answered and when (the audit log keeps the answer's
+  // outcome, the request keeps the question).
+  http.route(
+    "GET",
+    "/admin/api/handoffs/answered",
+    guard("viewer", async () => {
+      const replies = (await app.records.audit.list(5_000))
+        .filter((e) => e.action === "handoff.reply" && e.details?.outcome === "sent" && e.target)
+        .slice(0, 30);
+      const answered = await Promise.all(
+        replies.map(async (e) => {
+          const h = await app.records.handoffs.get(e.target!);
+          return h && { ...h, answeredBy: e.actor, answeredAt: e.at };
+        }),
+      );
+      return { status: 200, body: { handoffs: answered.filter((h) => h !== null) } };
+    }),
+  );
+
   http.route(
     "GET",
     "/admin/api/overview",

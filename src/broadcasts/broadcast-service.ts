@@ -6,7 +6,7 @@ import { audiencePages } from "./audience.ts";
 import { TRANSITIONS, type Broadcast, type BroadcastCommand, type BroadcastInput } from "./broadcast.ts";
 import { broadcastProblems, renderBroadcast } from "./broadcast-render.ts";
 import { sendThroughLimit } from "./broadcast-delivery.ts";
-import type { DeliveryLedger, DeliveryOutcome } from "./delivery-ledger.ts";
+import type { DeliveryLedger, DeliveryOutcome, DeliveryState } from "./delivery-ledger.ts";
 import type { BroadcastJobs } from "./jobs.ts";
 import type { SendingContext } from "./sending-context.ts";
 
@@ -250,6 +250,30 @@ export class BroadcastService {
       unconfirmed: finished ? n("sending") : 0,
       pending: Math.max(0, (b.queued ?? 0) - handled),
     };
+  }
+
+  /**
+   * Who did not get a finished broadcast for sure: failed, blocked, outside the window, opted out
+   * and (once it ended) unconfirmed, each with their language, at most `limit`.
+   */
+  async problemRecipients(
+    id: string,
+    limit: number,
+  ): Promise<Array<{ channel: string; userId: string; lang?: string; outcome: string }>> {
+    const b = await this.get(id);
+    const finished = b.status === "done" || b.status === "cancelled";
+    const states: DeliveryState[] = ["failed", "blocked", "outside_window", "opted_out"];
+    if (finished) states.push("sending");
+    const rows = await this.d.ledger.recipientsIn(id, states, limit);
+    return Promise.all(
+      rows.map(async ({ recipient, state }) => {
+        const at = recipient.indexOf(":");
+        const channel = recipient.slice(0, at);
+        const userId = recipient.slice(at + 1);
+        const sub = await this.d.records.subscribers.get(channel, userId);
+        return { channel, userId, lang: sub?.lang, outcome: state === "sending" ? "unconfirmed" : state };
+      }),
+    );
   }
 
   /** Embedded mode after a restart: unfinished broadcasts are queued again (the ledger skips who got them). */

@@ -269,6 +269,11 @@ describe.runIf(available)("staff console in a real browser", { timeout: 90_000 }
       expect(toPerson.join("\n")).toContain("Anh/chị đến Ủy ban MTTQ phường, tầng 1, giờ hành chính.");
       expect(await app.records.handoffs.open()).toEqual([]);
       await page.locator(".request").first().waitFor({ state: "detached" });
+      // It moves to the answered ones, with who answered.
+      const answered = page.locator(".answered .panel").first();
+      await answered.waitFor();
+      expect(await answered.textContent()).toContain("staff:Nguyễn Thị Lan trả lời lúc");
+      expect(await answered.textContent()).toContain("Tôi muốn nộp tiền mặt ở phường thì đến đâu?");
     });
     await context.close();
   });
@@ -310,17 +315,22 @@ describe.runIf(available)("staff console in a real browser", { timeout: 90_000 }
       expect(api.sent(STAFF_CHAT).map((m) => m.text)).toEqual(["The peak month has begun. Join us!"]);
       api.clear();
 
+      api.block(10_001); // one subscriber has blocked the bot since opting in
       await page.getByRole("button", { name: "Send now" }).click();
       await page.locator(".progress").waitFor();
       // Live progress while it goes, then the report.
       await expect.poll(() => page.locator(".progress h2").textContent(), { timeout: 30_000 }).toBe("Report");
-      expect(await page.locator("tr[data-key=sent] td.num").textContent()).toBe("200");
+      expect(await page.locator("tr[data-key=sent] td.num").textContent()).toBe("199");
+      expect(await page.locator("tr[data-key=blocked] td.num").textContent()).toBe("1");
       expect(await page.locator("h1 .status").textContent()).toBe("done");
-      const chats = new Set(api.sent().map((m) => String(m.chat_id)));
-      expect(chats.size).toBe(200); // each subscriber once
+      // Each subscriber was tried once; the one who blocked the bot is listed by the report.
+      expect(new Set(api.sent().map((m) => String(m.chat_id))).size).toBe(200);
       expect(api.sent()).toHaveLength(200);
-      const english = api.sent(10_000); // i % 4 === 0 speaks English
-      expect(english.map((m) => m.text)).toEqual(["The peak month has begun. Join us!"]);
+      expect(api.sent(10_000).map((m) => m.text)).toEqual(["The peak month has begun. Join us!"]); // i % 4 === 0 reads English
+      await page.locator(".problems tbody tr").first().waitFor();
+      expect(await page.locator(".problems tbody tr").allTextContents()).toEqual([
+        "telegram:10001viBlocked the bot",
+      ]);
       await image(page, "console-broadcast-report");
     });
     await context.close();
@@ -333,7 +343,8 @@ describe.runIf(available)("staff console in a real browser", { timeout: 90_000 }
       await page.getByRole("link", { name: "Soạn tin mới" }).click();
       await page.getByLabel("Tiêu đề (chỉ cán bộ thấy)").fill("Nhắc nhắn tin SMS");
       await page.getByLabel("Nội dung tiếng Việt").fill("Nhắn tin ủng hộ đến 1409 nhé.");
-      await expect.poll(() => page.locator(".recipients").textContent()).toBe("Sẽ gửi tới 200 người");
+      // The one who blocked the bot in the broadcast before is no longer counted.
+      await expect.poll(() => page.locator(".recipients").textContent()).toBe("Sẽ gửi tới 199 người");
       await page.getByRole("button", { name: "Lưu bản nháp" }).click();
       await page.locator(".preview .bubble").first().waitFor();
       api.clear();

@@ -3,7 +3,7 @@
 // the session's CSRF token; text typed by the public (questions, names) is only ever set as
 // textContent, never parsed as HTML.
 
-const state = { me: null, lang: "vi", copy: {}, meta: null, stop: null, answered: [] };
+const state = { me: null, lang: "vi", copy: {}, meta: null, stop: null };
 const main = document.getElementById("main");
 
 // ---------- copy, formatting, DOM ----------
@@ -453,7 +453,10 @@ async function setStatus(p, status, why) {
 // ---------- Requests ----------
 
 async function requests() {
-  const r = await api("GET", "/admin/api/handoffs");
+  const [r, answered] = await Promise.all([
+    api("GET", "/admin/api/handoffs"),
+    api("GET", "/admin/api/handoffs/answered"),
+  ]);
   if (!r.ok) return main.replaceChildren(h("p", { class: "error" }, reason(r)));
   const items = r.json.handoffs.map((x) => {
     const text = h("textarea", { name: "answer", maxlength: 1800, "aria-label": t("requests.answer") });
@@ -464,7 +467,6 @@ async function requests() {
       });
       if (!res.ok || res.json.outcome !== "sent")
         return toast(t("requests.failed", { reason: reason(res) }), true);
-      state.answered.unshift({ ...x, answer: text.value, at: new Date().toISOString() });
       toast(t("requests.sent"));
       requests();
     };
@@ -488,16 +490,29 @@ async function requests() {
   main.replaceChildren(
     h("h1", {}, t("requests.heading")),
     items.length ? h("div", { class: "grid3" }, items) : h("p", { class: "muted" }, t("none")),
-    state.answered.length ? h("h2", {}, t("requests.answered_heading")) : "",
-    state.answered.map((a) =>
-      h(
-        "div",
-        { class: "panel" },
-        h("div", { class: "muted" }, `${when(a.at)} · ${a.channel}`),
-        h("p", {}, a.question ?? ""),
-        h("p", {}, "→ ", a.answer),
-      ),
-    ),
+    h("h2", {}, t("requests.answered_heading")),
+    answered.ok && answered.json.handoffs.length
+      ? h(
+          "div",
+          { class: "grid3 answered" },
+          answered.json.handoffs.map((a) =>
+            h(
+              "div",
+              { class: "panel" },
+              h(
+                "div",
+                { class: "muted" },
+                t("requests.answered_by", {
+                  who: a.answeredBy,
+                  time: when(a.answeredAt),
+                  channel: a.channel,
+                }),
+              ),
+              h("p", {}, a.question ?? t("requests.no_question")),
+            ),
+          ),
+        )
+      : h("p", { class: "muted" }, t("none")),
   );
 }
 
@@ -594,7 +609,11 @@ async function compose(id) {
             "select",
             { name: "bpayload" },
             ACTIONS.map((a) =>
-              h("option", { value: a, selected: b.payload === a }, t(`broadcasts.action.${a}`)),
+              h(
+                "option",
+                { value: a, selected: b.payload === a },
+                t(`broadcasts.action.${a.replace(":", "_")}`),
+              ),
             ),
           ),
         ),
@@ -982,11 +1001,59 @@ async function broadcast(id) {
     if (stopped) return;
     const r = await api("GET", path);
     if (stopped || !r.ok) return;
-    const finished = draw(r.json);
-    if (!finished) setTimeout(poll, 1000);
+    if (!draw(r.json)) setTimeout(poll, 1000);
+    else showProblems();
   };
-  draw(first.json);
-  setTimeout(poll, 1000);
+  // Once it ended: the people it may not have reached, by name of outcome, with their language.
+  const showProblems = async () => {
+    const r = await api("GET", `${path}/problems`);
+    if (!r.ok) return;
+    const outcome = (o) =>
+      o === "outside_window"
+        ? t("broadcasts.outsideWindow")
+        : o === "opted_out"
+          ? t("broadcasts.optedOut")
+          : t(`broadcasts.${o}`);
+    main.append(
+      h(
+        "div",
+        { class: "panel problems" },
+        h("h2", {}, t("broadcasts.problems_heading")),
+        r.json.recipients.length
+          ? h(
+              "table",
+              {},
+              h(
+                "thead",
+                {},
+                h(
+                  "tr",
+                  {},
+                  h("th", {}, t("broadcasts.recipient")),
+                  h("th", {}, t("requests.lang")),
+                  h("th", {}, t("broadcasts.outcome")),
+                ),
+              ),
+              h(
+                "tbody",
+                {},
+                r.json.recipients.map((x) =>
+                  h(
+                    "tr",
+                    {},
+                    h("td", {}, `${x.channel}:${x.userId}`),
+                    h("td", {}, x.lang ?? "—"),
+                    h("td", {}, outcome(x.outcome)),
+                  ),
+                ),
+              ),
+            )
+          : h("p", { class: "muted" }, t("broadcasts.problems_none")),
+      ),
+    );
+  };
+  if (draw(first.json)) showProblems();
+  else setTimeout(poll, 1000);
 }
 
 // ---------- Audit log ----------

@@ -4,12 +4,12 @@ import { mountBroadcastRoutes } from "./broadcast-routes.ts";
 import { mountPledgeRoutes } from "./pledge-routes.ts";
 import { vietnamDayStart } from "../time/vietnam-time.ts";
 import type { HttpServer } from "../http/http-server.ts";
-import { validated, validatedJsonBody } from "../http/validated.ts";
+import { validated } from "../http/validated.ts";
 import { answerHandoff } from "../staff/answer-handoff.ts";
 import { mountConsole } from "./console-routes.ts";
 import { mountConsoleApi } from "./console-api-routes.ts";
 import { mountStaffAuth } from "./staff-auth-routes.ts";
-import { refusal, staffGuard } from "./staff-guard.ts";
+import { refusal, staffBody, staffGuard } from "./staff-guard.ts";
 
 const statusBody = z
   .object({
@@ -38,7 +38,7 @@ export function mountAdmin(http: HttpServer, app: App): void {
     "GET",
     "/admin/api/stats",
     guard("viewer", async (req, who) => {
-      const q = validated(Object.fromEntries(req.query), statsQuery, "query");
+      const q = validated(Object.fromEntries(req.query), statsQuery, "query", who.lang);
       if (!q.ok) return q.response;
       const totals = await app.records.pledges.totals({
         since: vietnamDayStart(q.data.since),
@@ -74,7 +74,7 @@ export function mountAdmin(http: HttpServer, app: App): void {
     "POST",
     "/admin/api/pledges/status",
     guard("organiser", async (req, who) => {
-      const b = validatedJsonBody(req, statusBody);
+      const b = staffBody(app, req, statusBody, who.lang);
       if (!b.ok) return b.response;
       const pledge = await app.records.pledges.setStatus(b.data.reference, b.data.status);
       if (!pledge)
@@ -98,7 +98,7 @@ export function mountAdmin(http: HttpServer, app: App): void {
     "POST",
     "/admin/api/handoffs/:id/reply",
     guard("organiser", async (req, who) => {
-      const b = validatedJsonBody(req, replyBody);
+      const b = staffBody(app, req, replyBody, who.lang);
       if (!b.ok) return b.response;
       const handoff = await app.records.handoffs.get(req.params.id!);
       if (!handoff) return refusal(app, 404, "no_request", who.lang, { id: req.params.id });

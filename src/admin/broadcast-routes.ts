@@ -3,10 +3,9 @@ import type { App } from "../app.ts";
 import { broadcastInput } from "../broadcasts/broadcast.ts";
 import { BroadcastError, type BroadcastService } from "../broadcasts/broadcast-service.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
-import { validatedJsonBody } from "../http/validated.ts";
 import { nextSendTime, parseQuietHours } from "../broadcasts/quiet-hours.ts";
 import type { StaffRole } from "../staff/staff-accounts.ts";
-import { refusal, type Guard, type StaffMember } from "./staff-guard.ts";
+import { refusal, staffBody, type Guard, type StaffMember } from "./staff-guard.ts";
 
 const testBody = z
   .object({
@@ -46,7 +45,7 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
     "POST",
     base,
     withService("organiser", async (req, s, who) => {
-      const b = validatedJsonBody(req, broadcastInput);
+      const b = staffBody(app, req, broadcastInput, who.lang);
       if (!b.ok) return b.response;
       return { status: 201, body: { broadcast: await s.create(b.data, who.actor) } };
     }),
@@ -56,8 +55,8 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
   http.route(
     "POST",
     `${base}/recipients`,
-    withService("viewer", async (req, s) => {
-      const b = validatedJsonBody(req, audienceBody);
+    withService("viewer", async (req, s, who) => {
+      const b = staffBody(app, req, audienceBody, who.lang);
       if (!b.ok) return b.response;
       return { status: 200, body: { recipients: await s.recipients(b.data) } };
     }),
@@ -67,7 +66,7 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
     "PUT",
     `${base}/:id`,
     withService("organiser", async (req, s, who) => {
-      const b = validatedJsonBody(req, broadcastInput);
+      const b = staffBody(app, req, broadcastInput, who.lang);
       if (!b.ok) return b.response;
       return { status: 200, body: { broadcast: await s.edit(req.params.id!, b.data, who.actor) } };
     }),
@@ -153,7 +152,7 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
     "POST",
     `${base}/:id/test`,
     withService("organiser", async (req, s, who) => {
-      const b = validatedJsonBody(req, testBody);
+      const b = staffBody(app, req, testBody, who.lang);
       if (!b.ok) return b.response;
       return { status: 200, body: { outcome: await s.testSend(req.params.id!, b.data, who.actor) } };
     }),
@@ -164,7 +163,7 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
     `${base}/:id/start`,
     withService("organiser", async (req, s, who) => {
       const b = req.rawBody.length
-        ? validatedJsonBody(req, startBody)
+        ? staffBody(app, req, startBody, who.lang)
         : ({ ok: true, data: {} as { at?: string } } as const);
       if (!b.ok) return b.response;
       const started = await s.start(req.params.id!, who.actor, b.data.at ? new Date(b.data.at) : undefined);

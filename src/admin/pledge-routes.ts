@@ -72,7 +72,7 @@ export function mountPledgeRoutes(http: HttpServer, app: App, guard: Guard): voi
     "GET",
     "/admin/api/pledges",
     guard("viewer", async (req, who) => {
-      const q = validated(Object.fromEntries(req.query), listQuery, "query");
+      const q = validated(Object.fromEntries(req.query), listQuery, "query", who.lang);
       if (!q.ok) return q.response;
       // An export takes every matching donor's contact at once: organisers and admins only.
       if (q.data.format === "csv" && who.role === "viewer")

@@ -1,8 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
+import type { z } from "zod";
 import type { App } from "../app.ts";
 import { isLanguage, type Language } from "../engine/locales.ts";
 import type { Handler, HttpRequest, HttpResponse } from "../http/http-server.ts";
 import { SharedSecret } from "../http/shared-secret.ts";
+import { validated, type Validated } from "../http/validated.ts";
 import { StoreUnavailableError } from "../records/ports.ts";
 import { roleAllows, type StaffRole } from "../staff/staff-accounts.ts";
 import { StaffSessions } from "../staff/staff-sessions.ts";
@@ -45,6 +47,22 @@ export function refusal(
     ...(headers ? { headers } : {}),
     body: { error: app.engine.text(`console.refusal.${code}`, lang, values), code },
   };
+}
+
+/** A staff request's JSON body checked against a schema, problems in the staff member's language. */
+export function staffBody<T>(
+  app: Pick<App, "engine">,
+  req: HttpRequest,
+  schema: z.ZodType<T>,
+  lang: Language,
+): Validated<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(req.rawBody.toString("utf8"));
+  } catch {
+    return { ok: false, response: refusal(app, 400, "bad_json", lang) };
+  }
+  return validated(json, schema, "body", lang);
 }
 
 export function cookieValue(req: HttpRequest, name: string): string | undefined {

@@ -88,6 +88,27 @@ describe("staff accounts and console sessions", () => {
       body: { reference: "VNN-AAAAAA", status: "paid" },
     });
     expect(missing).toMatchObject({ status: 403, json: { code: "csrf" } });
+    // A mistake in what was sent is explained in the staff member's language too.
+    const wrong = await call("/admin/api/pledges/status", ok.session, {
+      method: "POST",
+      csrf: ok.json.csrf,
+      body: { reference: "VNN-AAAAAA", status: "refunded" },
+    });
+    expect(wrong).toEqual({
+      status: 400,
+      json: {
+        error: 'status: Tùy chọn không hợp lệ: mong đợi một trong các giá trị "pledged"|"paid"|"cancelled"',
+      },
+    });
+    expect(
+      (
+        await call("/admin/api/pledges/status", ok.session, {
+          method: "POST",
+          csrf: ok.json.csrf,
+          body: undefined,
+        })
+      ).json,
+    ).toEqual({ error: "Nội dung yêu cầu phải là JSON hợp lệ.", code: "bad_json" });
     const broadcast = await call("/admin/api/broadcasts", ok.session, {
       method: "POST",
       csrf: ok.json.csrf,

@@ -395,6 +395,10 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
 
     const usage = await staff("/bc_new Thiếu nội dung");
     expect(usage).toContain("Cách dùng");
+    // What is wrong is said in Vietnamese as well (zod's own words; before: "expected string").
+    expect(await staff("/bc_new\nvi: Xin chào")).toContain(
+      "Chưa tạo được tin (title: Đầu vào không hợp lệ: mong đợi string, nhận được undefined).",
+    );
     const second = /Đã tạo tin (bc[0-9a-f]+)/.exec(
       await staff("/bc_new Tin hẹn giờ\nvi: Ngày mai bắt đầu tháng cao điểm\naudience: lang=vi"),
     )?.[1];

@@ -2,7 +2,13 @@ import { z } from "zod";
 import type { App } from "../app.ts";
 import type { HttpRequest, HttpServer } from "../http/http-server.ts";
 import { StaffAccounts } from "../staff/staff-accounts.ts";
-import { LOGIN_LIMITS, LoginLimiter, SESSION_TTL_MS, StaffSessions } from "../staff/staff-sessions.ts";
+import {
+  LOGIN_LIMITS,
+  LoginLimiter,
+  SESSION_TTL_MS,
+  StaffSessions,
+  credentialOf,
+} from "../staff/staff-sessions.ts";
 import { SESSION_COOKIE, cookieValue, refusal, staffLang } from "./staff-guard.ts";
 
 const loginBody = z
@@ -66,11 +72,13 @@ export function mountStaffAuth(http: HttpServer, app: App): void {
 
   http.route("GET", "/admin/auth/me", async (req) => {
     const session = await sessions.find(cookieValue(req, SESSION_COOKIE));
-    if (!session) return refusal(app, 401, "login_required", staffLang(req, app.config.DEFAULT_LANGUAGE));
+    const account = session && (await accounts.get(session.name));
+    if (!session || !account || credentialOf(account) !== session.credential)
+      return refusal(app, 401, "login_required", staffLang(req, app.config.DEFAULT_LANGUAGE));
     return {
       status: 200,
       headers: { "cache-control": "no-store" },
-      body: { name: session.name, role: session.role, lang: session.lang, csrf: session.csrf },
+      body: { name: account.name, role: account.role, lang: session.lang, csrf: session.csrf },
     };
   });
 

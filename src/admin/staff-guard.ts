@@ -6,8 +6,8 @@ import type { Handler, HttpRequest, HttpResponse } from "../http/http-server.ts"
 import { SharedSecret } from "../http/shared-secret.ts";
 import { validated, type Validated } from "../http/validated.ts";
 import { StoreUnavailableError } from "../records/ports.ts";
-import { roleAllows, type StaffRole } from "../staff/staff-accounts.ts";
-import { StaffSessions } from "../staff/staff-sessions.ts";
+import { StaffAccounts, roleAllows, type StaffRole } from "../staff/staff-accounts.ts";
+import { StaffSessions, credentialOf } from "../staff/staff-sessions.ts";
 
 /** Who is asking: a staff member logged in to the console, or a script with the admin token. */
 export interface StaffMember {
@@ -87,6 +87,7 @@ function sameText(a: string | undefined, b: string): boolean {
 export function staffGuard(app: App): Guard {
   const token = app.config.ADMIN_TOKEN ? new SharedSecret(app.config.ADMIN_TOKEN) : null;
   const sessions = new StaffSessions(app.stores.keyValue, app.now);
+  const accounts = new StaffAccounts(app.stores.keyValue);
   const fallback = app.config.DEFAULT_LANGUAGE;
 
   const identify = async (
@@ -105,13 +106,16 @@ export function staffGuard(app: App): Guard {
     }
     const session = await sessions.find(cookieValue(req, SESSION_COOKIE));
     if (!session) return { refused: "login_required" };
+    // The account as it is now: a role changed or a password reset takes effect at once.
+    const account = await accounts.get(session.name);
+    if (!account || credentialOf(account) !== session.credential) return { refused: "login_required" };
     const header = req.headers["x-csrf-token"];
     if (req.method !== "GET" && !sameText(typeof header === "string" ? header : undefined, session.csrf))
       return { refused: "csrf" };
     return {
       actor: `staff:${session.name}`,
-      name: session.name,
-      role: session.role,
+      name: account.name,
+      role: account.role,
       lang: staffLang(req, session.lang),
       via: "session",
     };

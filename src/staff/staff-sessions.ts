@@ -10,6 +10,13 @@ export interface StaffSession {
   /** Sent back by the console with every change (X-CSRF-Token): a page on another site cannot know it. */
   csrf: string;
   expiresAt: string;
+  /** Which password the session was opened with: a reset password ends older sessions. */
+  credential: string;
+}
+
+/** A short digest of an account's password hash: changes whenever the password does. */
+export function credentialOf(account: { passwordHash: string }): string {
+  return createHash("sha256").update(account.passwordHash).digest("base64url").slice(0, 16);
 }
 
 /** A console session lasts a working day; logging in again starts a new one. */
@@ -33,10 +40,14 @@ export class StaffSessions {
     name: string;
     role: StaffRole;
     lang: Language;
+    passwordHash: string;
   }): Promise<{ id: string; session: StaffSession }> {
     const id = randomBytes(32).toString("base64url");
     const session: StaffSession = {
-      ...who,
+      name: who.name,
+      role: who.role,
+      lang: who.lang,
+      credential: credentialOf(who),
       csrf: randomBytes(24).toString("base64url"),
       expiresAt: new Date(this.now().getTime() + SESSION_TTL_MS).toISOString(),
     };

@@ -153,6 +153,18 @@ describe("staff accounts and console sessions", () => {
     });
     expect((await asEnglish("/admin/api/pledges?format=csv")).status).toBe(403);
     expect((await asEnglish("/admin/api/audit")).json.error).toBe("This needs the “admin” role or higher.");
+
+    // A role given takes effect in the open session; a password reset ends it.
+    const accounts = new StaffAccounts(app.stores.keyValue);
+    const account = (await accounts.get("minh"))!;
+    await app.stores.keyValue.set("staff:account:minh", JSON.stringify({ ...account, role: "admin" }));
+    expect((await asEnglish("/admin/api/audit")).status).toBe(200);
+    await accounts.put(
+      { name: "Minh", role: "admin", lang: "en", password: "a brand new password" },
+      "test",
+      app.now(),
+    );
+    expect((await asEnglish("/admin/api/audit")).json.code).toBe("login_required");
   });
 
   it("stops password guessing after five wrong passwords for a name, for fifteen minutes", async () => {

@@ -38,8 +38,10 @@ const accountSchema = z.object({
   createdBy: z.string(),
 });
 
-// Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
-const NOBODY = hash("no such staff member, only here to spend the same time");
+// Verified against when the name is unknown, so a wrong name takes as long as a wrong password
+// (made at the first login, not when the bot starts).
+let nobody: Promise<string> | undefined;
+const NOBODY = () => (nobody ??= hash("no such staff member, only here to spend the same time"));
 
 /**
  * Staff accounts in the key-value store (Redis in production, so every process sees the same
@@ -81,7 +83,7 @@ export class StaffAccounts {
   /** The account when the password is right; null otherwise (same time either way). */
   async check(name: string, password: string): Promise<StaffAccount | null> {
     const account = await this.get(name);
-    const ok = await verify(account?.passwordHash ?? (await NOBODY), password).catch(() => false);
+    const ok = await verify(account?.passwordHash ?? (await NOBODY()), password).catch(() => false);
     return account && ok ? account : null;
   }
 }

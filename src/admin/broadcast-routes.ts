@@ -74,6 +74,15 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): 
 
   http.route(
     "POST",
+    `${base}/:id/resend`,
+    withService("organiser", async (req, s, who) => ({
+      status: 201,
+      body: { broadcast: await s.resendUnconfirmed(req.params.id!, who.actor) },
+    })),
+  );
+
+  http.route(
+    "POST",
     `${base}/:id/copy`,
     withService("organiser", async (req, s, who) => ({
       status: 201,

@@ -18,7 +18,7 @@ export class BroadcastError extends Error {
   constructor(
     readonly status: 404 | 409 | 422,
     message: string,
-    readonly code: "invalid" | "not_found" | "channel_off" | "wrong_status",
+    readonly code: "invalid" | "not_found" | "channel_off" | "wrong_status" | "nothing_to_resend",
     readonly values: Record<string, string> = {},
   ) {
     super(message);
@@ -273,6 +273,38 @@ export class BroadcastService {
         const sub = await this.d.records.subscribers.get(channel, userId);
         return { channel, userId, lang: sub?.lang, outcome: state === "sending" ? "unconfirmed" : state };
       }),
+    );
+  }
+
+  /**
+   * A new draft with a finished broadcast's content for its unconfirmed recipients only (a
+   * sender stopped before the platform answered): staff decide whether a second message is
+   * better than none, preview it and start it like any other.
+   */
+  async resendUnconfirmed(id: string, actor: string): Promise<Broadcast> {
+    const b = await this.get(id);
+    if (b.status !== "done" && b.status !== "cancelled")
+      throw new BroadcastError(409, `cannot resend broadcast ${id}: it is ${b.status}`, "wrong_status", {
+        id,
+        command: "resend",
+        status: b.status,
+        from: "done,cancelled",
+      });
+    const unconfirmed = await this.d.ledger.recipientsIn(id, ["sending"], 5_000);
+    if (unconfirmed.length === 0)
+      throw new BroadcastError(422, `broadcast ${id} has no unconfirmed recipients`, "nothing_to_resend", {
+        id,
+      });
+    const { title, message, buttons, links } = b;
+    return this.create(
+      {
+        title: `${title} ↻`.slice(0, 120),
+        message,
+        buttons,
+        links,
+        audience: { recipients: unconfirmed.map((u) => u.recipient) },
+      },
+      actor,
     );
   }
 

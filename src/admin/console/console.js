@@ -725,6 +725,9 @@ async function compose(id) {
         t("broadcasts.organisations"),
         h("input", { name: "organisations", value: (a.organisations ?? []).join(", ") }),
       ),
+      a.recipients
+        ? h("p", { class: "listed" }, t("broadcasts.listed", { count: number(a.recipients.length) }))
+        : "",
       count,
       detail,
     ),
@@ -742,6 +745,8 @@ async function compose(id) {
       ...(list("lang").length ? { langs: list("lang") } : {}),
       ...(list("pledgeStatus").length ? { pledgeStatus: list("pledgeStatus") } : {}),
       ...(orgs.length ? { organisations: orgs } : {}),
+      // A resend's list of people stays with the draft whatever else is narrowed.
+      ...(a.recipients ? { recipients: a.recipients } : {}),
     };
   };
   let timer;
@@ -825,6 +830,7 @@ async function broadcast(id) {
     const r = await api("POST", `${path}/${verb}`);
     if (!r.ok) return toast(reason(r), true);
     if (verb === "copy") return (location.hash = `#compose/${r.json.broadcast.id}`);
+    if (verb === "resend") return (location.hash = `#broadcast/${r.json.broadcast.id}`);
     toast(t(`bstatus.${r.json.broadcast.status}`));
     broadcast(id);
   };
@@ -927,6 +933,7 @@ async function broadcast(id) {
   const samples = [];
   const draw = (r) => {
     const { broadcast: now, report, quietUntil } = r;
+    const finished = now.status === "done" || now.status === "cancelled";
     head[0].replaceChildren(now.title, " ", bstatus(now.status));
     buttons.replaceChildren(
       ["running", "scheduled"].includes(now.status)
@@ -943,6 +950,9 @@ async function broadcast(id) {
           )
         : "",
       h("button", { type: "button", onclick: () => act("copy") }, t("broadcasts.copy")),
+      finished && report.unconfirmed > 0
+        ? h("button", { type: "button", onclick: () => act("resend") }, t("broadcasts.resend"))
+        : "",
     );
     const handled =
       report.sent +
@@ -955,7 +965,6 @@ async function broadcast(id) {
     while (samples.length > 2 && samples[0].at < Date.now() - 10_000) samples.shift();
     const span = (samples.at(-1).at - samples[0].at) / 1000;
     const rate = span > 0 ? (samples.at(-1).handled - samples[0].handled) / span : 0;
-    const finished = now.status === "done" || now.status === "cancelled";
     const pct = report.queued ? Math.round((handled / report.queued) * 100) : 0;
     const cell = (key, value) =>
       h("tr", { "data-key": key }, h("td", {}, t(`broadcasts.${key}`)), h("td", { class: "num" }, value));

@@ -3,62 +3,49 @@ import type { App } from "../app.ts";
 import { mountBroadcastRoutes } from "./broadcast-routes.ts";
 import { mountPledgeRoutes } from "./pledge-routes.ts";
 import { vietnamDayStart } from "../time/vietnam-time.ts";
-import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
-import { SharedSecret } from "../http/shared-secret.ts";
-import { validated, validatedJsonBody } from "../http/validated.ts";
-import { StoreUnavailableError } from "../records/ports.ts";
+import type { HttpServer } from "../http/http-server.ts";
+import { validated } from "../http/validated.ts";
 import { answerHandoff } from "../staff/answer-handoff.ts";
+import { mountConsole } from "./console-routes.ts";
+import { mountConsoleApi } from "./console-api-routes.ts";
+import { mountStaffAuth } from "./staff-auth-routes.ts";
+import { refusal, staffBody, staffGuard } from "./staff-guard.ts";
 
 const statusBody = z
   .object({
     reference: z.string().regex(/^[A-Za-z]{2,5}-[0-9A-Za-z]{6}$/),
     status: z.enum(["pledged", "paid", "cancelled"]),
+    /** Why (a cancellation's reason, a receipt number): kept in the audit log. */
+    reason: z.string().trim().min(1).max(300).optional(),
   })
   .strict();
 const replyBody = z.object({ text: z.string().trim().min(1).max(1800) }).strict();
 const statsQuery = z.object({ since: z.iso.date().optional(), until: z.iso.date().optional() }).strict();
 
 /**
- * The staff API under /admin/api, off unless ADMIN_TOKEN is set. Every request needs
- * `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time); bodies and queries are
- * validated with zod; every change is written to the audit log.
+ * The staff API under /admin/api, and the console at /admin. A console session (staff accounts,
+ * `npm run staff:add`) or, for scripts, `Authorization: Bearer <ADMIN_TOKEN>` (compared in
+ * constant time); each route needs a role (staff-guard.ts). Bodies and queries are validated
+ * with zod; every change is written to the audit log under who made it.
  */
 export function mountAdmin(http: HttpServer, app: App): void {
-  const token = app.config.ADMIN_TOKEN;
-  if (!token) return;
-  const secret = new SharedSecret(token);
-  const guarded =
-    (handler: (req: HttpRequest) => Promise<HttpResponse>) =>
-    async (req: HttpRequest): Promise<HttpResponse> => {
-      const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-      if (!secret.matches(given))
-        return {
-          status: 401,
-          headers: { "www-authenticate": "Bearer" },
-          body: { error: "a valid Bearer token is required" },
-        };
-      try {
-        return await handler(req);
-      } catch (err) {
-        if (err instanceof StoreUnavailableError)
-          return { status: 503, body: { error: "a store is unavailable; try again shortly" } };
-        throw err;
-      }
-    };
+  const guard = staffGuard(app);
+  mountStaffAuth(http, app);
+  mountConsole(http, app);
 
   // Pledge totals, by method and organisation, optionally for [since, until) (dates in Vietnam time).
   http.route(
     "GET",
     "/admin/api/stats",
-    guarded(async (req) => {
-      const q = validated(Object.fromEntries(req.query), statsQuery, "query");
+    guard("viewer", async (req, who) => {
+      const q = validated(Object.fromEntries(req.query), statsQuery, "query", who.lang);
       if (!q.ok) return q.response;
       const totals = await app.records.pledges.totals({
         since: vietnamDayStart(q.data.since),
         until: vietnamDayStart(q.data.until),
       });
       await app.records.audit.record({
-        actor: "admin-api",
+        actor: who.actor,
         action: "stats.view",
         details: q.data,
         at: app.now().toISOString(),
@@ -71,10 +58,10 @@ export function mountAdmin(http: HttpServer, app: App): void {
   http.route(
     "GET",
     "/admin/api/handoffs",
-    guarded(async () => {
+    guard("viewer", async (_req, who) => {
       const handoffs = await app.records.handoffs.open();
       await app.records.audit.record({
-        actor: "admin-api",
+        actor: who.actor,
         action: "handoffs.view",
         at: app.now().toISOString(),
       });
@@ -82,20 +69,21 @@ export function mountAdmin(http: HttpServer, app: App): void {
     }),
   );
 
-  // Mark a pledge paid or cancelled (or back to pledged).
+  // Mark a pledge paid or cancelled (or back to pledged), with the reason in the audit log.
   http.route(
     "POST",
     "/admin/api/pledges/status",
-    guarded(async (req) => {
-      const b = validatedJsonBody(req, statusBody);
+    guard("organiser", async (req, who) => {
+      const b = staffBody(app, req, statusBody, who.lang);
       if (!b.ok) return b.response;
       const pledge = await app.records.pledges.setStatus(b.data.reference, b.data.status);
-      if (!pledge) return { status: 404, body: { error: `no pledge ${b.data.reference.toUpperCase()}` } };
+      if (!pledge)
+        return refusal(app, 404, "no_pledge", who.lang, { reference: b.data.reference.toUpperCase() });
       await app.records.audit.record({
-        actor: "admin-api",
+        actor: who.actor,
         action: `pledge.set_status`,
         target: pledge.reference,
-        details: { status: b.data.status },
+        details: { status: b.data.status, ...(b.data.reason ? { reason: b.data.reason } : {}) },
         at: app.now().toISOString(),
       });
       return {
@@ -109,27 +97,43 @@ export function mountAdmin(http: HttpServer, app: App): void {
   http.route(
     "POST",
     "/admin/api/handoffs/:id/reply",
-    guarded(async (req) => {
-      const b = validatedJsonBody(req, replyBody);
+    guard("organiser", async (req, who) => {
+      const b = staffBody(app, req, replyBody, who.lang);
       if (!b.ok) return b.response;
       const handoff = await app.records.handoffs.get(req.params.id!);
-      if (!handoff) return { status: 404, body: { error: `no staff request ${req.params.id}` } };
-      const outcome = await answerHandoff(app, handoff, b.data.text, "admin-api");
+      if (!handoff) return refusal(app, 404, "no_request", who.lang, { id: req.params.id });
+      const outcome = await answerHandoff(app, handoff, b.data.text, who.actor);
       if (outcome === "no_channel")
-        return { status: 422, body: { error: `channel ${handoff.channel} cannot send messages from here` } };
-      return { status: outcome === "sent" ? 200 : 502, body: { outcome } };
+        return refusal(app, 422, "no_channel", who.lang, { channel: handoff.channel });
+      return {
+        status: outcome === "sent" ? 200 : 502,
+        body: {
+          outcome,
+          ...(outcome === "sent" ? {} : { error: app.engine.text(`staff.outcome.${outcome}`, who.lang) }),
+        },
+      };
     }),
   );
 
-  mountBroadcastRoutes(http, app, guarded);
-  mountPledgeRoutes(http, app, guarded);
+  mountBroadcastRoutes(http, app, guard);
+  mountPledgeRoutes(http, app, guard);
+  mountConsoleApi(http, app, guard);
 
   http.route(
     "GET",
     "/admin/api/audit",
-    guarded(async (req) => {
+    guard("admin", async (req) => {
       const limit = Math.min(Math.max(Number(req.query.get("limit") ?? 50) || 50, 1), 500);
-      return { status: 200, body: { entries: await app.records.audit.list(limit) } };
+      // Filters (who, what, on which item) look through the latest 5,000 entries.
+      const wanted = (["actor", "action", "target"] as const)
+        .map((f) => [f, req.query.get(f)?.trim().toLowerCase()] as const)
+        .filter((x): x is readonly [(typeof x)[0], string] => !!x[1]);
+      const entries = wanted.length
+        ? (await app.records.audit.list(5_000))
+            .filter((e) => wanted.every(([f, v]) => (e[f] ?? "").toLowerCase().includes(v)))
+            .slice(0, limit)
+        : await app.records.audit.list(limit);
+      return { status: 200, body: { entries } };
     }),
   );
 }

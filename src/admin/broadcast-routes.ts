@@ -3,11 +3,9 @@ import type { App } from "../app.ts";
 import { broadcastInput } from "../broadcasts/broadcast.ts";
 import { BroadcastError, type BroadcastService } from "../broadcasts/broadcast-service.ts";
 import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
-import { validatedJsonBody } from "../http/validated.ts";
-
-type Guard = (
-  handler: (req: HttpRequest) => Promise<HttpResponse>,
-) => (req: HttpRequest) => Promise<HttpResponse>;
+import { nextSendTime, parseQuietHours } from "../broadcasts/quiet-hours.ts";
+import type { StaffRole } from "../staff/staff-accounts.ts";
+import { refusal, staffBody, type Guard, type StaffMember } from "./staff-guard.ts";
 
 const testBody = z
   .object({
@@ -17,45 +15,85 @@ const testBody = z
   })
   .strict();
 const startBody = z.object({ at: z.iso.datetime({ offset: true }).optional() }).strict();
-const actorHeader = /^[\p{L}\p{N} ._@-]{1,64}$/u;
+const audienceBody = broadcastInput.shape.audience;
 
 /**
- * /admin/api/broadcasts: create (draft), list, show with progress, preview, test-send, start or
- * schedule, pause, resume, cancel. The audit log names "admin-api", plus the X-Staff header
- * when the caller gives one (the token is shared, the header says who used it).
+ * /admin/api/broadcasts: create (draft), edit or copy a draft, list, show with progress, count
+ * an audience, preview, test-send, start or schedule, pause, resume, cancel. Viewers read;
+ * organisers change. The audit log names who: the staff member, or "admin-api" plus the X-Staff
+ * header a script gives. Refusals are in the staff member's language.
  */
-export function mountBroadcastRoutes(http: HttpServer, app: App, guarded: Guard): void {
-  const actor = (req: HttpRequest) => {
-    const who = req.headers["x-staff"];
-    return typeof who === "string" && actorHeader.test(who) ? `admin-api:${who}` : "admin-api";
-  };
-  const withService = (handler: (req: HttpRequest, s: BroadcastService) => Promise<HttpResponse>) =>
-    guarded(async (req) => {
-      if (!app.broadcasts)
-        return { status: 503, body: { error: "broadcasts are starting; try again shortly" } };
+export function mountBroadcastRoutes(http: HttpServer, app: App, guard: Guard): void {
+  const withService = (
+    role: StaffRole,
+    handler: (req: HttpRequest, s: BroadcastService, who: StaffMember) => Promise<HttpResponse>,
+  ) =>
+    guard(role, async (req, who) => {
+      if (!app.broadcasts) return refusal(app, 503, "broadcasts_starting", who.lang);
       try {
-        return await handler(req, app.broadcasts);
+        return await handler(req, app.broadcasts, who);
       } catch (err) {
-        if (err instanceof BroadcastError) return { status: err.status, body: { error: err.message } };
+        if (err instanceof BroadcastError)
+          return { status: err.status, body: { error: err.text(app.engine, who.lang), code: err.code } };
         throw err;
       }
     });
   const base = "/admin/api/broadcasts";
+  const quiet = parseQuietHours(app.config.QUIET_HOURS);
 
   http.route(
     "POST",
     base,
-    withService(async (req, s) => {
-      const b = validatedJsonBody(req, broadcastInput);
+    withService("organiser", async (req, s, who) => {
+      const b = staffBody(app, req, broadcastInput, who.lang);
       if (!b.ok) return b.response;
-      return { status: 201, body: { broadcast: await s.create(b.data, actor(req)) } };
+      return { status: 201, body: { broadcast: await s.create(b.data, who.actor) } };
     }),
+  );
+
+  // Who an audience reaches now: the console's live count while staff choose it.
+  http.route(
+    "POST",
+    `${base}/recipients`,
+    withService("viewer", async (req, s, who) => {
+      const b = staffBody(app, req, audienceBody, who.lang);
+      if (!b.ok) return b.response;
+      return { status: 200, body: { recipients: await s.recipients(b.data) } };
+    }),
+  );
+
+  http.route(
+    "PUT",
+    `${base}/:id`,
+    withService("organiser", async (req, s, who) => {
+      const b = staffBody(app, req, broadcastInput, who.lang);
+      if (!b.ok) return b.response;
+      return { status: 200, body: { broadcast: await s.edit(req.params.id!, b.data, who.actor) } };
+    }),
+  );
+
+  http.route(
+    "POST",
+    `${base}/:id/resend`,
+    withService("organiser", async (req, s, who) => ({
+      status: 201,
+      body: { broadcast: await s.resendUnconfirmed(req.params.id!, who.actor) },
+    })),
+  );
+
+  http.route(
+    "POST",
+    `${base}/:id/copy`,
+    withService("organiser", async (req, s, who) => ({
+      status: 201,
+      body: { broadcast: await s.copy(req.params.id!, who.actor) },
+    })),
   );
 
   http.route(
     "GET",
     base,
-    withService(async (_req, s) => {
+    withService("viewer", async (_req, s) => {
       const list = await s.list(50);
       return {
         status: 200,
@@ -78,37 +116,66 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guarded: Guard)
   http.route(
     "GET",
     `${base}/:id`,
-    withService(async (req, s) => ({
-      status: 200,
-      body: { broadcast: await s.get(req.params.id!), report: await s.report(req.params.id!) },
-    })),
+    withService("viewer", async (req, s) => {
+      const now = app.now();
+      const sendsFrom = nextSendTime(now, quiet);
+      return {
+        status: 200,
+        body: {
+          broadcast: await s.get(req.params.id!),
+          report: await s.report(req.params.id!),
+          // Inside quiet hours a running broadcast waits: the console says until when.
+          ...(sendsFrom > now ? { quietUntil: sendsFrom.toISOString() } : {}),
+        },
+      };
+    }),
+  );
+
+  // The report's lists: who was blocked, failed, outside the window, opted out or unconfirmed.
+  http.route(
+    "GET",
+    `${base}/:id/problems`,
+    withService("viewer", async (req, s, who) => {
+      const recipients = await s.problemRecipients(req.params.id!, 500);
+      await app.records.audit.record({
+        actor: who.actor,
+        action: "broadcast.problems.view",
+        target: req.params.id!,
+        details: { count: recipients.length },
+        at: app.now().toISOString(),
+      });
+      return { status: 200, body: { recipients } };
+    }),
   );
 
   http.route(
     "GET",
     `${base}/:id/preview`,
-    withService(async (req, s) => ({ status: 200, body: await s.preview(req.params.id!, actor(req)) })),
+    withService("viewer", async (req, s, who) => ({
+      status: 200,
+      body: await s.preview(req.params.id!, who.actor),
+    })),
   );
 
   http.route(
     "POST",
     `${base}/:id/test`,
-    withService(async (req, s) => {
-      const b = validatedJsonBody(req, testBody);
+    withService("organiser", async (req, s, who) => {
+      const b = staffBody(app, req, testBody, who.lang);
       if (!b.ok) return b.response;
-      return { status: 200, body: { outcome: await s.testSend(req.params.id!, b.data, actor(req)) } };
+      return { status: 200, body: { outcome: await s.testSend(req.params.id!, b.data, who.actor) } };
     }),
   );
 
   http.route(
     "POST",
     `${base}/:id/start`,
-    withService(async (req, s) => {
+    withService("organiser", async (req, s, who) => {
       const b = req.rawBody.length
-        ? validatedJsonBody(req, startBody)
+        ? staffBody(app, req, startBody, who.lang)
         : ({ ok: true, data: {} as { at?: string } } as const);
       if (!b.ok) return b.response;
-      const started = await s.start(req.params.id!, actor(req), b.data.at ? new Date(b.data.at) : undefined);
+      const started = await s.start(req.params.id!, who.actor, b.data.at ? new Date(b.data.at) : undefined);
       return { status: 200, body: { broadcast: started } };
     }),
   );
@@ -117,9 +184,9 @@ export function mountBroadcastRoutes(http: HttpServer, app: App, guarded: Guard)
     http.route(
       "POST",
       `${base}/:id/${command}`,
-      withService(async (req, s) => ({
+      withService("organiser", async (req, s, who) => ({
         status: 200,
-        body: { broadcast: await s[command](req.params.id!, actor(req)) },
+        body: { broadcast: await s[command](req.params.id!, who.actor) },
       })),
     );
   }

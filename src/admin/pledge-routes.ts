@@ -1,12 +1,13 @@
 import { z } from "zod";
 import type { App } from "../app.ts";
 import { toCsv } from "../http/csv.ts";
-import type { HttpRequest, HttpResponse, HttpServer } from "../http/http-server.ts";
+import type { HttpServer } from "../http/http-server.ts";
 import { validated } from "../http/validated.ts";
 import { parseVietnamesePhone } from "../engine/phone.ts";
 import { PLEDGE_METHODS, PLEDGE_STATUSES, type Pledge } from "../records/pledge.ts";
 import type { PledgeCursor, PledgeFilter } from "../records/pledge-list.ts";
 import { vietnamDayStart, vietnamMinute } from "../time/vietnam-time.ts";
+import { refusal, type Guard } from "./staff-guard.ts";
 
 /** A CSV export reads pages of this size, up to EXPORT_MAX rows; the rest is one `before` away. */
 const EXPORT_PAGE = 1_000;
@@ -23,6 +24,7 @@ const listQuery = z
     status: listOf(PLEDGE_STATUSES).optional(),
     method: listOf(PLEDGE_METHODS).optional(),
     organisation: z.string().trim().min(1).max(200).optional(),
+    ward: z.string().trim().min(1).max(200).optional(),
     // A donor on the phone: "0912 345 678" or "+84912345678" finds their pledges.
     phone: z
       .string()
@@ -65,26 +67,25 @@ const COLUMNS = [
  * a page as JSON with the cursor of the next, or a CSV export for a spreadsheet. Every read is
  * in the audit log, as it shows personal data.
  */
-export function mountPledgeRoutes(
-  http: HttpServer,
-  app: App,
-  guarded: (
-    handler: (req: HttpRequest) => Promise<HttpResponse>,
-  ) => (req: HttpRequest) => Promise<HttpResponse>,
-): void {
+export function mountPledgeRoutes(http: HttpServer, app: App, guard: Guard): void {
   http.route(
     "GET",
     "/admin/api/pledges",
-    guarded(async (req) => {
-      const q = validated(Object.fromEntries(req.query), listQuery, "query");
+    guard("viewer", async (req, who) => {
+      const q = validated(Object.fromEntries(req.query), listQuery, "query", who.lang);
       if (!q.ok) return q.response;
+      // An export takes every matching donor's contact at once: organisers and admins only.
+      if (q.data.format === "csv" && who.role === "viewer")
+        return refusal(app, 403, "role", who.lang, {
+          role: app.engine.text("console.role.organiser", who.lang),
+        });
       const before = q.data.before ? cursorFrom(q.data.before) : undefined;
-      if (q.data.before && !before)
-        return { status: 400, body: { error: "before: not a cursor from a previous page" } };
+      if (q.data.before && !before) return refusal(app, 400, "bad_cursor", who.lang);
       const filter: PledgeFilter = {
         statuses: q.data.status,
         methods: q.data.method,
         organisation: q.data.organisation,
+        ward: q.data.ward,
         phone: q.data.phone,
         since: vietnamDayStart(q.data.since),
         until: vietnamDayStart(q.data.until),
@@ -106,7 +107,7 @@ export function mountPledgeRoutes(
       const { format, limit, phone, ...shown } = q.data;
       // The audit says a phone was looked up, not the number.
       await app.records.audit.record({
-        actor: "admin-api",
+        actor: who.actor,
         action: "pledges.view",
         details: {
           ...shown,

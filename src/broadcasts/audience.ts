@@ -12,6 +12,10 @@ export async function* audiencePages(
   pageSize: number,
   after?: string,
 ): AsyncGenerator<{ recipients: Subscriber[]; last: string }> {
+  if (audience.recipients) {
+    yield* listedPages(records, audience, pageSize, after);
+    return;
+  }
   for (;;) {
     const page = await records.subscribers.audience(
       { channels: audience.channels, langs: audience.langs, organisations: audience.organisations },
@@ -43,4 +47,37 @@ async function byPledgeStatus(
           : !mine || (!mine.has("pledged") && !mine.has("paid")),
     );
   });
+}
+
+/** A listed audience, in key order: each person still opted in, not blocked, reachable and in the other filters. */
+async function* listedPages(
+  records: Records,
+  audience: BroadcastInput["audience"],
+  pageSize: number,
+  after?: string,
+): AsyncGenerator<{ recipients: Subscriber[]; last: string }> {
+  const keys = [...new Set(audience.recipients)].sort().filter((k) => !after || k > after);
+  for (let i = 0; i < keys.length; i += pageSize) {
+    const slice = keys.slice(i, i + pageSize);
+    const subs = await Promise.all(
+      slice.map((k) => {
+        const at = k.indexOf(":");
+        return records.subscribers.get(k.slice(0, at), k.slice(at + 1));
+      }),
+    );
+    const page = subs.filter(
+      (s): s is Subscriber =>
+        !!s &&
+        s.optedIn &&
+        !s.blocked &&
+        !s.unreachable &&
+        (!audience.channels || audience.channels.includes(s.channel)) &&
+        (!audience.langs || audience.langs.includes(s.lang as "vi" | "en")) &&
+        (!audience.organisations || (!!s.organisation && audience.organisations.includes(s.organisation))),
+    );
+    const recipients = audience.pledgeStatus
+      ? await byPledgeStatus(records, page, audience.pledgeStatus)
+      : page;
+    yield { recipients, last: slice[slice.length - 1]! };
+  }
 }

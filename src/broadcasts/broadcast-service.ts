@@ -1,22 +1,40 @@
 import { randomBytes } from "node:crypto";
+import type { Engine } from "../engine/engine.ts";
 import { LANGUAGES, isLanguage, type Language } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
 import { audiencePages } from "./audience.ts";
 import { TRANSITIONS, type Broadcast, type BroadcastCommand, type BroadcastInput } from "./broadcast.ts";
 import { broadcastProblems, renderBroadcast } from "./broadcast-render.ts";
 import { sendThroughLimit } from "./broadcast-delivery.ts";
-import type { DeliveryLedger, DeliveryOutcome } from "./delivery-ledger.ts";
+import type { DeliveryLedger, DeliveryOutcome, DeliveryState } from "./delivery-ledger.ts";
 import type { BroadcastJobs } from "./jobs.ts";
 import type { SendingContext } from "./sending-context.ts";
 
-/** A staff request that cannot be done, with the HTTP status that says why. */
+/**
+ * A staff request that cannot be done, with the HTTP status that says why, and a code and values
+ * so staff read it in their language (locales/<lang>/staff.json, bc.refused_because.<code>).
+ */
 export class BroadcastError extends Error {
   constructor(
     readonly status: 404 | 409 | 422,
     message: string,
+    readonly code: "invalid" | "not_found" | "channel_off" | "wrong_status" | "nothing_to_resend",
+    readonly values: Record<string, string> = {},
   ) {
     super(message);
     this.name = "BroadcastError";
+  }
+
+  /** The reason in a staff member's language. */
+  text(engine: Pick<Engine, "text">, lang: Language): string {
+    const status = (s: string) => engine.text(`staff.bc.status.${s}`, lang);
+    const v = this.values;
+    return engine.text(`staff.bc.refused_because.${this.code}`, lang, {
+      ...v,
+      ...(v.status ? { status: status(v.status) } : {}),
+      ...(v.from ? { from: v.from.split(",").map(status).join(", ") } : {}),
+      ...(v.command ? { command: engine.text(`staff.bc.command.${v.command}`, lang) } : {}),
+    });
   }
 }
 
@@ -50,14 +68,19 @@ export interface BroadcastServiceDeps extends SendingContext {
 export class BroadcastService {
   constructor(private readonly d: BroadcastServiceDeps) {}
 
-  async create(input: BroadcastInput, actor: string): Promise<Broadcast> {
+  private check(input: BroadcastInput): void {
     const problems = broadcastProblems(this.d.engine, input);
     const unknown = (input.audience.channels ?? []).filter((c) => !this.d.senders.has(c));
     if (unknown.length)
       problems.push(
         `channel(s) not running here: ${unknown.join(", ")} (running: ${[...this.d.senders.keys()].join(", ") || "none"})`,
       );
-    if (problems.length) throw new BroadcastError(422, problems.join("; "));
+    if (problems.length)
+      throw new BroadcastError(422, problems.join("; "), "invalid", { problems: problems.join("; ") });
+  }
+
+  async create(input: BroadcastInput, actor: string): Promise<Broadcast> {
+    this.check(input);
     const at = this.d.now().toISOString();
     const b: Broadcast = {
       ...input,
@@ -74,8 +97,53 @@ export class BroadcastService {
 
   async get(id: string): Promise<Broadcast> {
     const b = await this.d.records.broadcasts.get(id);
-    if (!b) throw new BroadcastError(404, `no broadcast ${id}`);
+    if (!b) throw new BroadcastError(404, `no broadcast ${id}`, "not_found", { id });
     return b;
+  }
+
+  /** Changes a draft's text, buttons, links or audience (only while it is a draft). */
+  async edit(id: string, input: BroadcastInput, actor: string): Promise<Broadcast> {
+    this.check(input);
+    const b = await this.d.records.broadcasts.update(
+      id,
+      { ...input, updatedAt: this.d.now().toISOString() },
+      ["draft"],
+    );
+    if (!b) {
+      const current = await this.get(id);
+      throw new BroadcastError(409, `cannot edit broadcast ${id}: it is ${current.status}`, "wrong_status", {
+        id,
+        command: "edit",
+        status: current.status,
+        from: "draft",
+      });
+    }
+    await this.audit(actor, "broadcast.edit", id, { title: b.title, audience: b.audience });
+    return b;
+  }
+
+  /** A new draft with another broadcast's text, buttons, links and audience. */
+  async copy(id: string, actor: string): Promise<Broadcast> {
+    const { title, message, buttons, links, audience } = await this.get(id);
+    return this.create({ title, message, buttons, links, audience }, actor);
+  }
+
+  /** Who would get a broadcast to this audience now, in total, per channel and per language. */
+  async recipients(audience: BroadcastInput["audience"]): Promise<Preview["recipients"]> {
+    const recipients = {
+      total: 0,
+      byChannel: {} as Record<string, number>,
+      byLang: {} as Record<string, number>,
+    };
+    for await (const { recipients: page } of audiencePages(this.d.records, audience, 1_000)) {
+      for (const r of page) {
+        if (!this.d.senders.has(r.channel)) continue;
+        recipients.total++;
+        recipients.byChannel[r.channel] = (recipients.byChannel[r.channel] ?? 0) + 1;
+        recipients.byLang[r.lang] = (recipients.byLang[r.lang] ?? 0) + 1;
+      }
+    }
+    return recipients;
   }
 
   list(limit = 20): Promise<Broadcast[]> {
@@ -89,19 +157,7 @@ export class BroadcastService {
     const messages = Object.fromEntries(
       langs.map((lang) => [lang, renderBroadcast(this.d.engine, b, lang, this.d.defaultLang)]),
     );
-    const recipients = {
-      total: 0,
-      byChannel: {} as Record<string, number>,
-      byLang: {} as Record<string, number>,
-    };
-    for await (const { recipients: page } of audiencePages(this.d.records, b.audience, 1_000)) {
-      for (const r of page) {
-        if (!this.d.senders.has(r.channel)) continue;
-        recipients.total++;
-        recipients.byChannel[r.channel] = (recipients.byChannel[r.channel] ?? 0) + 1;
-        recipients.byLang[r.lang] = (recipients.byLang[r.lang] ?? 0) + 1;
-      }
-    }
+    const recipients = await this.recipients(b.audience);
     await this.audit(actor, "broadcast.preview", id, { recipients: recipients.total });
     return { messages, recipients };
   }
@@ -114,7 +170,10 @@ export class BroadcastService {
   ): Promise<DeliveryOutcome | null> {
     const b = await this.get(id);
     const sender = this.d.senders.get(to.channel);
-    if (!sender) throw new BroadcastError(422, `channel ${to.channel} is not running here`);
+    if (!sender)
+      throw new BroadcastError(422, `channel ${to.channel} is not running here`, "channel_off", {
+        channel: to.channel,
+      });
     const sub = await this.d.records.subscribers.get(to.channel, to.userId);
     const lang = to.lang ?? (sub && isLanguage(sub.lang) ? sub.lang : this.d.defaultLang);
     const outcome = await sendThroughLimit(
@@ -193,6 +252,62 @@ export class BroadcastService {
     };
   }
 
+  /**
+   * Who did not get a finished broadcast for sure: failed, blocked, outside the window, opted out
+   * and (once it ended) unconfirmed, each with their language, at most `limit`.
+   */
+  async problemRecipients(
+    id: string,
+    limit: number,
+  ): Promise<Array<{ channel: string; userId: string; lang?: string; outcome: string }>> {
+    const b = await this.get(id);
+    const finished = b.status === "done" || b.status === "cancelled";
+    const states: DeliveryState[] = ["failed", "blocked", "outside_window", "opted_out"];
+    if (finished) states.push("sending");
+    const rows = await this.d.ledger.recipientsIn(id, states, limit);
+    return Promise.all(
+      rows.map(async ({ recipient, state }) => {
+        const at = recipient.indexOf(":");
+        const channel = recipient.slice(0, at);
+        const userId = recipient.slice(at + 1);
+        const sub = await this.d.records.subscribers.get(channel, userId);
+        return { channel, userId, lang: sub?.lang, outcome: state === "sending" ? "unconfirmed" : state };
+      }),
+    );
+  }
+
+  /**
+   * A new draft with a finished broadcast's content for its unconfirmed recipients only (a
+   * sender stopped before the platform answered): staff decide whether a second message is
+   * better than none, preview it and start it like any other.
+   */
+  async resendUnconfirmed(id: string, actor: string): Promise<Broadcast> {
+    const b = await this.get(id);
+    if (b.status !== "done" && b.status !== "cancelled")
+      throw new BroadcastError(409, `cannot resend broadcast ${id}: it is ${b.status}`, "wrong_status", {
+        id,
+        command: "resend",
+        status: b.status,
+        from: "done,cancelled",
+      });
+    const unconfirmed = await this.d.ledger.recipientsIn(id, ["sending"], 5_000);
+    if (unconfirmed.length === 0)
+      throw new BroadcastError(422, `broadcast ${id} has no unconfirmed recipients`, "nothing_to_resend", {
+        id,
+      });
+    const { title, message, buttons, links } = b;
+    return this.create(
+      {
+        title: `${title} ↻`.slice(0, 120),
+        message,
+        buttons,
+        links,
+        audience: { recipients: unconfirmed.map((u) => u.recipient) },
+      },
+      actor,
+    );
+  }
+
   /** Embedded mode after a restart: unfinished broadcasts are queued again (the ledger skips who got them). */
   async recover(): Promise<number> {
     const open = (await this.d.records.broadcasts.list(1_000)).filter(
@@ -222,6 +337,8 @@ export class BroadcastService {
     throw new BroadcastError(
       409,
       `cannot ${command} broadcast ${id}: it is ${current.status} (${command} works from ${from.join(", ")})`,
+      "wrong_status",
+      { id, command, status: current.status, from: from.join(",") },
     );
   }
 

@@ -49,6 +49,12 @@ export const broadcastInput = z
         langs: z.array(languages).min(1).optional(),
         organisations: z.array(z.string().min(1)).min(1).optional(),
         pledgeStatus: z.array(z.enum(PLEDGE_AUDIENCES)).min(1).optional(),
+        /** Exactly these people (`channel:userId`), e.g. a resend to a broadcast's unconfirmed. */
+        recipients: z
+          .array(z.string().regex(/^[a-z-]+:[A-Za-z0-9_-]{1,64}$/, "channel:userId"))
+          .min(1)
+          .max(5_000)
+          .optional(),
       })
       .strict()
       .default({}),

@@ -29,6 +29,12 @@ export interface DeliveryLedger {
   /** Records a recipient passed over without a send (opted out meanwhile); once. */
   skip(broadcastId: string, recipient: string, outcome: DeliveryOutcome): Promise<void>;
   counts(broadcastId: string): Promise<Partial<Record<DeliveryState, number>>>;
+  /** Recipients (`channel:userId`) whose delivery is in one of `states`, at most `limit`: the report's lists. */
+  recipientsIn(
+    broadcastId: string,
+    states: DeliveryState[],
+    limit: number,
+  ): Promise<Array<{ recipient: string; state: DeliveryState }>>;
   /** Registers batches (by id, so registering one twice counts it once). */
   addBatches(broadcastId: string, batchIds: string[]): Promise<void>;
   /** Marks a batch finished (once); returns how many of the broadcast's batches are left. */
@@ -79,6 +85,19 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
   async counts(b: string): Promise<Partial<Record<DeliveryState, number>>> {
     const out: Partial<Record<DeliveryState, number>> = {};
     for (const s of this.of(b).values()) out[s] = (out[s] ?? 0) + 1;
+    return out;
+  }
+
+  async recipientsIn(
+    b: string,
+    states: DeliveryState[],
+    limit: number,
+  ): Promise<Array<{ recipient: string; state: DeliveryState }>> {
+    const out: Array<{ recipient: string; state: DeliveryState }> = [];
+    for (const [recipient, state] of this.of(b)) {
+      if (out.length >= limit) break;
+      if (states.includes(state)) out.push({ recipient, state });
+    }
     return out;
   }
 
@@ -158,6 +177,24 @@ export class RedisDeliveryLedger implements DeliveryLedger {
   async counts(b: string): Promise<Partial<Record<DeliveryState, number>>> {
     const raw = await this.redis.hgetall(this.keys(b).pair[1]);
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+  }
+
+  async recipientsIn(
+    b: string,
+    states: DeliveryState[],
+    limit: number,
+  ): Promise<Array<{ recipient: string; state: DeliveryState }>> {
+    const out: Array<{ recipient: string; state: DeliveryState }> = [];
+    let cursor = "0";
+    // HSCAN walks the states hash in pages; a broadcast's hash is one entry per recipient.
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys(b).pair[0], cursor, "COUNT", 1000);
+      cursor = next;
+      for (let i = 0; i < flat.length && out.length < limit; i += 2)
+        if (states.includes(flat[i + 1] as DeliveryState))
+          out.push({ recipient: flat[i]!, state: flat[i + 1] as DeliveryState });
+    } while (cursor !== "0" && out.length < limit);
+    return out;
   }
 
   async addBatches(b: string, ids: string[]): Promise<void> {

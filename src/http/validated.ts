@@ -1,11 +1,23 @@
-import type { z } from "zod";
+import { z } from "zod";
+import type { Language } from "../engine/locales.ts";
 import type { HttpRequest, HttpResponse } from "./http-server.ts";
 
 export type Validated<T> = { ok: true; data: T } | { ok: false; response: HttpResponse };
 
-/** Checks a value against a schema; a failure is a 400 naming each field and what is wrong. */
-export function validated<T>(value: unknown, schema: z.ZodType<T>, where = "body"): Validated<T> {
-  const result = schema.safeParse(value);
+/** zod's own messages per language, for the staff who read them (a schema's custom messages stay as written). */
+const LOCALE_ERRORS = { vi: z.locales.vi().localeError, en: z.locales.en().localeError };
+
+/**
+ * Checks a value against a schema; a failure is a 400 naming each field and what is wrong, in
+ * `lang` when given (staff routes), else in English.
+ */
+export function validated<T>(
+  value: unknown,
+  schema: z.ZodType<T>,
+  where = "body",
+  lang?: Language,
+): Validated<T> {
+  const result = schema.safeParse(value, lang ? { error: LOCALE_ERRORS[lang] } : undefined);
   if (result.success) return { ok: true, data: result.data };
   return {
     ok: false,

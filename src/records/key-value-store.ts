@@ -12,6 +12,11 @@ export interface KeyValueStore {
   claim(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Deletes the key only if it still holds value (a lock released by its owner). */
   release(key: string, value: string): Promise<void>;
+  /** Sets the key, expiring after ttlMs (staff sessions). */
+  setFor(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Adds one to a counter that expires ttlMs after its first count (login attempts); the new count. */
+  increment(key: string, ttlMs: number): Promise<number>;
 }
 
 export class RedisKeyValueStore implements KeyValueStore {
@@ -39,6 +44,24 @@ export class RedisKeyValueStore implements KeyValueStore {
       this.prefix + key,
       value,
     );
+  }
+
+  async setFor(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.prefix + key, value, "PX", ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.del(this.prefix + key);
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    // INCR then PEXPIRE NX in one script: the window starts at the first count and never slides.
+    return (await this.redis.eval(
+      "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n",
+      1,
+      this.prefix + key,
+      ttlMs,
+    )) as number;
   }
 }
 
@@ -80,6 +103,34 @@ export class FileKeyValueStore implements KeyValueStore {
     await this.docs.mutate((docs) => {
       const i = docs.findIndex((d) => d.key === key && d.value === value);
       if (i >= 0) docs.splice(i, 1);
+    });
+  }
+
+  async setFor(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.put(key, value, Date.now() + ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.docs.mutate((docs) => {
+      const i = docs.findIndex((d) => d.key === key);
+      if (i >= 0) docs.splice(i, 1);
+    });
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    const live = this.live(key);
+    const n = (live ? Number(live.value) : 0) + 1;
+    await this.put(key, String(n), live?.expires ?? Date.now() + ttlMs);
+    return n;
+  }
+
+  private async put(key: string, value: string, expires: number): Promise<void> {
+    await this.docs.mutate((docs) => {
+      // Expired entries go as any key is written, so sessions and counters do not pile up.
+      const now = Date.now();
+      for (let i = docs.length - 1; i >= 0; i--)
+        if (docs[i]!.key === key || (docs[i]!.expires && docs[i]!.expires! <= now)) docs.splice(i, 1);
+      docs.push({ key, value, expires });
     });
   }
 }

@@ -1,10 +1,11 @@
 import type { Pledge, PledgeMethod, PledgeStatus } from "./pledge.ts";
 
-/** Which pledges staff list: any of these statuses and methods, of one organisation or donor phone (E.164), created in [since, until). */
+/** Which pledges staff list: any of these statuses and methods, of one organisation, ward or donor phone (E.164), created in [since, until). */
 export interface PledgeFilter {
   statuses?: PledgeStatus[];
   methods?: PledgeMethod[];
   organisation?: string;
+  ward?: string;
   phone?: string;
   since?: Date;
   until?: Date;
@@ -38,6 +39,7 @@ export function inPage(p: Pledge, filter: PledgeFilter, before?: PledgeCursor): 
   if (filter.statuses?.length && !filter.statuses.includes(p.status)) return false;
   if (filter.methods?.length && !filter.methods.includes(p.method)) return false;
   if (filter.organisation !== undefined && p.organisation !== filter.organisation) return false;
+  if (filter.ward !== undefined && p.ward !== filter.ward) return false;
   if (filter.phone !== undefined && p.phone !== filter.phone) return false;
   if (filter.since && p.createdAt < filter.since.toISOString()) return false;
   if (filter.until && p.createdAt >= filter.until.toISOString()) return false;

@@ -19,6 +19,7 @@ export interface TotalsRow {
 export interface PledgeTotals extends TotalsRow {
   byMethod: Partial<Record<PledgeMethod, TotalsRow>>;
   byOrganisation: Array<TotalsRow & { organisation: string }>;
+  byWard: Array<TotalsRow & { ward: string }>;
 }
 
 /** Pledges. `create` is idempotent on idempotencyKey; references are unique. */
@@ -35,7 +36,7 @@ export interface PledgeRepository {
   setStatus(reference: string, status: PledgeStatus): Promise<Pledge | null>;
   /** Removes name, phone, organisation and ward from a user's pledges; returns how many changed. */
   erasePersonalData(userKey: string): Promise<number>;
-  /** Count and sum of pledges created in [since, until), by method and by organisation. */
+  /** Count and sum of pledges created in [since, until), by method, organisation and ward. */
   totals(range?: { since?: Date; until?: Date }): Promise<PledgeTotals>;
   /**
    * Unpaid pledges due a reminder: status pledged, fewer than `maxReminders` sent, and the last

@@ -165,10 +165,12 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
       "admin-api broadcast.test",
       "admin-api:Lan broadcast.create",
     ]);
-    // Starting twice is refused and says why.
+    // Starting twice is refused and says why, in the staff member's language.
     const again = await admin("POST", `/broadcasts/${id}/start`);
     expect(again.status).toBe(409);
-    expect(again.body.error).toMatch(/it is done/);
+    expect(again.body).toMatchObject({ code: "wrong_status", error: expect.stringContaining("“đã xong”") });
+    const inEnglish = await admin("POST", `/broadcasts/${id}/start`, undefined, { "accept-language": "en" });
+    expect(inEnglish.body.error).toMatch(/cannot start broadcast bc[0-9a-f]+: it is “done”/);
   });
 
   it("selects audiences by language, organisation and pledge status", async () => {
@@ -388,10 +390,15 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
     expect(api.sent(901)).toHaveLength(1);
     expect(api.sent(903)).toHaveLength(0); // English speakers were not in this audience
     expect(await staff("/bc_list")).toContain(`${id} “Nhắc nhắn tin” — đã xong: đã gửi 2/2`);
-    expect(await staff(`/bc_start ${id}`)).toContain("Không thực hiện được");
+    // The reason is in Vietnamese too, not an English error string inside a Vietnamese reply.
+    expect(await staff(`/bc_start ${id}`)).toMatch(/Không thực hiện được: không thể gửi tin .* “đã xong”/);
 
     const usage = await staff("/bc_new Thiếu nội dung");
     expect(usage).toContain("Cách dùng");
+    // What is wrong is said in Vietnamese as well (zod's own words; before: "expected string").
+    expect(await staff("/bc_new\nvi: Xin chào")).toContain(
+      "Chưa tạo được tin (title: Đầu vào không hợp lệ: mong đợi string, nhận được undefined).",
+    );
     const second = /Đã tạo tin (bc[0-9a-f]+)/.exec(
       await staff("/bc_new Tin hẹn giờ\nvi: Ngày mai bắt đầu tháng cao điểm\naudience: lang=vi"),
     )?.[1];

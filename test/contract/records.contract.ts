@@ -232,10 +232,12 @@ export function recordsContract(
       expect(await records.consents.withdrawAll("test:c", new Date())).toBe(0);
     });
 
-    it("totals pledges by method and organisation, without cancelled ones, within a date range", async () => {
+    it("totals pledges by method, organisation and ward, without cancelled ones, within a date range", async () => {
       const { records } = await make();
       const before = await records.pledges.totals();
-      await records.pledges.create(pledge({ amount: 100_000, method: "cash", organisation: "Org T" }));
+      await records.pledges.create(
+        pledge({ amount: 100_000, method: "cash", organisation: "Org T", ward: "Phường T" }),
+      );
       await records.pledges.create(pledge({ amount: 300_000, method: "cash", organisation: "Org T" }));
       await records.pledges.create(pledge({ amount: 50_000, method: "sms", organisation: undefined }));
       const { pledge: cancelled } = await records.pledges.create(
@@ -252,8 +254,16 @@ export function recordsContract(
         count: 2,
         amount: 400_000,
       });
+      expect(after.byWard.find((w) => w.ward === "Phường T")).toEqual({
+        ward: "Phường T",
+        count: 1,
+        amount: 100_000,
+      });
+      expect((await records.pledges.list({ ward: "Phường T" }, { limit: 10 })).map((p) => p.amount)).toEqual([
+        100_000,
+      ]);
       const future = await records.pledges.totals({ since: new Date(Date.now() + 86_400_000) });
-      expect(future).toEqual({ count: 0, amount: 0, byMethod: {}, byOrganisation: [] });
+      expect(future).toEqual({ count: 0, amount: 0, byMethod: {}, byOrganisation: [], byWard: [] });
     });
 
     it("finds unpaid pledges due a reminder and lets one caller take each reminder", async () => {

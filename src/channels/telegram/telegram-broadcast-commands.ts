@@ -1,4 +1,5 @@
 import { broadcastInput, type BroadcastInput } from "../../broadcasts/broadcast.ts";
+import { validated } from "../../http/validated.ts";
 import { BroadcastError, type BroadcastService } from "../../broadcasts/broadcast-service.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { Language } from "../../engine/locales.ts";
@@ -44,7 +45,7 @@ export class TelegramBroadcastCommands {
     try {
       switch (name) {
         case "bc_new": {
-          const input = parseBroadcast(args.join(" "), lines);
+          const input = parseBroadcast(args.join(" "), lines, lang);
           if (typeof input === "string") return t("new_usage", { problem: input });
           const b = await service.create(input, actor);
           return `${t("created", { id: b.id })}\n\n${await this.preview(service, b.id, actor, lang)}`;
@@ -97,7 +98,7 @@ export class TelegramBroadcastCommands {
         }
       }
     } catch (err) {
-      if (err instanceof BroadcastError) return t("refused", { reason: err.message });
+      if (err instanceof BroadcastError) return t("refused", { reason: err.text(this.engine, lang) });
       throw err;
     }
     return null;
@@ -126,8 +127,12 @@ export class TelegramBroadcastCommands {
   }
 }
 
-/** Reads /bc_new's lines into a broadcast; a string says what is wrong. */
-export function parseBroadcast(title: string, lines: string[]): BroadcastInput | string {
+/** Reads /bc_new's lines into a broadcast; a string says what is wrong (zod's words in `lang`). */
+export function parseBroadcast(
+  title: string,
+  lines: string[],
+  lang: Language = "en",
+): BroadcastInput | string {
   const text: Record<string, string> = {};
   let key: string | undefined;
   const buttons: unknown[] = [];
@@ -158,16 +163,13 @@ export function parseBroadcast(title: string, lines: string[]): BroadcastInput |
         audience[fields[k]] = v.split(",").filter(Boolean);
       }
   }
-  const parsed = broadcastInput.safeParse({
-    title: title || undefined,
-    message: key ? { key } : { text },
-    buttons,
-    links,
-    audience,
-  });
-  return parsed.success
-    ? parsed.data
-    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  const parsed = validated(
+    { title: title || undefined, message: key ? { key } : { text }, buttons, links, audience },
+    broadcastInput,
+    "bc_new",
+    lang,
+  );
+  return parsed.ok ? parsed.data : (parsed.response.body as { error: string }).error;
 }
 
 /** "2019-10-21 09:00" in Vietnam time; null if it is not that shape. */

@@ -99,6 +99,7 @@ export class MongoPledgeRepository implements PledgeRepository {
     if (filter.statuses?.length) and.push({ status: { $in: filter.statuses } });
     if (filter.methods?.length) and.push({ method: { $in: filter.methods } });
     if (filter.organisation !== undefined) and.push({ organisation: filter.organisation });
+    if (filter.ward !== undefined) and.push({ ward: filter.ward });
     if (filter.phone !== undefined) and.push({ phone: filter.phone });
     if (filter.since) and.push({ createdAt: { $gte: filter.since.toISOString() } });
     if (filter.until) and.push({ createdAt: { $lt: filter.until.toISOString() } });
@@ -215,11 +216,13 @@ export class MongoPledgeRepository implements PledgeRepository {
         { $group: { _id: key, v: acc } } as PipelineStage,
       ]);
     return this.db.run("pledges.totals", async () => {
-      const [mSum, mCount, oSum, oCount] = await Promise.all([
+      const [mSum, mCount, oSum, oCount, wSum, wCount] = await Promise.all([
         group("$method", { $sum: "$amount" }),
         group("$method", { $sum: 1 }),
         group("$organisation", { $sum: "$amount" }),
         group("$organisation", { $sum: 1 }),
+        group("$ward", { $sum: "$amount" }),
+        group("$ward", { $sum: 1 }),
       ]);
       const rows = (sums: typeof mSum, counts: typeof mCount) => {
         const out = new Map<string, TotalsRow>();
@@ -232,12 +235,16 @@ export class MongoPledgeRepository implements PledgeRepository {
       const byOrganisation = [...rows(oSum, oCount)]
         .map(([organisation, r]) => ({ organisation, ...r }))
         .sort((a, b) => b.amount - a.amount || a.organisation.localeCompare(b.organisation));
+      const byWard = [...rows(wSum, wCount)]
+        .map(([ward, r]) => ({ ward, ...r }))
+        .sort((a, b) => b.amount - a.amount || a.ward.localeCompare(b.ward));
       const all = Object.values(byMethod);
       return {
         count: all.reduce((n, r) => n + r.count, 0),
         amount: all.reduce((n, r) => n + r.amount, 0),
         byMethod,
         byOrganisation,
+        byWard,
       };
     });
   }

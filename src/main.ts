@@ -1,6 +1,7 @@
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { FlowValidationError } from "./engine/flow-loader.ts";
+import { installLastResort } from "./log/last-resort.ts";
 import { createLogger } from "./log/logger.ts";
 import { buildServer, startServices } from "./server.ts";
 
@@ -8,6 +9,7 @@ import { buildServer, startServices } from "./server.ts";
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  installLastResort(log);
   const app = await createApp(config, log);
   const http = buildServer(app);
   const services = await startServices(app, http);

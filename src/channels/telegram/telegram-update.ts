@@ -1,5 +1,61 @@
-import type { Update } from "telegraf/types";
+import { z } from "zod";
 import type { Inbound } from "../../engine/inbound.ts";
+
+/** An optional field of the wrong type is read as absent rather than failing the turn. */
+const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const user = z.object({
+  id: z.number(),
+  is_bot: optional(z.boolean()),
+  first_name: optional(z.string()),
+  language_code: optional(z.string().max(35)),
+});
+const chat = z.object({ id: z.number(), type: z.string().catch("unknown") });
+
+/**
+ * The parts of an update the bot reads, checked: Telegram signs nothing, and a field of the
+ * wrong type must not reach the engine. Unknown fields pass through for telegraf.
+ */
+const updateSchema = z
+  .object({
+    update_id: z.number(),
+    message: z
+      .object({
+        chat,
+        from: optional(user),
+        text: optional(z.string()),
+        contact: optional(
+          z.object({
+            phone_number: z.string(),
+            first_name: optional(z.string()),
+            user_id: optional(z.number()),
+          }),
+        ),
+        reply_to_message: optional(z.object({ from: optional(z.object({ id: z.number() })) }).passthrough()),
+      })
+      .passthrough()
+      .optional(),
+    callback_query: z
+      .object({
+        id: z.string(),
+        from: user,
+        data: optional(z.string()),
+        message: optional(z.object({ chat }).passthrough()),
+      })
+      .passthrough()
+      .optional(),
+    my_chat_member: z
+      .object({ chat, from: user, new_chat_member: z.object({ status: z.string() }).passthrough() })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
+export type TelegramUpdate = z.infer<typeof updateSchema>;
+
+/** The update with every field the bot reads of the right type, or null when a required one is not. */
+export function checkedTelegramUpdate(update: unknown): TelegramUpdate | null {
+  const parsed = updateSchema.safeParse(update);
+  return parsed.success ? parsed.data : null;
+}
 
 /** What the Telegram channel does with an update. */
 export type TelegramEvent =
@@ -12,13 +68,15 @@ export type TelegramEvent =
  * every update kind is unit-testable. In groups the bot answers only when addressed: a command,
  * an @mention, or a reply to one of its messages.
  */
-export function mapTelegramUpdate(update: Update, bot: { id: number; username: string }): TelegramEvent {
+export function mapTelegramUpdate(raw: unknown, bot: { id: number; username: string }): TelegramEvent {
+  const update = checkedTelegramUpdate(raw);
+  if (!update) return { kind: "ignore", reason: "malformed update" };
   const base = { channel: "telegram", messageId: String(update.update_id) };
 
-  if ("callback_query" in update) {
+  if (update.callback_query) {
     const q = update.callback_query;
     const chat = q.message?.chat;
-    if (!chat || !("data" in q) || !q.data)
+    if (!chat || !q.data)
       return { kind: "ignore", reason: "callback without data or message", callbackQueryId: q.id };
     return {
       kind: "turn",
@@ -33,7 +91,7 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
     };
   }
 
-  if ("my_chat_member" in update) {
+  if (update.my_chat_member) {
     const m = update.my_chat_member;
     if (m.chat.type !== "private")
       return { kind: "ignore", reason: `bot membership changed in a ${m.chat.type}` };
@@ -45,7 +103,7 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
     };
   }
 
-  if (!("message" in update)) {
+  if (!update.message) {
     const kind = Object.keys(update).find((k) => k !== "update_id") ?? "unknown";
     return { kind: "ignore", reason: `${kind} update` }; // edited messages, channel posts, polls, ...
   }
@@ -60,7 +118,7 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
   };
   const isPrivate = msg.chat.type === "private";
 
-  if ("text" in msg) {
+  if (msg.text !== undefined) {
     let text = msg.text;
     if (!isPrivate) {
       const mention = `@${bot.username}`.toLowerCase();
@@ -75,7 +133,7 @@ export function mapTelegramUpdate(update: Update, bot: { id: number; username: s
     return messageTurn(from, { text: text.replace(/^(\/\S+)@\S+/, "$1") });
   }
   if (!isPrivate) return { kind: "ignore", reason: "group message without text" };
-  if ("contact" in msg) {
+  if (msg.contact) {
     // Only the user's own number counts (a forwarded card has another user_id, or none).
     if (msg.contact.user_id === msg.from.id)
       return messageTurn(from, {

@@ -3,6 +3,7 @@ import type { Records } from "../records/ports.ts";
 import type { StaffAlerts } from "../staff/staff-alerts.ts";
 import { attribution, forgetMe, handoff, myData, subscribe, unsubscribe } from "./account-actions.ts";
 import {
+  beginPledge,
   findOwnPledge,
   listPledges,
   paymentAccounts,
@@ -16,6 +17,7 @@ import { smsPlanAction, smsWindow } from "./sms-actions.ts";
 /** The action registry flows call into, bound to the record stores. */
 export function createActions(records: Records, alerts?: StaffAlerts): Record<ActionName, Action> {
   return {
+    begin_pledge: beginPledge,
     save_pledge: savePledge(records),
     list_pledges: listPledges(records),
     pledge_progress: pledgeProgress(records),

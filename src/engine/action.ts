@@ -21,6 +21,7 @@ export type Action = (ctx: ActionContext) => Promise<void>;
 
 /** The names flows may use; flows:check validates against this list without building services. */
 export const ACTION_NAMES = [
+  "begin_pledge",
   "save_pledge",
   "list_pledges",
   "pledge_progress",

@@ -5,6 +5,10 @@ import type { Language } from "./locales.ts";
 import { Negations } from "./negations.ts";
 import { foldText, keepApart, lowerWords, words } from "./text-normalize.ts";
 
+/** Terms of a message searched at most, and the longest term matched with typos or as a prefix. */
+const MAX_QUERY_TERMS = 64;
+const MAX_FUZZY_TERM = 32;
+
 /** A unit after a figure: of an amount ("50 tỷ", "2 củ"), or of texts ("5 tin": five messages, not "trust"). */
 const isUnit = (folded: string) => isAmountUnit(folded) || folded === "tin";
 
@@ -65,8 +69,8 @@ export class FaqMatcher {
       // Vietnamese syllables are short and differ by one letter ("bang" and "vang"), so typos are
       // forgiven only in longer words (English, or run-together syllables).
       searchOptions: {
-        fuzzy: (term) => (term.length >= 5 ? 1 : 0),
-        prefix: (term) => term.length >= 5,
+        fuzzy: (term) => (term.length >= 5 && term.length <= MAX_FUZZY_TERM ? 1 : 0),
+        prefix: (term) => term.length >= 5 && term.length <= MAX_FUZZY_TERM,
         combineWith: "OR",
       },
     });
@@ -124,7 +128,8 @@ export class FaqMatcher {
   }
 
   match(text: string): FaqMatch | null {
-    const query = this.terms(text);
+    // Bounded work per message: a question is never this long, and each term is a search.
+    const query = this.terms(text).slice(0, MAX_QUERY_TERMS);
     if (query.length === 0) return null;
     // "Tôi không muốn nhận tin" is no wish to subscribe: "không" is a stop word, so entries that
     // a negation turns around (`affirmative_only`) are left out when the sentence has one, and

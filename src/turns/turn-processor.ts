@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { Engine } from "../engine/engine.ts";
-import type { Inbound } from "../engine/inbound.ts";
+import { boundedText, type Inbound } from "../engine/inbound.ts";
 import type { Language } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
 import { newSession } from "../engine/session.ts";
@@ -28,7 +28,8 @@ export class TurnProcessor {
     private readonly errorText: (lang: Language) => string = () => "",
   ) {}
 
-  async process(inbound: Inbound): Promise<TurnResult> {
+  async process(received: Inbound): Promise<TurnResult> {
+    const inbound = boundedText(received);
     const conversationKey = `${inbound.channel}:${inbound.conversationId}`;
     const messageKey = `${inbound.channel}:${inbound.messageId}`;
     let lease: Lease | null;

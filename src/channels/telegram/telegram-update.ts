@@ -61,12 +61,15 @@ export function checkedTelegramUpdate(update: unknown): TelegramUpdate | null {
 export type TelegramEvent =
   | { kind: "turn"; inbound: Inbound; callbackQueryId?: string }
   | { kind: "membership"; userId: string; blocked: boolean }
+  /** Addressed in a group: only an invitation to a private chat is sent there, never a turn. */
+  | { kind: "group_invite"; chatId: string; locale?: string }
   | { kind: "ignore"; reason: string; callbackQueryId?: string };
 
 /**
  * Maps any Telegram update to a turn, a membership change or an ignore with a reason. Pure, so
- * every update kind is unit-testable. In groups the bot answers only when addressed: a command,
- * an @mention, or a reply to one of its messages.
+ * every update kind is unit-testable. A group shares one chat between its members, so no turn
+ * runs there (one member's answers would fill another's pledge, and summaries name people):
+ * addressed (a command, an @mention, a reply to the bot) it gets an invitation to a private chat.
  */
 export function mapTelegramUpdate(raw: unknown, bot: { id: number; username: string }): TelegramEvent {
   const update = checkedTelegramUpdate(raw);
@@ -78,6 +81,8 @@ export function mapTelegramUpdate(raw: unknown, bot: { id: number; username: str
     const chat = q.message?.chat;
     if (!chat || !q.data)
       return { kind: "ignore", reason: "callback without data or message", callbackQueryId: q.id };
+    if (chat.type !== "private")
+      return { kind: "ignore", reason: `button pressed in a ${chat.type}`, callbackQueryId: q.id };
     return {
       kind: "turn",
       callbackQueryId: q.id,
@@ -119,14 +124,14 @@ export function mapTelegramUpdate(raw: unknown, bot: { id: number; username: str
   const isPrivate = msg.chat.type === "private";
 
   if (msg.text !== undefined) {
-    let text = msg.text;
+    const text = msg.text;
     if (!isPrivate) {
       const mention = `@${bot.username}`.toLowerCase();
       const addressed = text.startsWith("/")
         ? !/^\/\S+@/.test(text) || text.split(/\s/)[0]!.toLowerCase().endsWith(mention)
         : text.toLowerCase().includes(mention) || msg.reply_to_message?.from?.id === bot.id;
       if (!addressed) return { kind: "ignore", reason: "group message not addressed to the bot" };
-      text = text.replace(new RegExp(`@${bot.username}`, "ig"), "").trim();
+      return { kind: "group_invite", chatId: from.conversationId, locale: from.locale };
     }
     const start = /^\/start(?:@\S+)?(?:\s+(\S+))?\s*$/.exec(text);
     if (start) return messageTurn(from, { text: "/start", startCode: start[1] });

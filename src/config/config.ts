@@ -35,7 +35,7 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9:_-]{1,32}$/, "letters, digits, : _ - (at most 32)")
       .default("ct:"),
     REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
-    LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
+    LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(300_000).default(5_000),
     LOCK_WAIT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
     MONGODB_URI: optionalUrl(/^mongodb(\+srv)?:\/\//, "mongodb://localhost:27017/chungtay"),
     MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),

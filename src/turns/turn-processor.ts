@@ -53,19 +53,44 @@ export class TurnProcessor {
       return { duplicate: true, replies: [] };
     }
     const session = lease.session ?? newSession(this.defaultLanguage, this.now().getTime());
+    const stopRenewing = this.keepLease(lease);
     try {
       const replies = await this.engine.handle(session, inbound);
+      stopRenewing();
       await this.store.release(lease, session);
       return { duplicate: false, replies };
     } catch (err) {
+      stopRenewing();
       this.log.error(
         { err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId },
         "turn failed",
       );
       await this.store
-        .release(lease, null, { failed: true, messageKey })
+        .release(lease, null, { failed: true })
         .catch((e: unknown) => this.log.error({ err: errorInfo(e) }, "turn: release failed"));
       return { duplicate: false, replies: [{ text: this.errorText(session.lang) }] };
     }
   }
+
+  /**
+   * Renews the turn's lease while it runs, so the conversation and the message id stay taken;
+   * a process that dies stops renewing and both are free a lease later. A turn still running
+   * after MAX_TURN_MS is presumed stuck and renewed no more.
+   */
+  private keepLease(lease: Lease): () => void {
+    const every = this.store.renewEveryMs;
+    if (every <= 0) return () => undefined;
+    const until = Date.now() + MAX_TURN_MS;
+    const timer = setInterval(() => {
+      if (Date.now() > until) return clearInterval(timer);
+      this.store
+        .renew(lease)
+        .catch((err: unknown) => this.log.warn({ err: errorInfo(err) }, "turn: lease renewal failed"));
+    }, every);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
 }
+
+/** The longest a turn keeps its conversation: past it, later turns go ahead. */
+const MAX_TURN_MS = 60_000;

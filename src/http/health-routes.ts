@@ -1,4 +1,5 @@
 import type { App } from "../app.ts";
+import { metrics, registry } from "../metrics/metrics.ts";
 import type { HttpServer } from "./http-server.ts";
 
 /**
@@ -10,7 +11,7 @@ import type { HttpServer } from "./http-server.ts";
 export function mountHealth(http: HttpServer, app: App): void {
   http.route("GET", "/healthz", () => ({ status: 200, body: { ok: true } }));
   http.route("GET", "/readyz", async () => {
-    const { sessions, records, outbox } = await app.stores.readiness();
+    const { sessions, records, outbox } = await readiness(app);
     // outbox: records waiting (≥ 0) when the outbox answers, -1 when it does not; null when there is none.
     const carried = !records.up && outbox !== null && outbox >= 0;
     const ready = sessions.up && (records.up || carried);
@@ -25,4 +26,18 @@ export function mountHealth(http: HttpServer, app: App): void {
       },
     };
   });
+  // Prometheus: the store gauges are read at scrape time, like /readyz.
+  http.route("GET", "/metrics", async () => {
+    await readiness(app);
+    return { status: 200, headers: { "content-type": registry.contentType }, body: await registry.metrics() };
+  });
+}
+
+/** Each store's state, also set on the store gauges. */
+async function readiness(app: App): ReturnType<App["stores"]["readiness"]> {
+  const state = await app.stores.readiness();
+  metrics.storeUp.set({ store: "sessions" }, state.sessions.up ? 1 : 0);
+  metrics.storeUp.set({ store: "records" }, state.records.up ? 1 : 0);
+  metrics.outboxDepth.set(state.outbox ?? 0);
+  return state;
 }

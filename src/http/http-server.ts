@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
+import { randomUUID } from "node:crypto";
 import { errorInfo } from "../log/error-info.ts";
+import { metrics } from "../metrics/metrics.ts";
 
 export interface HttpRequest {
   method: string;
@@ -147,8 +149,7 @@ export class HttpServer {
           send(res, out);
         } catch (err) {
           // A body that cannot be serialised (a cycle, a BigInt): the handler's fault, a 500.
-          this.log.error({ err: errorInfo(err), method: req.method }, "http: response failed");
-          send(res, { status: 500, body: { error: "internal error" } });
+          send(res, this.internalError(err, `${req.method}`, "http: response failed"));
         }
       })
       .catch(() => res.destroy());
@@ -156,13 +157,24 @@ export class HttpServer {
 
   private failure(req: IncomingMessage, err: unknown): HttpResponse {
     if (err instanceof RequestError) {
+      metrics.errors.inc({ kind: "http_4xx_parse" });
       const out: HttpResponse = { status: err.status, body: { error: err.message } };
       // The rest of a refused body is not read: close the connection once the answer is out.
       if (err.status === 413 || err.status === 408) out.headers = { connection: "close" };
       return out;
     }
-    this.log.error({ err: errorInfo(err), method: req.method }, "http: request failed");
-    return { status: 500, body: { error: "internal error" } };
+    return this.internalError(err, `${req.method}`, "http: request failed");
+  }
+
+  /** A 500 whose body carries the correlation id of its one structured log line. */
+  private internalError(err: unknown, route: string, message: string): HttpResponse {
+    const correlationId = randomUUID();
+    metrics.errors.inc({ kind: "http_5xx" });
+    this.log.error(
+      { err: errorInfo(err), kind: "http_5xx", correlationId, route: route.slice(0, 200) },
+      message,
+    );
+    return { status: 500, body: { error: "internal error", correlationId } };
   }
 
   private async dispatch(req: IncomingMessage): Promise<HttpResponse> {
@@ -185,8 +197,7 @@ export class HttpServer {
         ip: req.socket.remoteAddress ?? "",
       });
     } catch (err) {
-      this.log.error({ err: errorInfo(err), route: `${method} ${path}` }, "http: handler failed");
-      return { status: 500, body: { error: "internal error" } };
+      return this.internalError(err, `${method} ${path}`, "http: handler failed");
     }
   }
 }

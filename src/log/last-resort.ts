@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { metrics } from "../metrics/metrics.ts";
 import { errorInfo } from "./error-info.ts";
 
 /**
@@ -8,12 +9,14 @@ import { errorInfo } from "./error-info.ts";
  */
 export function installLastResort(log: Logger): void {
   process.on("uncaughtException", (err, origin) => {
+    metrics.errors.inc({ kind: "uncaught" });
     log.fatal(
       { err: errorInfo(err), origin, kind: "uncaught" },
       "process: uncaught exception (kept serving)",
     );
   });
   process.on("unhandledRejection", (reason) => {
+    metrics.errors.inc({ kind: "unhandled_rejection" });
     log.fatal(
       { err: errorInfo(reason), kind: "unhandled-rejection" },
       "process: unhandled rejection (kept serving)",

@@ -6,6 +6,8 @@ import type { Reply } from "../engine/reply.ts";
 import { newSession } from "../engine/session.ts";
 import type { ConversationStore, Lease } from "../sessions/conversation-store.ts";
 import { errorInfo } from "../log/error-info.ts";
+import { metrics } from "../metrics/metrics.ts";
+import { randomUUID } from "node:crypto";
 
 export interface TurnResult {
   /** True when this message id was seen before: nothing was done. */
@@ -32,12 +34,23 @@ export class TurnProcessor {
     const inbound = boundedText(received);
     const conversationKey = `${inbound.channel}:${inbound.conversationId}`;
     const messageKey = `${inbound.channel}:${inbound.messageId}`;
+    const channel = inbound.channel;
     let lease: Lease | null;
+    const started = performance.now();
     try {
       lease = await this.store.acquire(conversationKey, messageKey);
+      metrics.storeSeconds.observe({ op: "acquire" }, (performance.now() - started) / 1000);
     } catch (err) {
+      metrics.turns.inc({ channel, outcome: "store_unavailable" });
+      metrics.errors.inc({ kind: "turn" });
       this.log.error(
-        { err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId },
+        {
+          err: errorInfo(err),
+          kind: "store_unavailable",
+          correlationId: randomUUID(),
+          channel: inbound.channel,
+          messageId: inbound.messageId,
+        },
         "turn: session store unavailable",
       );
       return {
@@ -46,6 +59,7 @@ export class TurnProcessor {
       };
     }
     if (!lease) {
+      metrics.turns.inc({ channel, outcome: "duplicate" });
       this.log.info(
         { channel: inbound.channel, messageId: inbound.messageId },
         "turn: duplicate delivery ignored",
@@ -57,12 +71,25 @@ export class TurnProcessor {
     try {
       const replies = await this.engine.handle(session, inbound);
       stopRenewing();
+      const releasing = performance.now();
       await this.store.release(lease, session);
+      metrics.storeSeconds.observe({ op: "release" }, (performance.now() - releasing) / 1000);
+      metrics.turnSeconds.observe({ channel }, (performance.now() - started) / 1000);
+      metrics.turns.inc({ channel, outcome: "ok" });
       return { duplicate: false, replies };
     } catch (err) {
       stopRenewing();
+      metrics.turns.inc({ channel, outcome: "failed" });
+      metrics.errors.inc({ kind: "turn" });
+      // One structured line per failure; the correlation id ties it to what follows from it.
       this.log.error(
-        { err: errorInfo(err), channel: inbound.channel, messageId: inbound.messageId },
+        {
+          err: errorInfo(err),
+          kind: "turn_failed",
+          correlationId: randomUUID(),
+          channel: inbound.channel,
+          messageId: inbound.messageId,
+        },
         "turn failed",
       );
       await this.store

@@ -87,6 +87,7 @@ export const ROUTES: Array<[string, string]> = [
   ["GET", "/favicon.ico"],
   ["GET", "/healthz"],
   ["GET", "/readyz"],
+  ["GET", "/metrics"],
   ["POST", "/webchat/messages"],
   ["GET", "/webchat/inbox"],
   ["POST", "/webhooks/telegram"],

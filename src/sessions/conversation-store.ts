@@ -29,8 +29,13 @@ export interface ConversationStore {
   /**
    * Writes the session (unless null), marks the message done and frees the lock. `failed`
    * frees the message id instead, so a redelivery of a turn that crashed is processed.
+   * `ttlSeconds` keeps this session for less than the usual SESSION_TTL_DAYS.
    */
-  release(lease: Lease, session: Session | null, options?: { failed?: boolean }): Promise<void>;
+  release(
+    lease: Lease,
+    session: Session | null,
+    options?: { failed?: boolean; ttlSeconds?: number },
+  ): Promise<void>;
   /** Deletes the session (used by tests and "forget me" across channels). */
   delete(conversationKey: string): Promise<void>;
   ping(): Promise<boolean>;

@@ -58,11 +58,17 @@ export class MemoryConversationStore implements ConversationStore {
     return this.holders.has(lease.token);
   }
 
-  async release(lease: Lease, session: Session | null, options?: { failed?: boolean }): Promise<void> {
+  async release(
+    lease: Lease,
+    session: Session | null,
+    options?: { failed?: boolean; ttlSeconds?: number },
+  ): Promise<void> {
     if (session)
       this.sessions.set(lease.key, {
         json: JSON.stringify(session),
-        expires: this.now() + this.options.sessionTtlMs,
+        expires:
+          this.now() +
+          (options?.ttlSeconds !== undefined ? options.ttlSeconds * 1000 : this.options.sessionTtlMs),
       });
     if (options?.failed) this.seen.delete(lease.messageKey);
     const unlock = this.holders.get(lease.token);

@@ -226,7 +226,11 @@ export class RedisConversationStore implements ConversationStore {
     return held === 1;
   }
 
-  async release(lease: Lease, session: Session | null, options?: { failed?: boolean }): Promise<void> {
+  async release(
+    lease: Lease,
+    session: Session | null,
+    options?: { failed?: boolean; ttlSeconds?: number },
+  ): Promise<void> {
     const k = this.keys(lease.key);
     const d = `${k.h}:d:${lease.messageKey}`;
     const o = this.options;
@@ -236,7 +240,7 @@ export class RedisConversationStore implements ConversationStore {
       d,
       Number(lease.token),
       session ? JSON.stringify(session) : "",
-      o.sessionTtlSeconds,
+      options?.ttlSeconds ?? o.sessionTtlSeconds,
       o.lockTtlMs,
       options?.failed ? "1" : "0",
       o.dedupeTtlSeconds,

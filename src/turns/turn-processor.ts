@@ -21,6 +21,12 @@ export interface TurnResult {
  * stays as it was, the message id is freed for a redelivery, and the user gets a friendly error.
  */
 export class TurnProcessor {
+  /**
+   * Channels whose one-message conversations are kept only this long (s): a web chat id costs
+   * nothing to make, so a session that never went past its first message must not stay 30 days.
+   */
+  readonly firstTurnTtlSeconds = new Map<string, number>();
+
   constructor(
     private readonly engine: Engine,
     private readonly store: ConversationStore,
@@ -72,7 +78,8 @@ export class TurnProcessor {
       const replies = await this.engine.handle(session, inbound);
       stopRenewing();
       const releasing = performance.now();
-      await this.store.release(lease, session);
+      const short = session.turns === 1 ? this.firstTurnTtlSeconds.get(channel) : undefined;
+      await this.store.release(lease, session, short === undefined ? undefined : { ttlSeconds: short });
       metrics.storeSeconds.observe({ op: "release" }, (performance.now() - releasing) / 1000);
       metrics.turnSeconds.observe({ channel }, (performance.now() - started) / 1000);
       metrics.turns.inc({ channel, outcome: "ok" });

@@ -44,6 +44,10 @@ export async function fuzzApp(): Promise<FuzzApp> {
     log,
     env: {
       ADMIN_TOKEN,
+      // Every case comes from one address: the per-IP limits are tested in test/webchat.test.ts.
+      WEBCHAT_MESSAGES_PER_MIN: "100000",
+      WEBCHAT_SESSIONS_PER_IP_PER_MIN: "100000",
+      WEBCHAT_NEW_SESSIONS_PER_MIN: "100000",
       TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
       TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
       TELEGRAM_API_ROOT: telegram.root,
@@ -88,6 +92,7 @@ export const ROUTES: Array<[string, string]> = [
   ["GET", "/healthz"],
   ["GET", "/readyz"],
   ["GET", "/metrics"],
+  ["POST", "/webchat/session"],
   ["POST", "/webchat/messages"],
   ["GET", "/webchat/inbox"],
   ["POST", "/webhooks/telegram"],

@@ -104,6 +104,11 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
     return true;
   }
 
+  async countReminderSent(reference: string): Promise<void> {
+    const pledge = this.docs.find((p) => p.reference === reference.toUpperCase());
+    if (pledge) await this.docs.mutate(() => (pledge.remindersSent = (pledge.remindersSent ?? 0) + 1));
+  }
+
   async statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
     const wanted = new Set(userKeys);
     const out = new Map<string, Set<PledgeStatus>>();

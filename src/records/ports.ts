@@ -47,6 +47,8 @@ export interface PledgeRepository {
    * count from `sent` while the pledge is still unpaid, so a reminder is never sent twice.
    */
   claimReminder(reference: string, sent: number, at: Date): Promise<boolean>;
+  /** Counts a reminder that reached the donor (remindersSent); skipped ones are not counted. */
+  countReminderSent(reference: string): Promise<void>;
   /** The statuses of each user's pledges (users without pledges are absent), for audiences. */
   statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>>;
 }

@@ -176,6 +176,12 @@ export class MongoPledgeRepository implements PledgeRepository {
     return won;
   }
 
+  async countReminderSent(reference: string): Promise<void> {
+    await this.db.run("pledges.countReminderSent", () =>
+      this.db.models.Pledge.updateOne({ reference: reference.toUpperCase() }, { $inc: { remindersSent: 1 } }),
+    );
+  }
+
   async statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
     const out = new Map<string, Set<PledgeStatus>>();
     if (userKeys.length === 0) return out;

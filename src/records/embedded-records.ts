@@ -211,6 +211,15 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
     });
   }
 
+  async setLanguage(channel: string, userId: string, lang: string): Promise<void> {
+    const known = this.docs.find((s) => s.channel === channel && s.userId === userId);
+    if (!known || known.lang === lang) return;
+    await this.change((docs) => {
+      const sub = docs.find((s) => s.channel === channel && s.userId === userId);
+      if (sub) sub.lang = lang;
+    });
+  }
+
   async setBlocked(channel: string, userId: string, blocked: boolean): Promise<void> {
     await this.change((docs) => {
       const sub = docs.find((s) => s.channel === channel && s.userId === userId);

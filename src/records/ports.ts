@@ -91,6 +91,8 @@ export interface SubscriberRepository {
     organisation?: string,
   ): Promise<Subscriber>;
   setBlocked(channel: string, userId: string, blocked: boolean): Promise<void>;
+  /** The language a known subscriber chose last (broadcasts and reminders follow it); nothing for others. */
+  setLanguage(channel: string, userId: string, lang: string): Promise<void>;
   /** Marks (or, with null, clears) why a known subscriber cannot be reached now. */
   setUnreachable(
     channel: string,

@@ -27,6 +27,9 @@ export class TurnProcessor {
    */
   readonly firstTurnTtlSeconds = new Map<string, number>();
 
+  /** Told when a turn changed the conversation's language (subscriptions follow the latest choice). */
+  onLanguageChange: ((inbound: Inbound, lang: Language) => Promise<void>) | null = null;
+
   constructor(
     private readonly engine: Engine,
     private readonly store: ConversationStore,
@@ -74,6 +77,7 @@ export class TurnProcessor {
     }
     const session = lease.session ?? newSession(this.defaultLanguage, this.now().getTime());
     const stopRenewing = this.keepLease(lease);
+    const langBefore = lease.session?.lang;
     try {
       const replies = await this.engine.handle(session, inbound);
       stopRenewing();
@@ -83,6 +87,10 @@ export class TurnProcessor {
       metrics.storeSeconds.observe({ op: "release" }, (performance.now() - releasing) / 1000);
       metrics.turnSeconds.observe({ channel }, (performance.now() - started) / 1000);
       metrics.turns.inc({ channel, outcome: "ok" });
+      if (this.onLanguageChange && langBefore !== undefined && session.lang !== langBefore)
+        await this.onLanguageChange(inbound, session.lang).catch((err: unknown) =>
+          this.log.warn({ err: errorInfo(err), channel }, "turn: subscriber language not updated"),
+        );
       return { duplicate: false, replies };
     } catch (err) {
       stopRenewing();

@@ -300,6 +300,12 @@ export class MongoSubscriberRepository implements SubscriberRepository {
     });
   }
 
+  async setLanguage(channel: string, userId: string, lang: string): Promise<void> {
+    await this.db.run("subscribers.setLanguage", () =>
+      this.db.models.Subscriber.updateOne({ channel, userId, lang: { $ne: lang } }, { $set: { lang } }),
+    );
+  }
+
   async setBlocked(channel: string, userId: string, blocked: boolean): Promise<void> {
     await this.db.run("subscribers.setBlocked", () =>
       this.db.models.Subscriber.updateOne({ channel, userId }, { $set: { blocked } }),

@@ -39,3 +39,36 @@ describe("a subscriber's language", () => {
     await app.close();
   });
 });
+
+describe("unsubscribing", () => {
+  it("needs an unsubscribe intent: a bare English 'no' after a broadcast keeps the subscription", async () => {
+    const app = await testApp();
+    let n = 0;
+    const say = (text: string) =>
+      app.turns.process({
+        channel: "test",
+        messageId: `u${++n}`,
+        conversationId: "u",
+        userId: "u",
+        text,
+        locale: "en",
+      });
+    await say("hello");
+    await app.turns.process({
+      channel: "test",
+      messageId: "sub",
+      conversationId: "u",
+      userId: "u",
+      payload: "flow:subscribe",
+    });
+    expect((await app.records.subscribers.get("test", "u"))?.optedIn).toBe(true);
+    // A broadcast arrives (nothing waits for an answer); the person answers it "no".
+    for (const answer of ["no", "No", "nope"]) {
+      await say(answer);
+      expect((await app.records.subscribers.get("test", "u"))?.optedIn, answer).toBe(true);
+    }
+    await say("stop sending me messages");
+    expect((await app.records.subscribers.get("test", "u"))?.optedIn).toBe(false);
+    await app.close();
+  });
+});

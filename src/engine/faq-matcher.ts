@@ -130,7 +130,8 @@ export class FaqMatcher {
   match(text: string): FaqMatch | null {
     // Bounded work per message: a question is never this long, and each term is a search.
     const query = this.terms(text).slice(0, MAX_QUERY_TERMS);
-    if (query.length === 0) return null;
+    // A bare "no" names no question: it matched "no more messages" and unsubscribed people.
+    if (query.length === 0 || this.negations.only(text)) return null;
     // "Tôi không muốn nhận tin" is no wish to subscribe: "không" is a stop word, so entries that
     // a negation turns around (`affirmative_only`) are left out when the sentence has one, and
     // entries that say no (`negated_only`) when it has none.

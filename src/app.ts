@@ -64,6 +64,9 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   const turns = new TurnProcessor(engine, store, log, config.DEFAULT_LANGUAGE, now, (lang) =>
     engine.text("common.error", lang),
   );
+  // Broadcasts and reminders go out in the language the person chose last, not at subscription.
+  turns.onLanguageChange = (inbound, lang) =>
+    records.subscribers.setLanguage(inbound.channel, inbound.userId, lang);
   return {
     config,
     bundle,

@@ -2,6 +2,7 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { loadEnvFile } from "./config/env-file.ts";
 import { FlowValidationError } from "./engine/flow-loader.ts";
+import { installLastResort } from "./log/last-resort.ts";
 import { createLogger } from "./log/logger.ts";
 import { buildServer, startServices } from "./server.ts";
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   loadEnvFile();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  installLastResort(log);
   const app = await createApp(config, log);
   const http = buildServer(app);
   const services = await startServices(app, http);

@@ -26,8 +26,11 @@ export interface Stores {
   keyValue: KeyValueStore;
   /** The shared Redis connection, when REDIS_URL is set (broadcast ledger and rate limits). */
   redis: Redis | null;
-  /** Each store's state and the records waiting in the outbox, for /readyz. */
-  readiness(): Promise<{ sessions: StoreState; records: StoreState; outbox: number }>;
+  /**
+   * Each store's state and the records waiting in the outbox, for /readyz: -1 when the outbox
+   * does not answer, null when records are written directly (embedded, no outbox).
+   */
+  readiness(): Promise<{ sessions: StoreState; records: StoreState; outbox: number | null }>;
   close(): Promise<void>;
 }
 
@@ -73,7 +76,7 @@ export function createStores(config: Config, log: Logger, referencePrefix: strin
       });
 
   let records: Records;
-  let pending = async () => 0;
+  let pending = async (): Promise<number | null> => null;
   let drainTimer: NodeJS.Timeout | undefined;
   if (config.MONGODB_URI) {
     const db = new MongoConnection(

@@ -18,6 +18,13 @@ async function serve(dataDir?: string): Promise<{ base: string; dataDir: string 
   return { base: `http://127.0.0.1:${port}`, dataDir: app.config.DATA_DIR };
 }
 
+/** A user id issued by the server, as the page gets one. */
+async function newId(base: string): Promise<string> {
+  const res = await fetch(`${base}/webchat/session`, { method: "POST" });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { userId: string }).userId;
+}
+
 async function post(
   base: string,
   body: object,
@@ -50,7 +57,7 @@ describe("web chat over HTTP", () => {
 
   it("keeps a pledge in progress across a restart (sessions on disk by default)", async () => {
     const first = await serve();
-    const userId = randomUUID();
+    const userId = await newId(first.base);
     const say = async (base: string, m: { text?: string; payload?: string }) =>
       (await post(base, { userId, messageId: randomUUID(), ...m })).json;
     await say(first.base, { payload: "flow:pledge" });
@@ -65,7 +72,7 @@ describe("web chat over HTTP", () => {
 
   it("takes a pledge, ignores a repeated message id, and finds the pledge after a restart", async () => {
     const first = await serve();
-    const userId = randomUUID();
+    const userId = await newId(first.base);
     const say = async (base: string, m: { text?: string; payload?: string }, messageId = randomUUID()) =>
       (await post(base, { userId, messageId, ...m })).json;
 
@@ -105,5 +112,51 @@ describe("web chat over HTTP", () => {
       stores: { sessions: "file: up", records: "embedded: up" },
       outbox: 0,
     });
+  });
+
+  it("accepts only ids it issued, and limits messages per IP and new ids per minute", async () => {
+    const app = await testApp({
+      env: { WEBCHAT_MESSAGES_PER_MIN: "5", WEBCHAT_SESSIONS_PER_IP_PER_MIN: "3" },
+    });
+    const http = buildServer(app);
+    const base = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}`;
+    running.push(http, app);
+    // An id the client made up (right shape, wrong signature) starts no session.
+    const forged = `w${"A".repeat(44)}`;
+    expect(await post(base, { userId: forged, messageId: randomUUID(), text: "xin chào" })).toMatchObject({
+      status: 401,
+    });
+    const inbox = await fetch(`${base}/webchat/inbox?userId=${forged}`);
+    expect(inbox.status).toBe(401);
+    // Three new ids a minute from one address, then 429 with when to try again.
+    const ids = [await newId(base), await newId(base), await newId(base)];
+    const fourth = await fetch(`${base}/webchat/session`, { method: "POST" });
+    expect(fourth.status).toBe(429);
+    expect(Number(fourth.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Five messages a minute from one address (the forged one counted), then 429.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await post(base, { userId: ids[0]!, messageId: randomUUID(), text: "menu" })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+
+  it("keeps the session of a one-message conversation an hour, not 30 days", async () => {
+    const app = await testApp();
+    const http = buildServer(app);
+    const base = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}`;
+    running.push(http, app);
+    const once = await newId(base);
+    const twice = await newId(base);
+    await post(base, { userId: once, messageId: randomUUID(), text: "xin chào" });
+    await post(base, { userId: twice, messageId: randomUUID(), text: "xin chào" });
+    await post(base, { userId: twice, messageId: randomUUID(), payload: "lang:en" });
+    app.clock.now = new Date(app.clock.now.getTime() + 2 * 3_600_000);
+    const session = async (id: string) => {
+      const lease = await app.store.acquire(`webchat:${id}`, `peek-${randomUUID()}`);
+      await app.store.release(lease!, null);
+      return lease!.session;
+    };
+    expect(await session(once)).toBeNull();
+    expect(await session(twice)).not.toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import type { Records } from "../records/ports.ts";
 import type { StaffAlerts } from "../staff/staff-alerts.ts";
 import { attribution, forgetMe, handoff, myData, subscribe, unsubscribe } from "./account-actions.ts";
 import {
+  beginPledge,
   findOwnPledge,
   listPledges,
   paymentAccounts,
@@ -17,6 +18,7 @@ import { methodState } from "./method-actions.ts";
 /** The action registry flows call into, bound to the record stores. */
 export function createActions(records: Records, alerts?: StaffAlerts): Record<ActionName, Action> {
   return {
+    begin_pledge: beginPledge,
     save_pledge: savePledge(records),
     list_pledges: listPledges(records),
     pledge_progress: pledgeProgress(records),

@@ -1,23 +1,36 @@
+import { randomUUID } from "node:crypto";
 import type { Action } from "../engine/action.ts";
 import type { Records } from "../records/ports.ts";
 import { PLEDGE_METHODS, type Pledge, type PledgeMethod } from "../records/pledge.ts";
 import { vietnamDate } from "../time/vietnam-time.ts";
 
 /**
+ * A new pledge draft: its id, kept in the session, is the pledge's identity. A pledge flow
+ * starts with it, so every pledge the donor begins is a new one, whatever became of the
+ * session before (a restart, a flushed store, 30 idle days).
+ */
+export const beginPledge: Action = async ({ session }) => {
+  session.vars.pledge_draft = randomUUID();
+};
+
+/**
  * Saves the pledge in slots. Personal fields are kept only when slots.consent is true.
- * The idempotency key is the conversation's turn number: a redelivered "confirm", or a "confirm"
- * sent again after the session write was lost (so the conversation is back at that turn), finds
- * the pledge already saved instead of making a second one.
+ * The idempotency key is the draft begun with the flow (not a turn counter, which starts again
+ * with a new session): a redelivered "confirm", or a "confirm" sent again after the session
+ * write was lost (the session still holds the draft), finds the pledge already saved instead of
+ * making a second one; a new pledge always has a new draft, so it is never "the old one".
  */
 export function savePledge(records: Records): Action {
   return async ({ session, inbound, userKey }) => {
     const s = session.slots;
+    // A session from before drafts existed: this confirm begins its draft.
+    if (typeof session.vars.pledge_draft !== "string") session.vars.pledge_draft = randomUUID();
     const method = String(s.method) as PledgeMethod;
     if (typeof s.amount !== "number" || !PLEDGE_METHODS.includes(method))
       throw new Error("save_pledge: amount or method missing in slots");
     const consented = s.consent === true;
     const { pledge } = await records.pledges.create({
-      idempotencyKey: `${inbound.channel}:${inbound.conversationId}:${session.turns ?? 0}`,
+      idempotencyKey: `${inbound.channel}:${inbound.conversationId}:draft:${session.vars.pledge_draft}`,
       amount: s.amount,
       method,
       channel: inbound.channel,

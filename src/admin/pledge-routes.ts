@@ -155,7 +155,7 @@ function staffView(p: Pledge): Record<(typeof COLUMNS)[number], string | number 
     ward: p.ward,
     name: p.name,
     phone: p.phone,
-    reminders: p.reminders ?? 0,
+    reminders: p.remindersSent ?? 0, // sent ones only, not those skipped
   };
 }
 

@@ -1,3 +1,4 @@
+import { metrics } from "../metrics/metrics.ts";
 import { isLanguage } from "../engine/locales.ts";
 import type { Reply } from "../engine/reply.ts";
 import { audiencePages } from "./audience.ts";
@@ -128,8 +129,10 @@ export class BroadcastDelivery {
     const key = `${sender.channel}:${userId}`;
     // Opt-out and blocking take effect even for a broadcast already running.
     const sub = await records.subscribers.get(sender.channel, userId);
-    if (!sub?.optedIn) return ledger.skip(b.id, key, "opted_out");
-    if (sub.blocked) return ledger.skip(b.id, key, "blocked");
+    if (!sub?.optedIn || sub.blocked) {
+      metrics.broadcastMessages.inc({ channel: sender.channel, outcome: "skipped" });
+      return ledger.skip(b.id, key, sub?.optedIn ? "blocked" : "opted_out");
+    }
     if (!(await ledger.claim(b.id, key))) return; // already sent, or claimed by a worker that died mid-send
     const reply = renderBroadcast(
       this.d.engine,
@@ -144,7 +147,10 @@ export class BroadcastDelivery {
       key,
       stillWanted,
     });
-    if (outcome) await ledger.settle(b.id, key, outcome);
+    if (outcome) {
+      metrics.broadcastMessages.inc({ channel: sender.channel, outcome });
+      await ledger.settle(b.id, key, outcome);
+    }
   }
 
   async finish(broadcastId: string): Promise<void> {

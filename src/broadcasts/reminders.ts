@@ -23,9 +23,9 @@ export class Reminders {
 
   /** Sends what is due now; returns how many reminders went out. */
   async sweep(): Promise<number> {
-    const { records, now, quiet } = this.d;
+    const { records, now } = this.d;
     const at = now();
-    if (nextSendTime(at, quiet).getTime() > at.getTime()) return 0; // quiet hours: the morning sweep sends them
+    if (this.quietNow()) return 0; // quiet hours: the morning sweep sends them
     let sent = 0;
     const seen = new Set<string>();
     for (;;) {
@@ -38,10 +38,17 @@ export class Reminders {
       ).filter((p) => !seen.has(p.reference));
       if (due.length === 0) return sent;
       for (const pledge of due) {
+        // Per message, not once per sweep: a long sweep (rate limit) must stop at quiet hours.
+        if (this.quietNow()) return sent;
         seen.add(pledge.reference);
         if (await this.remind(pledge, at)) sent++;
       }
     }
+  }
+
+  private quietNow(): boolean {
+    const t = this.d.now();
+    return nextSendTime(t, this.d.quiet).getTime() > t.getTime();
   }
 
   private async remind(pledge: Pledge, at: Date): Promise<boolean> {
@@ -68,6 +75,7 @@ export class Reminders {
       await this.render(pledge, userId, lang),
     );
     log.info({ reference: pledge.reference, n: (pledge.reminders ?? 0) + 1, outcome }, "reminders: reminder");
+    if (outcome === "sent") await records.pledges.countReminderSent(pledge.reference);
     return outcome === "sent";
   }
 

@@ -30,13 +30,25 @@ export const configSchema = z
       .max(24 * 30)
       .default(48),
     WEBCHAT_ENABLED: bool.default(true),
+    /** Signs the web chat ids the server issues; without it one is made and kept in the key-value store. */
+    WEBCHAT_SECRET: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(32, "at least 32 characters").optional(),
+    ),
+    /** Messages (and, twice this, inbox polls) one IP address may send per minute. */
+    WEBCHAT_MESSAGES_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(30),
+    /** New web chat ids issued per minute: to one IP address, and in all. */
+    WEBCHAT_SESSIONS_PER_IP_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(10),
+    WEBCHAT_NEW_SESSIONS_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(300),
+    /** Behind a reverse proxy: the client's address is the first of X-Forwarded-For. */
+    WEBCHAT_TRUST_PROXY: bool.default(false),
     REDIS_URL: optionalUrl(/^rediss?:\/\//, "redis://localhost:6379"),
     REDIS_KEY_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9:_-]{1,32}$/, "letters, digits, : _ - (at most 32)")
       .default("ct:"),
     REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
-    LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
+    LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(300_000).default(5_000),
     LOCK_WAIT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
     MONGODB_URI: optionalUrl(/^mongodb(\+srv)?:\/\//, "mongodb://localhost:27017/chungtay"),
     MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),

@@ -21,6 +21,7 @@ export type Action = (ctx: ActionContext) => Promise<void>;
 
 /** The names flows may use; flows:check validates against this list without building services. */
 export const ACTION_NAMES = [
+  "begin_pledge",
   "save_pledge",
   "list_pledges",
   "pledge_progress",
@@ -44,6 +45,7 @@ export type ActionName = (typeof ACTION_NAMES)[number];
  * writes (a typo would read as "not set" and take the wrong branch).
  */
 export const ACTION_VARS: Record<ActionName, readonly string[]> = {
+  begin_pledge: ["pledge_draft"],
   save_pledge: ["reference"],
   list_pledges: ["pledges", "pledge_count"],
   pledge_progress: ["totals_count", "totals_amount"],

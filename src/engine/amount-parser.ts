@@ -16,10 +16,11 @@ export function parseAmount(input: string): number | null {
 }
 
 // A currency sign anywhere; a currency name next to a figure ("100 đô", "1 triệu yên", "USD 50"),
-// so "đô thị" (a city) or "do" (because) never counts.
+// so "đô thị" (a city) or "do" (because) never counts. The figure is bounded ({0,24}): unbounded,
+// "1.1.1.…" made the regex try every start to the end (a 4,096-character message took 0.4 s).
 const CURRENCY_NAME = "(?:usd|eur|euros?|dollars?|đô(?: ?la)?|yen|yên|won|baht|bảng anh|nhân dân tệ)";
 const FOREIGN_CURRENCY = new RegExp(
-  `[$€£¥₩]|\\d[\\d.,]*\\s*(?:(?:k|nghìn|ngàn|triệu|tr|tỷ|m|million|millions|thousand|billion)\\s*)?${CURRENCY_NAME}(?!\\p{L})|(?<!\\p{L})${CURRENCY_NAME}\\s*\\d`,
+  `[$€£¥₩]|\\d[\\d.,]{0,24}\\s*(?:(?:k|nghìn|ngàn|triệu|tr|tỷ|m|million|millions|thousand|billion)\\s*)?${CURRENCY_NAME}(?!\\p{L})|(?<!\\p{L})${CURRENCY_NAME}\\s*\\d`,
   "iu",
 );
 

@@ -21,3 +21,20 @@ export interface Inbound {
   /** A deep-link start code ("/start ldld-ct") attributing the conversation to an organisation. */
   startCode?: string;
 }
+
+/**
+ * The longest text a platform lets a person send (Telegram: 4,096 characters; Zalo's are
+ * shorter). Anything longer did not come from a person typing: it is cut before understanding,
+ * so one message costs a bounded amount of work whatever its length.
+ */
+export const MAX_TEXT_CHARS = 4096;
+
+/** The message with its text cut to MAX_TEXT_CHARS (never inside a surrogate pair). */
+export function boundedText(inbound: Inbound): Inbound {
+  const text = inbound.text;
+  if (text === undefined || text.length <= MAX_TEXT_CHARS) return inbound;
+  let end = MAX_TEXT_CHARS;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return { ...inbound, text: text.slice(0, end) };
+}

@@ -120,6 +120,10 @@ export class DurablePledgeRepository implements PledgeRepository {
     return this.primary.claimReminder(reference, sent, at);
   }
 
+  countReminderSent(reference: string): Promise<void> {
+    return this.primary.countReminderSent(reference);
+  }
+
   statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
     return this.primary.statusesByUser(userKeys);
   }

@@ -104,6 +104,11 @@ export class EmbeddedPledgeRepository implements PledgeRepository {
     return true;
   }
 
+  async countReminderSent(reference: string): Promise<void> {
+    const pledge = this.docs.find((p) => p.reference === reference.toUpperCase());
+    if (pledge) await this.docs.mutate(() => (pledge.remindersSent = (pledge.remindersSent ?? 0) + 1));
+  }
+
   async statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
     const wanted = new Set(userKeys);
     const out = new Map<string, Set<PledgeStatus>>();
@@ -203,6 +208,15 @@ export class EmbeddedSubscriberRepository implements SubscriberRepository {
       }
       if (organisation) sub.organisation = organisation;
       return { ...sub };
+    });
+  }
+
+  async setLanguage(channel: string, userId: string, lang: string): Promise<void> {
+    const known = this.docs.find((s) => s.channel === channel && s.userId === userId);
+    if (!known || known.lang === lang) return;
+    await this.change((docs) => {
+      const sub = docs.find((s) => s.channel === channel && s.userId === userId);
+      if (sub) sub.lang = lang;
     });
   }
 

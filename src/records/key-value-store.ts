@@ -7,7 +7,8 @@ import { JsonFileCollection } from "./json-file-collection.ts";
  */
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;
-  set(key: string, value: string): Promise<void>;
+  /** Sets the key; with ttlMs it is gone after that long (state per chat must not pile up). */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Sets the key only if absent, expiring after ttlMs; true when set (a lock taken). */
   claim(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Deletes the key only if it still holds value (a lock released by its owner). */
@@ -29,8 +30,9 @@ export class RedisKeyValueStore implements KeyValueStore {
     return this.redis.get(this.prefix + key);
   }
 
-  async set(key: string, value: string): Promise<void> {
-    await this.redis.set(this.prefix + key, value);
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs) await this.redis.set(this.prefix + key, value, "PX", ttlMs);
+    else await this.redis.set(this.prefix + key, value);
   }
 
   async claim(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -81,11 +83,12 @@ export class FileKeyValueStore implements KeyValueStore {
     return this.live(key)?.value ?? null;
   }
 
-  async set(key: string, value: string): Promise<void> {
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
     await this.docs.mutate((docs) => {
       const i = docs.findIndex((d) => d.key === key);
       if (i >= 0) docs.splice(i, 1);
-      docs.push({ key, value });
+      docs.push(ttlMs ? { key, value, expires: Date.now() + ttlMs } : { key, value });
+      prune(docs);
     });
   }
 
@@ -95,6 +98,7 @@ export class FileKeyValueStore implements KeyValueStore {
       const i = docs.findIndex((d) => d.key === key);
       if (i >= 0) docs.splice(i, 1);
       docs.push({ key, value, expires: Date.now() + ttlMs });
+      prune(docs);
     });
     return true;
   }
@@ -133,4 +137,11 @@ export class FileKeyValueStore implements KeyValueStore {
       docs.push({ key, value, expires });
     });
   }
+}
+
+/** Drops expired keys in place: written on every change, the file holds only live state. */
+function prune(docs: Array<{ expires?: number }>): void {
+  const now = Date.now();
+  for (let i = docs.length - 1; i >= 0; i--)
+    if (docs[i]!.expires !== undefined && docs[i]!.expires! <= now) docs.splice(i, 1);
 }

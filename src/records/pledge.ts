@@ -23,16 +23,20 @@ export interface Pledge {
   name?: string;
   phone?: string;
   consentId?: string;
-  /** Payment reminders sent so far, and when the last one went out. */
+  /**
+   * Payment reminders claimed so far (sent or skipped: the sweep's compare-and-set counter), and
+   * when the last was claimed; remindersSent counts only those that reached the donor.
+   */
   reminders?: number;
   lastRemindedAt?: string;
+  remindersSent?: number;
   createdAt: string;
   updatedAt: string;
 }
 
 export type NewPledge = Omit<
   Pledge,
-  "id" | "reference" | "status" | "createdAt" | "updatedAt" | "reminders" | "lastRemindedAt"
+  "id" | "reference" | "status" | "createdAt" | "updatedAt" | "reminders" | "lastRemindedAt" | "remindersSent"
 >;
 
 /**

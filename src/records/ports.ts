@@ -48,6 +48,8 @@ export interface PledgeRepository {
    * count from `sent` while the pledge is still unpaid, so a reminder is never sent twice.
    */
   claimReminder(reference: string, sent: number, at: Date): Promise<boolean>;
+  /** Counts a reminder that reached the donor (remindersSent); skipped ones are not counted. */
+  countReminderSent(reference: string): Promise<void>;
   /** The statuses of each user's pledges (users without pledges are absent), for audiences. */
   statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>>;
 }
@@ -90,6 +92,8 @@ export interface SubscriberRepository {
     organisation?: string,
   ): Promise<Subscriber>;
   setBlocked(channel: string, userId: string, blocked: boolean): Promise<void>;
+  /** The language a known subscriber chose last (broadcasts and reminders follow it); nothing for others. */
+  setLanguage(channel: string, userId: string, lang: string): Promise<void>;
   /** Marks (or, with null, clears) why a known subscriber cannot be reached now. */
   setUnreachable(
     channel: string,

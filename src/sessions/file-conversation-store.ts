@@ -64,10 +64,17 @@ export class FileConversationStore implements ConversationStore {
     return { ...lease, session: stored && stored.expires > this.now() ? stored.session : null };
   }
 
+  /** One process, like the memory store: a lease ends with the process. */
+  readonly renewEveryMs = 0;
+
+  async renew(lease: Lease): Promise<boolean> {
+    return this.queue.renew(lease);
+  }
+
   async release(
     lease: Lease,
     session: Session | null,
-    options?: { failed?: boolean; messageKey?: string },
+    options?: { failed?: boolean; ttlSeconds?: number },
   ): Promise<void> {
     const messageKey = this.claims.get(lease.token);
     this.claims.delete(lease.token);
@@ -81,7 +88,9 @@ export class FileConversationStore implements ConversationStore {
             .slice(-(KEEP_IDS - 1)),
         );
         if (messageKey) seen[messageKey] = now + this.options.dedupeTtlMs;
-        await this.write(lease.key, { session, expires: now + this.options.sessionTtlMs, seen });
+        const ttlMs =
+          options?.ttlSeconds !== undefined ? options.ttlSeconds * 1000 : this.options.sessionTtlMs;
+        await this.write(lease.key, { session, expires: now + ttlMs, seen });
       }
     } finally {
       await this.queue.release(lease, null, options);

@@ -48,20 +48,29 @@ export class MemoryConversationStore implements ConversationStore {
     const stored = this.sessions.get(conversationKey);
     // Sessions are stored as JSON so a turn never shares objects with another.
     const session = stored && stored.expires > this.now() ? (JSON.parse(stored.json) as Session) : null;
-    return { key: conversationKey, token, session };
+    return { key: conversationKey, token, messageKey, session };
+  }
+
+  /** One process: a turn's lease ends with the process, which loses this store too. */
+  readonly renewEveryMs = 0;
+
+  async renew(lease: Lease): Promise<boolean> {
+    return this.holders.has(lease.token);
   }
 
   async release(
     lease: Lease,
     session: Session | null,
-    options?: { failed?: boolean; messageKey?: string },
+    options?: { failed?: boolean; ttlSeconds?: number },
   ): Promise<void> {
     if (session)
       this.sessions.set(lease.key, {
         json: JSON.stringify(session),
-        expires: this.now() + this.options.sessionTtlMs,
+        expires:
+          this.now() +
+          (options?.ttlSeconds !== undefined ? options.ttlSeconds * 1000 : this.options.sessionTtlMs),
       });
-    if (options?.failed && options.messageKey) this.seen.delete(options.messageKey);
+    if (options?.failed) this.seen.delete(lease.messageKey);
     const unlock = this.holders.get(lease.token);
     this.holders.delete(lease.token);
     unlock?.();

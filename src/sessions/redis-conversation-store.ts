@@ -6,7 +6,10 @@ export interface RedisStoreOptions {
   keyPrefix: string;
   sessionTtlSeconds: number;
   dedupeTtlSeconds: number;
-  /** A turn holding a conversation longer than this is presumed dead and skipped. */
+  /**
+   * A turn's lease on its conversation and message id: renewed every third of it while the turn
+   * runs, so a turn that died frees both this long after its last renewal.
+   */
   lockTtlMs: number;
   /** How long a turn waits for the turns ahead of it before giving up (busy). */
   lockWaitMs: number;
@@ -22,7 +25,8 @@ export class ConversationBusyError extends Error {
 
 // Per conversation, one hash `c:{key}` with fields s = session, t = last ticket issued,
 // n = ticket now served, e = when the served ticket's hold expires (ms, Redis clock); beside it
-// `c:{key}:a` = tickets whose turn gave up, and `c:{key}:d:<id>` = a message id claim. Tickets are
+// `c:{key}:a` = tickets whose turn gave up, and `c:{key}:d:<id>` = a message id: 'p' (in
+// progress, expiring with its turn's lease) or 'd' (done, kept DEDUPE_TTL for redeliveries). Tickets are
 // issued in the order acquire runs on Redis, so turns apply in arrival order across processes;
 // the hold's expiry lets later turns skip a dead holder. One hash keeps a turn at 4 + 3 Redis
 // commands when nobody waits (it was 7 + 8 on five keys).
@@ -41,9 +45,9 @@ local function advance(h, aKey, from, holdMs)
 end
 `;
 
-/** KEYS d h. Claim the message id, take a ticket; if served at once, hold it and read the session. */
+/** KEYS d h. Claim the message id (in progress), take a ticket; if served at once, hold it and read the session. */
 const ACQUIRE = `${NOW}
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {-1} end
+if not redis.call('SET', KEYS[1], 'p', 'NX', 'PX', ARGV[1]) then return {-1} end
 -- One read and one write (the script runs alone, so read-then-write is atomic).
 local v = redis.call('HMGET', KEYS[2], 't', 'n', 's')
 local ticket = tonumber(v[1] or '0') + 1
@@ -72,12 +76,24 @@ end
 if n > ticket then return {-2} end
 return {0}`;
 
-/** KEYS h a d. Compare-and-release: only the served ticket's turn writes the session and hands over. */
+/** KEYS h d. A running turn renews its hold and its message id's claim. */
+const RENEW = `${NOW}
+if tonumber(redis.call('HGET', KEYS[1], 'n') or '0') ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'e', now() + ARGV[2])
+if redis.call('GET', KEYS[2]) == 'p' then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1`;
+
+/**
+ * KEYS h a d. Compare-and-release: only the served ticket's turn writes the session, marks its
+ * message done and hands over. A failed turn frees its message id; a turn that lost its hold
+ * leaves the id in progress, to lapse, so the redelivery redoes what was not written.
+ */
 const RELEASE = `${ADVANCE}
 local ticket = tonumber(ARGV[1])
 if ARGV[5] == '1' then redis.call('DEL', KEYS[3]) end
 local v = redis.call('HMGET', KEYS[1], 'n', 't')
 if tonumber(v[1] or '0') ~= ticket then return 0 end
+if ARGV[5] ~= '1' then redis.call('SET', KEYS[3], 'd', 'EX', ARGV[6]) end
 if ticket >= tonumber(v[2] or '0') then
   -- Nobody waits: write and free in one command.
   local fields = {'n', ticket + 1, 'e', 0}
@@ -120,7 +136,9 @@ type Scripts = {
     sessionTtl: number,
     holdMs: number,
     failed: string,
+    dedupeTtl: number,
   ): Promise<number>;
+  ctRenew(h: string, d: string, ticket: number, holdMs: number): Promise<number>;
   ctAbandon(
     h: string,
     a: string,
@@ -147,6 +165,7 @@ export class RedisConversationStore implements ConversationStore {
     redis.defineCommand("ctWait", { numberOfKeys: 2, lua: WAIT });
     redis.defineCommand("ctRelease", { numberOfKeys: 3, lua: RELEASE });
     redis.defineCommand("ctAbandon", { numberOfKeys: 3, lua: ABANDON });
+    redis.defineCommand("ctRenew", { numberOfKeys: 2, lua: RENEW });
     this.redis = redis as Redis & Scripts;
   }
 
@@ -168,22 +187,23 @@ export class RedisConversationStore implements ConversationStore {
     const k = this.keys(conversationKey);
     const d = `${k.h}:d:${messageKey}`;
     const o = this.options;
+    // In progress while the turn waits for its conversation and while it runs (renewed).
     const [status, ticket, json] = await this.redis.ctAcquire(
       d,
       k.h,
-      o.dedupeTtlSeconds,
+      o.lockWaitMs + o.lockTtlMs,
       o.lockTtlMs,
       o.sessionTtlSeconds,
     );
     if (status === -1) return null;
-    if (status === 1) return lease(conversationKey, ticket!, json ?? null);
+    if (status === 1) return lease(conversationKey, messageKey, ticket!, json ?? null);
 
     const started = Date.now();
     // Contention is rare (one person sending several messages at once): poll briefly.
     for (let delay = 1; ; delay = Math.min(delay * 1.5, 10)) {
       await new Promise((r) => setTimeout(r, delay));
       const [state, waitedJson] = await this.redis.ctWait(k.h, k.a, ticket!, o.lockTtlMs);
-      if (state === 1) return lease(conversationKey, ticket!, waitedJson ?? null);
+      if (state === 1) return lease(conversationKey, messageKey, ticket!, waitedJson ?? null);
       if (state === -2 || Date.now() - started > o.lockWaitMs) {
         await this.redis.ctAbandon(k.h, k.a, d, ticket!, o.lockTtlMs, this.abandonedTtlMs).catch(() => {});
         throw new ConversationBusyError(conversationKey, Date.now() - started);
@@ -191,13 +211,28 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
+  get renewEveryMs(): number {
+    return Math.max(50, Math.floor(this.options.lockTtlMs / 3));
+  }
+
+  async renew(lease: Lease): Promise<boolean> {
+    const k = this.keys(lease.key);
+    const held = await this.redis.ctRenew(
+      k.h,
+      `${k.h}:d:${lease.messageKey}`,
+      Number(lease.token),
+      this.options.lockTtlMs,
+    );
+    return held === 1;
+  }
+
   async release(
     lease: Lease,
     session: Session | null,
-    options?: { failed?: boolean; messageKey?: string },
+    options?: { failed?: boolean; ttlSeconds?: number },
   ): Promise<void> {
     const k = this.keys(lease.key);
-    const d = `${k.h}:d:${options?.failed && options.messageKey ? options.messageKey : "-"}`;
+    const d = `${k.h}:d:${lease.messageKey}`;
     const o = this.options;
     const held = await this.redis.ctRelease(
       k.h,
@@ -205,9 +240,10 @@ export class RedisConversationStore implements ConversationStore {
       d,
       Number(lease.token),
       session ? JSON.stringify(session) : "",
-      o.sessionTtlSeconds,
+      options?.ttlSeconds ?? o.sessionTtlSeconds,
       o.lockTtlMs,
       options?.failed ? "1" : "0",
+      o.dedupeTtlSeconds,
     );
     if (held !== 1)
       throw new Error(
@@ -228,6 +264,6 @@ export class RedisConversationStore implements ConversationStore {
   }
 }
 
-function lease(key: string, ticket: number, json: string | null): Lease {
-  return { key, token: String(ticket), session: json ? (JSON.parse(json) as Session) : null };
+function lease(key: string, messageKey: string, ticket: number, json: string | null): Lease {
+  return { key, token: String(ticket), messageKey, session: json ? (JSON.parse(json) as Session) : null };
 }

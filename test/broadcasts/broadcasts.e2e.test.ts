@@ -414,19 +414,21 @@ describe("staff broadcasts on Telegram (embedded mode)", () => {
 
   it("reaches web chat users through the page's inbox, once, with buttons that work", async () => {
     await boot();
+    const issued = await fetch(`${base}/webchat/session`, { method: "POST" });
+    const { userId: browserUser } = (await issued.json()) as { userId: string };
     const chat = async (body: object) =>
       (await (
         await fetch(`${base}/webchat/messages`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({
-            userId: "browser-user-1",
+            userId: browserUser,
             messageId: `m-${Math.random().toString(36).slice(2)}`,
             ...body,
           }),
         })
       ).json()) as any;
-    const inbox = async (userId = "browser-user-1") =>
+    const inbox = async (userId = browserUser) =>
       (await (await fetch(`${base}/webchat/inbox?userId=${userId}`)).json()) as any;
     await chat({ text: "/start" });
     await chat({ payload: "flow:subscribe" }); // the menu's "receive campaign news"

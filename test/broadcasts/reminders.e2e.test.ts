@@ -149,4 +149,30 @@ describe("payment reminders for unpaid pledges", () => {
     expect(await sweep()).toBe(0);
     expect((await app.records.pledges.findByReference(refA))?.reminders).toBe(2);
   });
+
+  it("checks quiet hours before each reminder, and counts only reminders that were sent", async () => {
+    await boot();
+    await pledge(924, "cash"); // no subscriber record: claimed and skipped first, not counted as sent
+    const refs = [await pledge(921, "cash"), await pledge(922, "cash"), await pledge(923, "cash")];
+    for (const user of ["921", "922", "923"])
+      await app.records.subscribers.setOptIn("telegram", user, true, "vi", app.now());
+    // The sweep starts at 20:58:30; each reminder that goes out takes the clock a minute on, so
+    // the third would go out at 21:00:30, in quiet hours (21:00–07:00).
+    const start = new Date("2019-10-23T20:58:30+07:00").getTime();
+    const mark = api.sent().length;
+    Object.defineProperty(app.clock, "now", {
+      configurable: true,
+      get: () => new Date(start + (api.sent().length - mark) * 60_000),
+      set: () => undefined,
+    });
+    expect(await sweep()).toBe(2);
+    expect(remindedChats(mark)).toEqual(["921", "922"]);
+    const sentCounts = await Promise.all(
+      refs.map(async (r) => (await app.records.pledges.findByReference(r))?.remindersSent ?? 0),
+    );
+    expect(sentCounts).toEqual([1, 1, 0]);
+    const skipped = (await app.records.pledges.listByUser("telegram:924"))[0]!;
+    expect(skipped.reminders).toBe(1); // claimed, so the sweep moved on
+    expect(skipped.remindersSent ?? 0).toBe(0);
+  });
 });

@@ -26,7 +26,7 @@ export function conversationStoreContract(name: string, make: () => Promise<Conv
       const lease = await store.acquire("c:2", "m:dup");
       // A message belongs to one conversation, so a redelivery names the same conversation.
       expect(await store.acquire("c:2", "m:dup")).toBeNull();
-      await store.release(lease!, null, { failed: true, messageKey: "m:dup" });
+      await store.release(lease!, null, { failed: true });
       const again = await store.acquire("c:2", "m:dup");
       expect(again).not.toBeNull();
       await store.release(again!, null);
@@ -79,7 +79,7 @@ export function conversationStoreContract(name: string, make: () => Promise<Conv
       await store.release(first!, newSession("vi", 0));
       const failing = await store.acquire("c:copy", "m:copy:2");
       failing!.session!.slots.amount = 999; // a turn that then fails: nothing is written
-      await store.release(failing!, null, { failed: true, messageKey: "m:copy:2" });
+      await store.release(failing!, null, { failed: true });
       const next = await store.acquire("c:copy", "m:copy:3");
       expect(next?.session?.slots.amount).toBeUndefined();
       await store.release(next!, null);

@@ -153,6 +153,10 @@ export function recordsContract(
         lang: "en",
         blocked: true,
       });
+      await records.subscribers.setLanguage("test", "s1", "vi");
+      expect((await records.subscribers.get("test", "s1"))?.lang).toBe("vi");
+      await records.subscribers.setLanguage("test", "nobody", "en");
+      expect(await records.subscribers.get("test", "nobody")).toBeNull();
       expect(await records.subscribers.forget("test", "s1")).toBe(true);
       expect(await records.subscribers.get("test", "s1")).toBeNull();
       expect(await records.subscribers.forget("test", "s1")).toBe(false);

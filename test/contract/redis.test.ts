@@ -83,6 +83,26 @@ describe.runIf(available)("Redis conversation store", () => {
     await store.close();
   });
 
+  it("keeps a message in progress while its turn renews its lease; a dead turn's message is redone", async () => {
+    const store = makeStore(`lease${++prefixes}:`, { lockTtlMs: 600 });
+    const running = await store.acquire("c:l", "m:1");
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, store.renewEveryMs));
+      expect(await store.renew(running!)).toBe(true);
+    }
+    // 1.2 s in, twice the lease: still in progress, so a redelivery is not run twice.
+    expect(await store.acquire("c:l", "m:1")).toBeNull();
+    // The turn dies (no more renewals): after its lease the redelivery is processed.
+    await new Promise((r) => setTimeout(r, 700));
+    const redone = await store.acquire("c:l", "m:1");
+    expect(redone).not.toBeNull();
+    expect(await store.renew(running!)).toBe(false);
+    await store.release(redone!, newSession("vi", 0));
+    // Done once its session is written: later redeliveries are duplicates.
+    expect(await store.acquire("c:l", "m:1")).toBeNull();
+    await store.close();
+  });
+
   it("gives up after the bounded wait and frees the message id for redelivery", async () => {
     const store = makeStore(`busy${++prefixes}:`, { lockTtlMs: 5_000, lockWaitMs: 200 });
     const holder = await store.acquire("c:y", "m:1");

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.ts";
 import type { Inbound } from "../../src/engine/inbound.ts";
+import { buildServer } from "../../src/server.ts";
 import { servicesAvailable, startFerretDb, startRedis } from "../support/services.ts";
 import { testApp } from "../support/test-app.ts";
 
@@ -30,6 +31,18 @@ async function bot(db: string, prefix: string, env: Record<string, string> = {})
   });
   apps.push(app);
   return app;
+}
+
+/** GET /readyz of `app`, served as main.ts serves it. */
+async function readyz(app: App): Promise<{ status: number; body: Record<string, unknown> }> {
+  const http = buildServer(app);
+  const port = await http.listen(0, "127.0.0.1");
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  } finally {
+    await http.close();
+  }
 }
 
 /** Sends one message as `user`; returns the replies' text. */
@@ -188,6 +201,16 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
     const during = await app.stores.readiness();
     expect(during.records.up).toBe(false);
     expect(during.outbox).toBe(6); // 4 pledges + 2 consent records
+    // Turns are served and pledges carried: ready (200), with the degraded store named.
+    expect(await readyz(app)).toEqual({
+      status: 200,
+      body: {
+        ready: true,
+        degraded: "records are down: pledges and consents wait in the outbox",
+        stores: { sessions: "redis: up", records: "mongodb: down" },
+        outbox: 6,
+      },
+    });
     // "My pledges" still shows a pledge made during the outage; staff's list says MongoDB is down.
     expect((await sender(app, "during-0")({ payload: "flow:my_pledges" })).text).toContain(references[2]!);
     await expect(app.records.pledges.list({}, { limit: 10 })).rejects.toThrow(/unavailable/);
@@ -214,6 +237,8 @@ describe.runIf(available)("persistence on Redis and MongoDB", () => {
     expect(during.text).toContain("hệ thống đang gặp sự cố");
     expect(Date.now() - started).toBeLessThan(3_000);
     expect((await app.stores.readiness()).sessions.up).toBe(false);
+    // No session store, no turn: not ready.
+    expect((await readyz(app)).status).toBe(503);
     await redis.start();
     await until("Redis to be back", async () => (await app.stores.readiness()).sessions.up);
     expect((await send({ text: "menu" })).text).toContain("Bạn muốn làm gì");

@@ -92,16 +92,18 @@ describe("mapTelegramUpdate", () => {
     });
   });
 
-  it("answers in groups only when addressed", () => {
+  it("in groups, only invites to a private chat when addressed, and runs no turn", () => {
     expect(mapTelegramUpdate(tg.group({ id: 1 }, "hello all") as never, bot)).toMatchObject({
       kind: "ignore",
     });
     expect(mapTelegramUpdate(tg.group({ id: 1 }, "/menu@other_bot") as never, bot)).toMatchObject({
       kind: "ignore",
     });
-    expect(
-      mapTelegramUpdate(tg.group({ id: 1 }, "@ChungTay_Test_Bot sms là gì?") as never, bot),
-    ).toMatchObject({ kind: "turn", inbound: { text: "sms là gì?", conversationId: "-100123" } });
+    expect(mapTelegramUpdate(tg.group({ id: 1 }, "@ChungTay_Test_Bot sms là gì?") as never, bot)).toEqual({
+      kind: "group_invite",
+      chatId: "-100123",
+      locale: "vi",
+    });
   });
 
   it("accepts only the user's own contact", () => {

@@ -290,8 +290,8 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(
       api.calls.filter((c) => c.method === "answerCallbackQuery").map((c) => c.body.callback_query_id),
     ).toContain("cq-x");
-    // Addressed in a group, it answers there.
-    expect(await say(tg.group(p, "@chungtay_test_bot ung ho ntn"))).toContain("chuyển khoản");
+    // Addressed in a group, it invites to a private chat (groups: see "Telegram groups" below).
+    expect(await say(tg.group(p, "@chungtay_test_bot ung ho ntn"))).toContain("nhắn riêng");
     expect(api.sent(-100_123)).toHaveLength(1);
     // Malformed bodies are acknowledged, not retried forever.
     const res = await fetch(`${base}/webhooks/telegram`, {
@@ -439,5 +439,37 @@ describe("Telegram channel (telegraf against a fake Bot API)", () => {
     expect(digest).toContain("Hôm nay: 1 khoản, 300.000 đ");
     expect(digest).toContain("Yêu cầu gặp cán bộ đang chờ trả lời: 1");
     expect(api.sent().every((m) => String(m.chat_id) === String(STAFF))).toBe(true); // nobody else
+  });
+
+  it("Telegram groups: runs no turn in a group, invites each member to a private chat, never posts personal data there", async () => {
+    await boot();
+    const an = { id: 3101, name: "An" };
+    const binh = { id: 3102, name: "Bình" };
+    const groupId = -100_777;
+    const inGroup = (p: tg.Person, body: string) => say(tg.group(p, body, groupId));
+    // Two members answer a pledge flow in the group: before, they shared one session there and
+    // the summary with the first member's name and phone was posted to the group.
+    const answers = [
+      await inGroup(an, "@chungtay_test_bot tôi muốn ủng hộ 500k"),
+      await inGroup(binh, "@chungtay_test_bot tiền mặt"),
+      await inGroup(an, "/start@chungtay_test_bot"),
+      await inGroup(an, "@chungtay_test_bot tên tôi là Nguyễn Văn An, sđt 0912345678"),
+      await inGroup(an, "xin chào mọi người"), // not addressed: nothing
+      await inGroup({ id: STAFF }, "/stats@chungtay_test_bot"), // staff commands are private too
+    ];
+    const posted = api.sent(groupId);
+    expect(posted).toHaveLength(5);
+    for (const m of posted) {
+      expect(m.text).toContain("nhắn riêng");
+      expect(m.text).not.toMatch(/500\.000|Nguyễn|0912345678|VNN-/);
+      expect(callbacks(m.reply_markup)).toEqual(["https://t.me/chungtay_test_bot"]);
+    }
+    expect(answers[4]).toBe("");
+    // A button pressed on a message in a group runs no turn either.
+    const press = tg.press(an, "flow:pledge") as { callback_query: { message: { chat: object } } };
+    press.callback_query.message.chat = { id: groupId, type: "supergroup", title: "Công đoàn" };
+    expect(await say(press)).toBe("");
+    // The private chat is each person's own: An's pledge starts there, with nothing from the group.
+    expect(await say(tg.text(an, "tôi muốn ủng hộ 500k"))).toContain("500.000");
   });
 });

@@ -146,6 +146,24 @@ export class TelegramChannel {
       this.app.log.debug({ updateId: update.update_id, reason: event.reason }, "telegram: update ignored");
       return;
     }
+    if (event.kind === "group_invite") {
+      const lang = Engine.languageFor(event.locale, this.app.config.DEFAULT_LANGUAGE);
+      const username = this.bot.botInfo?.username;
+      const reply = {
+        text: this.app.engine.text("telegram.group_invite", lang),
+        links: username
+          ? [
+              {
+                label: this.app.engine.text("telegram.group_invite_button", lang),
+                url: `https://t.me/${username}`,
+              },
+            ]
+          : [],
+      };
+      for (const call of renderForTelegram(event.chatId, [reply]))
+        await this.sender.call("sendMessage", { ...call });
+      return;
+    }
     if (event.kind === "membership") {
       await this.app.records.subscribers
         .setBlocked("telegram", event.userId, event.blocked)

@@ -4,6 +4,10 @@ import type { KeyValueStore } from "../../records/key-value-store.ts";
 
 /** Messages kept per user until the page fetches them; older ones give way. */
 const KEEP = 20;
+/** A message no page fetched in this long is dropped with its inbox (the state must not pile up). */
+const INBOX_TTL_MS = 30 * 86_400_000;
+/** An emptied inbox leaves a marker that lapses soon. */
+const EMPTY_TTL_MS = 60_000;
 
 /**
  * Proactive messages (broadcasts, reminders) for web chat users: the browser cannot be called,
@@ -16,7 +20,7 @@ export class WebchatInbox {
   async push(userId: string, reply: Reply): Promise<void> {
     await this.locked(userId, async () => {
       const waiting = await this.read(userId);
-      await this.kv.set(this.key(userId), JSON.stringify([...waiting, reply].slice(-KEEP)));
+      await this.kv.set(this.key(userId), JSON.stringify([...waiting, reply].slice(-KEEP)), INBOX_TTL_MS);
     });
   }
 
@@ -26,7 +30,7 @@ export class WebchatInbox {
     if (peek.length === 0) return []; // the usual poll: one read, no lock
     return this.locked(userId, async () => {
       const waiting = await this.read(userId);
-      await this.kv.set(this.key(userId), "[]");
+      await this.kv.set(this.key(userId), "[]", EMPTY_TTL_MS);
       return waiting;
     });
   }

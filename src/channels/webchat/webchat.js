@@ -35,19 +35,33 @@
 
   // No browser language is sent: many Vietnamese browsers say en-US, so the chat starts in the
   // default language and the header offers the other one.
-  // The user id is stored as plain text (as before this page kept a transcript).
+  // The user id is issued and signed by the server (POST /webchat/session) and kept here.
+  const ISSUED = /^w[A-Za-z0-9_-]{44}$/;
   let userId = null;
   try {
     userId = localStorage.getItem("chungtay.user");
   } catch {}
+  if (!ISSUED.test(userId || "")) userId = null;
   const returning = Boolean(userId);
-  if (!returning) {
-    userId = newId();
-    try {
-      localStorage.setItem("chungtay.user", userId);
-    } catch {}
+  const stateKey = "chungtay.chat";
+  const pause = (res) =>
+    new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get("retry-after") || 1)));
+  /** The server's id for this browser, asked for once (again after a 401). */
+  async function issuedId() {
+    while (!userId) {
+      const res = await fetch("/webchat/session", { method: "POST" });
+      if (res.status === 429) {
+        await pause(res);
+        continue;
+      }
+      if (!res.ok) throw new Error(String(res.status));
+      userId = (await res.json()).userId;
+      try {
+        localStorage.setItem("chungtay.user", userId);
+      } catch {}
+    }
+    return userId;
   }
-  const stateKey = "chungtay.chat." + userId;
   /** items: {who: "bot" | "me" | "note", text, links?, buttons?, at}; waiting: a form in progress. */
   const state = Object.assign({ lang: config.lang, waiting: false, items: [] }, storage.get(stateKey));
   const save = () => {
@@ -328,16 +342,27 @@
       mine = { item, row: draw(item, false) };
       reveal(mine.row);
     }
-    const message = { userId, messageId: newId(), ...body };
+    const messageId = newId();
+    const post = async () =>
+      fetch("/webchat/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ userId: await issuedId(), messageId, ...body }),
+      });
     const run = async () => {
       showTyping(true);
       const wasWaiting = state.waiting;
       try {
-        const res = await fetch("/webchat/messages", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(message),
-        });
+        let res = await post();
+        // Too many at once: wait as told, once. An id the server no longer knows: a new one.
+        if (res.status === 429) {
+          await pause(res);
+          res = await post();
+        }
+        if (res.status === 401) {
+          userId = null;
+          res = await post();
+        }
         const data = await res.json();
         if (!res.ok) throw new Error(data.error || String(res.status));
         showTyping(false);
@@ -393,7 +418,7 @@
 
   // Broadcasts and reminders wait on the server until the page asks for them.
   async function poll() {
-    if (document.hidden) return;
+    if (document.hidden || !userId) return;
     try {
       const res = await fetch("/webchat/inbox?userId=" + encodeURIComponent(userId));
       const data = await res.json();

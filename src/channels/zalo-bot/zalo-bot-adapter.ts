@@ -10,6 +10,8 @@ import { mergeReplies, splitText } from "../reply-text.ts";
 export const ZALO_BOT_CHANNEL = "zalo-bot";
 const TEXT_LIMIT = 2000;
 
+/** How long a chat's numbered buttons are kept (channel-state.json or Redis). */
+const BUTTONS_TTL_MS = 24 * 3_600_000;
 /**
  * The Zalo Bot platform (a Telegram-like API) as a Bot Framework adapter. It has no buttons we
  * can rely on, so buttons become a numbered list; the last list per chat is kept in the shared
@@ -100,7 +102,9 @@ export class ZaloBotAdapter extends SendOnlyAdapter {
         if ((last = await this.callOnce("sendMessage", { chat_id: chatId, text })).kind !== "sent")
           break outer;
     }
-    if (payloads.length) await this.kv.set(`zalo-bot:buttons:${chatId}`, JSON.stringify(payloads));
+    // A number typed later picks from the latest list; a day on, nobody answers that list.
+    if (payloads.length)
+      await this.kv.set(`zalo-bot:buttons:${chatId}`, JSON.stringify(payloads), BUTTONS_TTL_MS);
     return last;
   }
 }

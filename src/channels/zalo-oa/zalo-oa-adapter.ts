@@ -19,13 +19,14 @@ export class ZaloOaAdapter extends SendOnlyAdapter {
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     const userId = context.activity.from?.id ?? context.activity.conversation?.id;
     if (!userId) throw new Error("zalo-oa adapter: no recipient on the turn's activity");
-    const responses: ResourceResponse[] = [];
+    let outcome = "sent";
     // One render for the whole batch, so consecutive replies merge into fewer Zalo messages.
     for (const message of renderForZalo(activitiesToReplies(activities))) {
-      const outcome = await this.client.send(userId, message);
-      responses.push({ id: outcome });
+      outcome = await this.client.send(userId, message);
       if (outcome !== "sent" && outcome !== "failed") break; // the user cannot be reached now
     }
-    return responses;
+    // botbuilder writes responses[i].id onto activities[i]: exactly one response per activity,
+    // however many Zalo messages the render made (more would throw after the send).
+    return activities.map(() => ({ id: outcome }));
   }
 }

@@ -13,19 +13,19 @@ import { ZaloOaTokens } from "./zalo-oa-tokens.ts";
 
 export const ZALO_OA_WEBHOOK_PATH = "/webhooks/zalo-oa";
 
+/** An optional field of the wrong type is read as absent rather than failing the turn. */
+const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
 /** The parts of an OA webhook event the bot reads; everything else passes through. */
 const eventSchema = z
   .object({
     event_name: z.string(),
     app_id: z.string(),
     timestamp: z.union([z.string(), z.number()]).transform(Number),
-    sender: z.object({ id: z.string() }).optional(),
-    follower: z.object({ id: z.string() }).optional(),
-    message: z
-      .object({ text: z.string().optional(), msg_id: z.string().optional() })
-      .passthrough()
-      .optional(),
-    info: z.object({ name: z.string().optional(), phone: z.string().optional() }).passthrough().optional(),
+    sender: optional(z.object({ id: z.string() })),
+    follower: optional(z.object({ id: z.string() })),
+    message: optional(z.object({ text: optional(z.string()), msg_id: optional(z.string()) }).passthrough()),
+    info: optional(z.object({ name: optional(z.string()), phone: optional(z.string()) }).passthrough()),
   })
   .passthrough();
 type ZaloEvent = z.infer<typeof eventSchema>;
@@ -90,6 +90,11 @@ export class ZaloOaChannel {
     http.route("POST", ZALO_OA_WEBHOOK_PATH, (req) => {
       const event = this.verify(req.rawBody, req.headers["x-zevent-signature"]);
       if (!event) return { status: 401, body: { error: "bad or missing signature" } };
+      if (event === "malformed") {
+        // Signed by Zalo, so not an attack: acknowledged, or Zalo would send it again.
+        this.app.log.warn({ bytes: req.rawBody.length }, "zalo-oa: malformed event acknowledged and dropped");
+        return { status: 200, body: { ok: true } };
+      }
       // Zalo wants an answer within 2 s: the turn runs after the 200.
       const job = this.dispatch(event).finally(() => this.inFlight.delete(job));
       this.inFlight.add(job);
@@ -102,19 +107,21 @@ export class ZaloOaChannel {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
-  /** The event, if the signature, app id and timestamp hold; null otherwise. */
-  private verify(raw: Buffer, header: string | string[] | undefined): ZaloEvent | null {
+  /**
+   * The event, if the signature, app id and timestamp hold; null otherwise. "malformed" when
+   * it is signed but a field the bot needs (event name, app id, timestamp) has the wrong type.
+   */
+  private verify(raw: Buffer, header: string | string[] | undefined): ZaloEvent | "malformed" | null {
     const c = this.app.config;
     const mac = typeof header === "string" ? /^mac=([0-9a-f]{64})$/i.exec(header.trim())?.[1] : undefined;
     if (!mac) return null;
     let json: { timestamp?: unknown };
-    let parsed: ZaloEvent;
     try {
       json = JSON.parse(raw.toString("utf8"));
-      parsed = eventSchema.parse(json);
     } catch {
       return null;
     }
+    if (!json || typeof json !== "object") return null;
     // mac = sha256(app_id + raw body + timestamp + secret), plain SHA-256 (FIELD-NOTES).
     const timestamp = String(json.timestamp);
     const expected = createHash("sha256")
@@ -127,6 +134,9 @@ export class ZaloOaChannel {
       )
       .digest();
     if (!timingSafeEqual(expected, Buffer.from(mac, "hex"))) return null;
+    const checked = eventSchema.safeParse(json);
+    if (!checked.success) return "malformed";
+    const parsed = checked.data;
     if (parsed.app_id !== c.ZALO_OA_APP_ID) return null;
     if (
       !Number.isFinite(parsed.timestamp) ||

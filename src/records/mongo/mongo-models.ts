@@ -23,6 +23,7 @@ const pledgeSchema = new Schema(
     phone: String,
     consentId: String,
     reminders: Number,
+    remindersSent: Number,
     lastRemindedAt: String,
     createdAt: { type: String, required: true },
     updatedAt: { type: String, required: true },

@@ -177,6 +177,12 @@ export class MongoPledgeRepository implements PledgeRepository {
     return won;
   }
 
+  async countReminderSent(reference: string): Promise<void> {
+    await this.db.run("pledges.countReminderSent", () =>
+      this.db.models.Pledge.updateOne({ reference: reference.toUpperCase() }, { $inc: { remindersSent: 1 } }),
+    );
+  }
+
   async statusesByUser(userKeys: string[]): Promise<Map<string, Set<PledgeStatus>>> {
     const out = new Map<string, Set<PledgeStatus>>();
     if (userKeys.length === 0) return out;
@@ -299,6 +305,12 @@ export class MongoSubscriberRepository implements SubscriberRepository {
         return stripId(await upsert())!; // two first-time upserts raced: the second now updates
       }
     });
+  }
+
+  async setLanguage(channel: string, userId: string, lang: string): Promise<void> {
+    await this.db.run("subscribers.setLanguage", () =>
+      this.db.models.Subscriber.updateOne({ channel, userId, lang: { $ne: lang } }, { $set: { lang } }),
+    );
   }
 
   async setBlocked(channel: string, userId: string, blocked: boolean): Promise<void> {

@@ -24,7 +24,8 @@ const FOREIGN_CURRENCY = new RegExp(
   "iu",
 );
 
-const WAGES = /(ngày|tháng|buổi)\s*(lương|công)|\b(day|month|week)'?s?\s+(of\s+)?(salary|pay|wages?)\b/iu;
+const WAGES =
+  /(ngày|ngay|tháng|thang|buổi|buoi)\s*(lương|luong|công|cong)\b|\b(day|month|week)'?s?\s+(of\s+)?(salary|pay|wages?)\b/iu;
 
 /** True when a gift is said in wages ("1 ngày lương", "one day's salary"): a common way to give, but not an amount. */
 export function inWages(input: string): boolean {

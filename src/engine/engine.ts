@@ -31,8 +31,6 @@ export interface EngineOptions {
 
 /** From this confidence the classifier's intent is acted on (97.7% right on the held-out test file). */
 export const FAQ_CONFIDENCE = 0.5;
-/** The intent of small talk and questions outside the campaign (nlu/intents/out_of_scope.yaml). */
-const OUT_OF_SCOPE = "out_of_scope";
 /** A name or free-text answer without "?" is taken for a question only from this confidence. */
 export const TEXT_QUESTION_CONFIDENCE = 0.7;
 /** Between this and FAQ_CONFIDENCE the bot asks back with the two likeliest intents ("Ý bạn là…?"). */
@@ -294,11 +292,11 @@ export class Engine {
    * generic answer with the offer of staff (Rasa's two-stage fallback).
    */
   private askBack(session: Session, match: FaqMatch, out: Reply[]): void {
-    // Small talk is answered as such: "Ý bạn là: chuyện khác?" helps nobody.
-    if (match.entry.id === OUT_OF_SCOPE) return this.answerFaq(session, match.entry, out);
+    // Small talk or a greeting is answered as such: "Ý bạn là: lời chào?" helps nobody.
+    if (match.entry.ask_back === false) return this.answerFaq(session, match.entry, out);
     const ctx = this.renderer.context(session);
     const guesses = [match.entry, ...match.alternatives.map((a) => a.entry)]
-      .filter((e) => e.id !== OUT_OF_SCOPE)
+      .filter((e) => e.ask_back !== false)
       .slice(0, 2);
     out.push(
       this.renderer.say("common.did_you_mean", ctx, undefined, {
@@ -433,6 +431,13 @@ export class Engine {
     return match.entry.id === "affirm" ? "yes" : match.entry.id === "deny" ? "no" : undefined;
   }
 
+  /** The value of the choice whose `intent` the classifier is sure a text says. */
+  private choiceMeant(step: AskStep, text: string): string | undefined {
+    const match = this.faq.match(text);
+    if (!match || match.confidence < FAQ_CONFIDENCE) return undefined;
+    return step.choices?.find((c) => c.intent === match.entry.id)?.value;
+  }
+
   /** Reads the answer to the question the bot is waiting on. */
   private async answer(
     session: Session,
@@ -444,6 +449,9 @@ export class Engine {
     const step = this.step(frame);
     if (step?.kind !== "ask") return;
     const text = inbound.text ?? "";
+    // "I'd like 1 million instead" with no language chosen: the next questions in English.
+    const written = text ? this.understanding.writtenIn(text) : undefined;
+    if (written && !session.langSet) session.lang = written;
     const ctx = this.renderer.context(session);
 
     // "SMS là gì?" while waiting for a name: a question mark makes a confident FAQ match win
@@ -480,9 +488,10 @@ export class Engine {
         offeredChoices(step, ctx),
       );
     let result = read(value);
-    // "Được á", "ừa", "thôi bác không cần đâu": a yes or no the word lists miss, read by the classifier.
-    if (!result.ok && value === undefined && step.ask === "yesno" && text) {
-      const meant = this.yesOrNoMeant(text);
+    // "Được á", "ừa", "thôi bác không cần đâu": a yes or no the word lists miss, read by the classifier;
+    // at a choice, the choice that declares the intent read ("chuẩn luôn" confirms).
+    if (!result.ok && value === undefined && text && (step.ask === "yesno" || step.ask === "choice")) {
+      const meant = step.ask === "yesno" ? this.yesOrNoMeant(text) : this.choiceMeant(step, text);
       if (meant) result = read(meant);
     }
     if (result.ok) {

@@ -133,6 +133,8 @@ export const stepSchemas = {
               value: z.string().regex(/^[a-z0-9_]{1,40}$/),
               label: localeKey,
               match: z.array(z.string()).optional(),
+              /** Picked by a message of this intent (nlu/intents) that no match word reads: "chuẩn luôn" is affirm. */
+              intent: z.string().optional(),
               when: conditionSchema.optional(),
             })
             .strict(),
@@ -282,6 +284,8 @@ export const faqFileSchema = z
            * starts a pledge; the flow finds the sentence in vars.request.
            */
           amounts: z.literal(true).optional(),
+          /** Never offered when asking back ("Ý bạn là…?"); answered as it is when it is the likeliest. */
+          ask_back: z.literal(false).optional(),
           /** A dialogue act (a yes, a no) answered only when no question waits: at one, it is an answer. */
           only_outside_questions: z.literal(true).optional(),
           /** Not matched by a sentence with a negation ("tôi không muốn nhận tin" is no wish to subscribe). */

@@ -104,6 +104,7 @@ export class Understanding {
   private readonly decline: string[];
   private readonly acknowledge: PhraseSet;
   private readonly questionWords: string[];
+  private readonly questionWordsAsWritten: string[];
   private readonly negations: Negations;
   private readonly yesWords: string[];
   private readonly nameLeadIns: string[][];
@@ -143,6 +144,7 @@ export class Understanding {
     this.decline = commands.decline.map((d) => `${foldText(d)} `);
     this.acknowledge = new PhraseSet(commands.acknowledge);
     this.questionWords = commands.question_words.map(plainWords).filter(Boolean);
+    this.questionWordsAsWritten = commands.question_words.map(lowerWords).filter(Boolean);
     this.negations = new Negations(commands.negations);
     // Longest first: "không sao" is taken out whole before "không" could be read as a no.
     this.yesWords = commands.yes
@@ -200,6 +202,18 @@ export class Understanding {
   /** A pledge reference code in a text ("VNN-7K3M9Q", "mã vnn-7k3m9q của tôi"), upper-cased. */
   referenceIn(text: string): string | undefined {
     return this.referencePattern.exec(text)?.[0].toUpperCase();
+  }
+
+  /**
+   * A question rather than a name: question words count with their diacritics ("Hà" is a name,
+   * "hả" asks) and only when the words are not written as a name ("Vũ Văn Sao", "Lê Thị Nào").
+   */
+  private asksInsteadOfNaming(text: string): boolean {
+    if (text.includes("?")) return true;
+    const written = text.trim().split(/\s+/);
+    if (written.length > 1 && written.every((w) => /^\p{Lu}/u.test(w))) return false;
+    const words = ` ${lowerWords(text)} `;
+    return this.questionWordsAsWritten.some((q) => words.includes(` ${q} `));
   }
 
   /** A question, with or without "?" ("… ở đâu", "… được không"): words from commands.yaml. */
@@ -485,8 +499,13 @@ export class Understanding {
         figure = false;
       }
     }
-    if (runs.length !== 1) return undefined;
-    const [a, b] = runs[0]!;
+    // "lương em 1 ngày tầm 350k": of several runs, the only one with a unit is the amount.
+    const withUnit = runs.filter(([a, b]) =>
+      words.slice(a, b).some((w) => /\d\p{L}/u.test(w) || isAmountUnit(foldText(w))),
+    );
+    const run = runs.length === 1 ? runs[0] : withUnit.length === 1 ? withUnit[0] : undefined;
+    if (!run) return undefined;
+    const [a, b] = run;
     for (let n = Math.min(b - a, MAX_AMOUNT_WORDS); n > 0; n--) {
       for (let i = a; i + n <= b; i++) {
         const amount = amountOf(words.slice(i, i + n).join(" "));
@@ -588,7 +607,7 @@ export class Understanding {
       }
       case "name": {
         // "số tài khoản là gì", "tại sao cần tên": a question is no name (it may be a FAQ).
-        if (value !== undefined || this.isQuestion(text)) return { ok: false };
+        if (value !== undefined || this.asksInsteadOfNaming(text)) return { ok: false };
         // "Lan 0912345678": the name, and the phone for the phone question (from_request).
         const phone = PHONE_IN_ANSWER.exec(text);
         if (phone && parseVietnamesePhone(phone[0])) {

@@ -15,6 +15,7 @@
  * (Redis commands per run), BENCH_STRACE (a folder: system calls per run), REMINDER_SWEEP_MS (our bot's
  * reminder sweep, off during the bench by default).
  */
+import { WebchatIdentity } from "../src/channels/webchat/webchat-identity.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -92,6 +93,12 @@ type Script = Array<
 const BENCH_TOKEN = "123456:bench";
 const BENCH_SECRET = "bench-secret-0123456789";
 
+/** The web chat takes only ids it signed: the bench signs them with the bot's secret. */
+const WEBCHAT_SECRET = "bench-webchat-secret-0123456789abcdef";
+const webchatIds = await WebchatIdentity.create(WEBCHAT_SECRET, undefined as never);
+const issued = new Map<string, string>();
+const webchatId = (key: string) => issued.get(key) ?? issued.set(key, webchatIds.issue()).get(key)!;
+
 /** Ids unique across the warm-up and the measured run, so no turn is taken for a redelivery. */
 let sequence = 0;
 
@@ -99,7 +106,7 @@ function ours(port: number, phase: string): Script {
   const url = `http://127.0.0.1:${port}/webchat/messages`;
   const turn = (text: string) => (c: number, r: number) => ({
     url,
-    body: { userId: `bench-${phase}-${c}-${r}`, messageId: `bench-msg-${++sequence}`, text },
+    body: { userId: webchatId(`${phase}-${c}-${r}`), messageId: `bench-msg-${++sequence}`, text },
   });
   return BENCH_TEXTS.map(turn);
 }
@@ -418,6 +425,8 @@ async function main(): Promise<void> {
       TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET,
       TELEGRAM_API_ROOT: apiRoot,
       REMINDER_SWEEP_MS: process.env.REMINDER_SWEEP_MS ?? "3600000",
+      WEBCHAT_SECRET,
+      WEBCHAT_MESSAGES_PER_MIN: "100000", // one client sends every conversation's turns
       ...(process.env.BENCH_POOL ? { MONGODB_POOL_SIZE: process.env.BENCH_POOL } : {}),
     };
     const ourBot = await startBot(["src/main.ts"], ourEnv, ourPort);

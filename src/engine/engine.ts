@@ -31,6 +31,8 @@ export interface EngineOptions {
 
 /** From this confidence the classifier's intent is acted on (97.7% right on the held-out test file). */
 export const FAQ_CONFIDENCE = 0.5;
+/** The intents (nlu/intents) that answer a yes/no question. */
+const YES_NO_INTENTS: Readonly<Record<string, "yes" | "no">> = { affirm: "yes", deny: "no" };
 /** A name or free-text answer without "?" is taken for a question only from this confidence. */
 export const TEXT_QUESTION_CONFIDENCE = 0.7;
 /** Between this and FAQ_CONFIDENCE the bot asks back with the two likeliest intents ("Ý bạn là…?"). */
@@ -278,11 +280,7 @@ export class Engine {
     if (statesAmount) {
       this.start(session, flows.amount!);
       session.vars.request = text;
-    } else if (
-      match &&
-      match.confidence >= ASK_BACK_CONFIDENCE &&
-      this.bundle.nlu.classifier.knowsWordsIn(text)
-    )
+    } else if (match && match.confidence >= ASK_BACK_CONFIDENCE && match.known)
       this.askBack(session, match, out);
     else this.call(session, flows.fallback);
   }
@@ -424,17 +422,14 @@ export class Engine {
     return match.entry.start !== undefined && this.understanding.amountIn(text) !== undefined;
   }
 
-  /** "yes" or "no" when the classifier is sure the text says one (affirm, deny intents). */
-  private yesOrNoMeant(text: string): "yes" | "no" | undefined {
+  /**
+   * The answer a text means by its intent, when the classifier is sure of it: at a yes/no
+   * question "yes" or "no" (affirm, deny), at a choice the choice that declares the intent.
+   */
+  private meantAnswer(step: AskStep, text: string): string | undefined {
     const match = this.faq.match(text);
     if (!match || match.confidence < FAQ_CONFIDENCE) return undefined;
-    return match.entry.id === "affirm" ? "yes" : match.entry.id === "deny" ? "no" : undefined;
-  }
-
-  /** The value of the choice whose `intent` the classifier is sure a text says. */
-  private choiceMeant(step: AskStep, text: string): string | undefined {
-    const match = this.faq.match(text);
-    if (!match || match.confidence < FAQ_CONFIDENCE) return undefined;
+    if (step.ask === "yesno") return YES_NO_INTENTS[match.entry.id];
     return step.choices?.find((c) => c.intent === match.entry.id)?.value;
   }
 
@@ -491,7 +486,7 @@ export class Engine {
     // "Được á", "ừa", "thôi bác không cần đâu": a yes or no the word lists miss, read by the classifier;
     // at a choice, the choice that declares the intent read ("chuẩn luôn" confirms).
     if (!result.ok && value === undefined && text && (step.ask === "yesno" || step.ask === "choice")) {
-      const meant = step.ask === "yesno" ? this.yesOrNoMeant(text) : this.choiceMeant(step, text);
+      const meant = this.meantAnswer(step, text);
       if (meant) result = read(meant);
     }
     if (result.ok) {

@@ -9,6 +9,8 @@ export interface FaqMatch {
   confidence: number;
   /** The next likeliest entries, for asking back when unsure ("Ý bạn là…?"). */
   alternatives: { entry: FaqEntry; confidence: number }[];
+  /** The message has a word the classifier learnt: worth asking back about. */
+  known: boolean;
 }
 
 /**
@@ -20,6 +22,8 @@ export interface FaqMatch {
 export class FaqMatcher {
   private readonly byId: Map<string, FaqEntry>;
   private readonly negations: Negations;
+  /** A turn may ask several times about the same text (a question? a yes? an answer?): read once. */
+  private last: { text: string; match: FaqMatch | null } | undefined;
 
   constructor(
     entries: FaqEntry[],
@@ -35,13 +39,18 @@ export class FaqMatcher {
   }
 
   match(text: string): FaqMatch | null {
+    if (this.last?.text !== text) this.last = { text, match: this.read(text) };
+    return this.last.match;
+  }
+
+  private read(text: string): FaqMatch | null {
     const negated = this.negations.negatedWords(text).length > 0;
-    const ranked = this.classifier
-      .classify(text)
+    const { ranked: intents, known } = this.classifier.read(text);
+    const ranked = intents
       .map((s) => ({ entry: this.byId.get(s.intent), confidence: s.confidence }))
       .filter((s): s is { entry: FaqEntry; confidence: number } => s.entry !== undefined)
       .filter((s) => !(negated && s.entry.affirmative_only));
     const [best, ...rest] = ranked;
-    return best ? { ...best, alternatives: rest.slice(0, 2) } : null;
+    return best ? { ...best, alternatives: rest.slice(0, 2), known } : null;
   }
 }

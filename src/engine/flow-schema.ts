@@ -330,7 +330,6 @@ export const commandsFileSchema = z
     negations: z.array(z.string()).default([]),
     /** Said before or after a name ("tên tôi là Lan", "Lan nhé"): not part of it. */
     name_lead_ins: z.array(z.string()).default([]),
-    question_lead_ins: z.array(z.string()).default([]),
     name_endings: z.array(z.string()).default([]),
     /** Words no name has ("tôi muốn nhận tin" at the name question is not a name). */
     not_in_names: z.array(z.string()).default([]),

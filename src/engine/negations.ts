@@ -16,11 +16,6 @@ export class Negations {
     return this.phrases.some((p) => spaced.includes(` ${p} `));
   }
 
-  /** The whole text is one negation ("no", "không", "nope"): an answer, never a request. */
-  only(text: string): boolean {
-    return this.phrases.includes(lowerWords(text));
-  }
-
   /**
    * One before another word ("không muốn", "chưa nộp", "đừng gửi"): a "không" or "chưa" that ends
    * a sentence asks ("nộp tiền mặt được không"), it does not deny.

@@ -50,24 +50,27 @@ export class IntentClassifier {
     return this.model.intents;
   }
 
-  /** True when the text has a word the model learnt ("xyz 123" has none): worth asking back about. */
-  knowsWordsIn(text: string): boolean {
-    return featuresOf(text, this.forms).some(
-      (f) => f.startsWith("w:") && !f.startsWith("w:zz") && this.index.has(f),
-    );
-  }
-
   /** Every intent, likeliest first. */
   classify(text: string): IntentScore[] {
+    return this.read(text).ranked;
+  }
+
+  /**
+   * Every intent, likeliest first, and whether the text has a word the model learnt ("xyz 123"
+   * has none: not worth asking back about).
+   */
+  read(text: string): { ranked: IntentScore[]; known: boolean } {
     const { intents, idf, bias, scale } = this.model;
     const n = intents.length;
     const present: number[] = [];
     let norm = 0;
+    let known = false;
     for (const f of featuresOf(text, this.forms)) {
       const at = this.index.get(f);
       if (at === undefined) continue;
       present.push(at);
       norm += idf[at]! * idf[at]!;
+      known ||= f.startsWith("w:") && !f.startsWith("w:zz");
     }
     norm = Math.sqrt(norm) || 1;
     const raw = new Float64Array(n);
@@ -86,8 +89,9 @@ export class IntentClassifier {
       raw[i] = Math.exp(raw[i]! - max);
       total += raw[i]!;
     }
-    return intents
+    const ranked = intents
       .map((intent, i) => ({ intent, confidence: raw[i]! / total }))
       .sort((a, b) => b.confidence - a.confidence);
+    return { ranked, known };
   }
 }
